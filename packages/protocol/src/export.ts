@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { InvocationRecordSchema, SkillNameSchema } from './invocation.js';
+
+/** The current version of the export format. Readers accept every version up to this one. */
+export const EXPORT_FORMAT_VERSION = 1;
+
+/** A whole store as JSON: `skills export` writes it, `skills import` reads it back losslessly. */
+export const ExportDocumentSchema = z.strictObject({
+  format: z.literal('skills-export', { error: 'format must be "skills-export"' }),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(EXPORT_FORMAT_VERSION, { error: `version must be at most ${EXPORT_FORMAT_VERSION} (a newer tool wrote it)` }),
+  exportedAt: z.iso.datetime({ offset: true }),
+  invocations: z.array(InvocationRecordSchema),
+  catalog: z
+    .array(z.strictObject({ skillName: SkillNameSchema, description: z.string().trim().min(1).max(2_000) }))
+    .default([]),
+});
+export type ExportDocument = z.output<typeof ExportDocumentSchema>;
