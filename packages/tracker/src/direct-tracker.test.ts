@@ -1,0 +1,202 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ValidationError, type SkillsStore } from '@skills/protocol';
+import { openSqliteStore } from '@skills/store-sqlite';
+import { createSkillsTracker } from './create-tracker.js';
+import { memoryLogger, tempDir } from './test-support/temp.js';
+
+async function readBack<T>(dbPath: string, read: (store: SkillsStore) => Promise<T>): Promise<T> {
+  const store = await openSqliteStore({ path: dbPath });
+  try {
+    return await read(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const direct = (dbPath: string, extra: Record<string, unknown> = {}) =>
+  createSkillsTracker({ backend: 'direct', dbPath, env: {}, sessionId: 'session-1', logger: memoryLogger(), ...extra });
+
+describe('direct tracker', () => {
+  it('stores every field of a tracked and completed invocation', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const tracker = await direct(dbPath);
+    const before = Date.now();
+    const done = tracker.trackInvocation({
+      skillName: 'code-reviewer',
+      userQuery: '  review   my pull request  ',
+      workflowPhase: 'verification',
+      alternativesConsidered: ['linter', 'test-runner'],
+      selectionRank: 2,
+    });
+    expect(done).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 20));
+    done!({ completed: false, followUpActions: ['git commit', 'open PR'], errorType: 'TimeoutError' });
+    await tracker.close();
+
+    const record = await readBack(dbPath, (s) => s.getInvocation(done!.invocationId));
+    expect(record).toMatchObject({
+      id: done!.invocationId,
+      skillName: 'code-reviewer',
+      sessionId: 'session-1',
+      status: 'failed',
+      completed: false,
+      userQuery: 'review my pull request',
+      workflowPhase: 'verification',
+      alternativesConsidered: ['linter', 'test-runner'],
+      selectionRank: 2,
+      followUpActions: ['git commit', 'open PR'],
+      errorType: 'TimeoutError',
+    });
+    expect(Date.parse(record!.invokedAt)).toBeGreaterThanOrEqual(before - 1);
+    expect(record!.invokedAt).toMatch(/Z$/);
+    expect(Date.parse(record!.completedAt!)).toBeGreaterThanOrEqual(Date.parse(record!.invokedAt));
+    expect(record!.durationSeconds).toBeGreaterThanOrEqual(0.015);
+    expect(record!.durationSeconds).toBeLessThan(5);
+  });
+
+  it('counts a completion once however often the completer is called', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const tracker = await direct(dbPath);
+    const done = tracker.trackInvocation({ skillName: 'test-runner' })!;
+    done({ completed: true });
+    done({ completed: false, errorType: 'Later' });
+    await tracker.flush();
+    done();
+    await tracker.close();
+    expect(tracker.health()).toMatchObject({ tracked: 1, completed: 1, failures: 0 });
+    const [stats] = await readBack(dbPath, (s) => s.skillStats());
+    expect(stats).toMatchObject({ skillName: 'test-runner', invocations: 1, completed: 1, failed: 0 });
+    const record = await readBack(dbPath, (s) => s.getInvocation(done.invocationId));
+    expect(record).toMatchObject({ status: 'completed', errorType: null });
+  });
+
+  it('marks invocations left open abandoned on close, and long-pending ones when a tracker opens', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const tracker = await direct(dbPath);
+    const open = tracker.trackInvocation({ skillName: 'planner' })!;
+    await tracker.close();
+    open({ completed: true }); // too late: already abandoned, and must not throw
+    expect((await readBack(dbPath, (s) => s.getInvocation(open.invocationId)))?.status).toBe('abandoned');
+
+    const old = new Date(Date.now() - 2 * 3600_000).toISOString();
+    await readBack(dbPath, (s) =>
+      s.applyBatch({
+        inserts: [
+          {
+            id: 'stale-1',
+            skillName: 'planner',
+            sessionId: 'crashed-session',
+            invokedAt: old,
+            status: 'pending',
+            completed: false,
+            completedAt: null,
+            durationSeconds: null,
+            userQuery: null,
+            workflowPhase: null,
+            alternativesConsidered: [],
+            selectionRank: null,
+            followUpActions: [],
+            errorType: null,
+          },
+        ],
+      }),
+    );
+    const second = await direct(dbPath, { abandonAfterSeconds: 3600 });
+    await second.close();
+    expect((await readBack(dbPath, (s) => s.getInvocation('stale-1')))?.status).toBe('abandoned');
+    const [stats] = await readBack(dbPath, (s) => s.skillStats());
+    expect(stats).toMatchObject({ skillName: 'planner', invocations: 2, abandoned: 2, pending: 0 });
+  });
+
+  it('rejects bad input with an error naming the field, and stores nothing', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const tracker = await direct(dbPath);
+    expect(() => tracker.trackInvocation({ skillName: '   ' })).toThrow(ValidationError);
+    expect(() => tracker.trackInvocation({ skillName: 'x', selectionRank: 0 })).toThrow(/selectionRank: .*at least 1/);
+    expect(() => tracker.trackInvocation({ skillName: 'x', alternativesConsidered: 'y' as never })).toThrow(
+      /alternativesConsidered/,
+    );
+    const done = tracker.trackInvocation({ skillName: 'ok' })!;
+    expect(() => done({ completed: 'yes' as never })).toThrow(/completed: completed must be true or false/);
+    done();
+    await tracker.close();
+    expect(await readBack(dbPath, (s) => s.countInvocations())).toBe(1);
+  });
+
+  it('lets several trackers in one process write one file at once', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const trackers = await Promise.all([1, 2, 3, 4].map((n) => direct(dbPath, { sessionId: `s${n}` })));
+    for (let i = 0; i < 500; i++) {
+      for (const [n, tracker] of trackers.entries()) {
+        tracker.trackInvocation({ skillName: `skill-${i % 7}`, userQuery: `query ${i} from ${n}` })!({ completed: i % 3 !== 0 });
+      }
+      if (i % 100 === 0) await Promise.all(trackers.map((t) => t.flush()));
+    }
+    await Promise.all(trackers.map((t) => t.close()));
+    expect(trackers.map((t) => t.health().failures)).toEqual([0, 0, 0, 0]);
+    await readBack(dbPath, async (s) => {
+      expect(await s.countInvocations()).toBe(2000);
+      for (const n of [1, 2, 3, 4]) expect(await s.countInvocations({ sessionId: `s${n}` })).toBe(500);
+      const stats = await s.skillStats();
+      expect(stats.reduce((sum, x) => sum + x.invocations, 0)).toBe(2000);
+      expect(stats.reduce((sum, x) => sum + x.completed, 0)).toBe(4 * (500 - Math.ceil(500 / 3)));
+    });
+  });
+
+  it('never throws a storage failure into the host: it logs once and counts', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const logger = memoryLogger();
+    const store = await openSqliteStore({ path: dbPath });
+    const tracker = await createSkillsTracker({ backend: 'direct', env: {}, store, logger });
+    await store.close(); // the store goes away underneath the tracker
+    for (let i = 0; i < 3; i++) tracker.trackInvocation({ skillName: 'x' })?.({ completed: true });
+    await expect(tracker.flush()).resolves.toBeUndefined();
+    await tracker.flush();
+    expect(tracker.health().failures).toBeGreaterThanOrEqual(2);
+    expect(tracker.health().lastError).toBeTruthy();
+    expect(logger.lines.filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    await expect(tracker.close()).resolves.toBeUndefined();
+  });
+
+  it('writes what was tracked when the process exits normally without close()', async () => {
+    const dir = tempDir();
+    const dbPath = join(dir, 'skills.db');
+    const script = `
+      import { createSkillsTracker } from '@skills/tracker';
+      const tracker = await createSkillsTracker({ backend: 'direct', dbPath: ${JSON.stringify(dbPath)}, env: {} });
+      for (let i = 0; i < 250; i++) tracker.trackInvocation({ skillName: 'exit-test', userQuery: 'q' + i })({ completed: true });
+      if (process.argv.includes('--explicit-exit')) process.exit(0);
+    `;
+    for (const args of [[], ['--explicit-exit']]) {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {
+        cwd: join(import.meta.dirname, '..'),
+        encoding: 'utf8',
+      });
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+    }
+    expect(await readBack(dbPath, (s) => s.countInvocations({ status: 'completed' }))).toBe(500);
+  });
+});
+
+describe('disabled tracker', () => {
+  it('does nothing: no completer, no file, no recommendations', async () => {
+    const dir = tempDir();
+    const tracker = await createSkillsTracker({ enabled: false, dbPath: join(dir, 'skills.db'), env: {} });
+    expect(tracker.isEnabled()).toBe(false);
+    expect(tracker.getBackend()).toMatchObject({ kind: 'none' });
+    expect(tracker.trackInvocation({ skillName: 'anything' })).toBeNull();
+    expect(await tracker.getRecommendations({ userQuery: 'x' })).toEqual([]);
+    await tracker.close();
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'skills.db'))).toBe(false);
+  });
+
+  it('is chosen by SKILLS_ENABLED=false in the environment', async () => {
+    const tracker = await createSkillsTracker({ backend: 'direct', env: { SKILLS_ENABLED: 'false' } });
+    expect(tracker.isEnabled()).toBe(false);
+  });
+});

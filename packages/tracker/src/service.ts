@@ -1,0 +1,122 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  consoleLogger,
+  parseOrThrow,
+  RecommendationQuerySchema,
+  type BatchResult,
+  type Logger,
+  type Recommendation,
+  type RecommendationQueryInput,
+  type Settings,
+  type SkillsStore,
+  type WriteBatch,
+} from '@skills/protocol';
+import { openSqliteStore } from '@skills/store-sqlite';
+import { createEmbedder, type Embedder } from '@skills/embeddings';
+import { Recommender } from './recommend/index.js';
+import { resolveDbPath } from './settings/index.js';
+
+/** How to open a {@link SkillsService}. */
+export interface SkillsServiceOptions {
+  readonly settings: Settings;
+  /** Resolves a relative or default `dbPath`; default the working directory. */
+  readonly cwd?: string;
+  readonly logger?: Logger;
+  /** Use this store instead of opening the SQLite file named by the settings. */
+  readonly store?: SkillsStore;
+  /** Use this embedder instead of the one the settings choose. */
+  readonly embedder?: Embedder;
+}
+
+/**
+ * The store, the embedder and the recommender together: what the direct tracker, the server
+ * and the command all act through, so that writes always invalidate recommendations.
+ *
+ * @example
+ * const service = await SkillsService.open({ settings: loadSettings().settings });
+ * const top = await service.recommend({ userQuery: 'fix the failing type check' });
+ * await service.close();
+ */
+export class SkillsService {
+  readonly store: SkillsStore;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  #embedder: Embedder | undefined;
+  #recommender: Promise<Recommender> | undefined;
+  #closed = false;
+
+  private constructor(store: SkillsStore, settings: Settings, logger: Logger, embedder: Embedder | undefined) {
+    this.store = store;
+    this.settings = settings;
+    this.logger = logger;
+    this.#embedder = embedder;
+  }
+
+  /** Opens the store (creating the file and its folder), and marks long-pending invocations abandoned. */
+  static async open(options: SkillsServiceOptions): Promise<SkillsService> {
+    const logger = options.logger ?? consoleLogger;
+    let store = options.store;
+    if (!store) {
+      const path = resolveDbPath(options.settings, options.cwd);
+      mkdirSync(dirname(path), { recursive: true });
+      store = await openSqliteStore({ path });
+    }
+    const service = new SkillsService(store, options.settings, logger, options.embedder);
+    const cutoff = new Date(Date.now() - options.settings.abandonAfterSeconds * 1000).toISOString();
+    await store.markAbandoned({ olderThan: cutoff });
+    return service;
+  }
+
+  /** Writes a batch in one transaction and lets recommendations see it. */
+  async apply(batch: WriteBatch): Promise<BatchResult> {
+    const result = await this.store.applyBatch(batch);
+    this.invalidate();
+    return result;
+  }
+
+  /** Tells the recommender that the store changed underneath it. */
+  invalidate(): void {
+    if (this.#recommender) void this.#recommender.then((r) => r.invalidate(), () => {});
+  }
+
+  /** Skills ranked for a query. Validates the query first; the recommender opens on first use. */
+  async recommend(input: RecommendationQueryInput): Promise<Recommendation[]> {
+    const query = parseOrThrow(RecommendationQuerySchema, input, 'recommendation query');
+    return (await this.recommender()).recommend(query);
+  }
+
+  /** Recomputes every stored query vector with the embedder in force. */
+  async reindex(): Promise<{ embedded: number; embedderId: string }> {
+    const recommender = await this.recommender();
+    const { embedded } = await recommender.reindex();
+    return { embedded, embedderId: recommender.embedderId };
+  }
+
+  /** The embedder in force (created on first use). */
+  async embedder(): Promise<Embedder> {
+    this.#embedder ??= await createEmbedder(this.settings, this.logger);
+    return this.#embedder;
+  }
+
+  /** Closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.store.close();
+  }
+
+  private recommender(): Promise<Recommender> {
+    this.#recommender ??= this.embedder().then((embedder) =>
+      Recommender.open(this.store, embedder, {
+        minSimilarity: this.settings.minSimilarity,
+        maxRecommendations: this.settings.maxRecommendations,
+        enablePhaseAware: this.settings.enablePhaseAware,
+        phaseWeight: this.settings.phaseWeight,
+      }),
+    );
+    // A failed open is not cached: the next call tries again.
+    this.#recommender.catch(() => (this.#recommender = undefined));
+    return this.#recommender;
+  }
+}
