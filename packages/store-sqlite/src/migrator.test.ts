@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import { StoreError } from '@skills/protocol';
+import { describe, expect, it } from 'vitest';
+import { Connection } from './connection.js';
+import { migrationChecksum, migrations, openSqliteStore, type Migration } from './index.js';
+import { migrate } from './migrator.js';
+import { pendingRecord } from './test-support/records.js';
+import { useTempDir } from './test-support/temp-dir.js';
+
+const tmp = useTempDir();
+
+function appliedRows(path: string) {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version').all() as Array<{
+      version: number;
+      name: string;
+      checksum: string;
+      applied_at: string;
+    }>;
+  } finally {
+    db.close();
+  }
+}
+
+function tamper(path: string, statement: string): void {
+  const db = new Database(path);
+  db.exec(statement);
+  db.close();
+}
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3, ... with distinct names', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    expect(new Set(migrations.map((m) => m.name)).size).toBe(migrations.length);
+  });
+
+  it('build an empty file up to the newest version, recording each with its checksum', async () => {
+    const path = tmp.path('fresh.db');
+    const store = await openSqliteStore({ path });
+    await store.close();
+    const rows = appliedRows(path);
+    expect(rows.map(({ version, name, checksum }) => ({ version, name, checksum }))).toEqual(
+      migrations.map((m) => ({ version: m.version, name: m.name, checksum: migrationChecksum(m) })),
+    );
+    expect(Date.parse(rows[0]!.applied_at)).not.toBeNaN();
+  });
+
+  it('reopen an existing file without applying anything again', async () => {
+    const path = tmp.path('reopen.db');
+    const first = await openSqliteStore({ path });
+    await first.applyBatch({ inserts: [pendingRecord(1)] });
+    await first.close();
+    const before = appliedRows(path);
+
+    const second = await openSqliteStore({ path });
+    expect(await second.countInvocations()).toBe(1);
+    await second.close();
+    expect(appliedRows(path)).toEqual(before);
+  });
+
+  it('refuse a file whose recorded checksum differs from the code, naming the migration', async () => {
+    const path = tmp.path('checksum.db');
+    await (await openSqliteStore({ path })).close();
+    tamper(path, "UPDATE schema_migrations SET checksum = 'abc123' WHERE version = 1");
+    const error = await openSqliteStore({ path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/schema migration 1 \(initial-schema\) was applied with checksum abc123/);
+    expect((error as Error).message).toContain(migrationChecksum(migrations[0]!));
+  });
+
+  it('refuse a file built by newer code, saying so', async () => {
+    const path = tmp.path('newer.db');
+    await (await openSqliteStore({ path })).close();
+    const next = migrations.length + 1;
+    tamper(path, `INSERT INTO schema_migrations VALUES (${next}, 'from-the-future', 'x', '2030-01-01T00:00:00.000Z')`);
+    const error = await openSqliteStore({ path }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toContain(`is at schema version ${next}, newer than this code knows (${migrations.length})`);
+    await expect(openSqliteStore({ path, readonly: true })).rejects.toThrow(/newer than this code knows/);
+  });
+
+  it('apply a migration appended later to a file built by the earlier ones', async () => {
+    const path = tmp.path('upgrade.db');
+    const store = await openSqliteStore({ path });
+    await store.applyBatch({ inserts: [pendingRecord(1)] });
+    await store.close();
+
+    const addNotes: Migration = { version: migrations.length + 1, name: 'add-notes', sql: 'ALTER TABLE invocations ADD COLUMN notes TEXT;' };
+    const conn = Connection.open(path, false);
+    migrate(conn, path, [...migrations, addNotes]);
+    const columns = conn.db.prepare("SELECT name FROM pragma_table_info('invocations')").all() as { name: string }[];
+    conn.close();
+    expect(columns.map((c) => c.name)).toContain('notes');
+    expect(appliedRows(path).map((r) => r.name)).toEqual([...migrations.map((m) => m.name), 'add-notes']);
+
+    // The shipped code no longer recognises the file: it is newer than the code.
+    await expect(openSqliteStore({ path })).rejects.toThrow(/newer than this code knows/);
+  });
+
+  it('leave a file that still needs a step alone when opened readonly', async () => {
+    const path = tmp.path('needs-upgrade.db');
+    await (await openSqliteStore({ path })).close();
+    const addNotes: Migration = { version: migrations.length + 1, name: 'add-notes', sql: 'ALTER TABLE invocations ADD COLUMN notes TEXT;' };
+    const conn = Connection.open(path, true);
+    expect(() => migrate(conn, path, [...migrations, addNotes])).toThrow(/open it once without readonly to upgrade it/);
+    conn.close();
+    expect(appliedRows(path)).toHaveLength(migrations.length);
+  });
+
+  it('refuse a list with a gap in its versions', () => {
+    const conn = Connection.open(tmp.path('gap.db'), false);
+    const gap: Migration = { version: migrations.length + 2, name: 'gap', sql: '' };
+    expect(() => migrate(conn, 'gap.db', [...migrations, gap])).toThrow(/versions must be 1, 2, 3/);
+    conn.close();
+  });
+
+  it('refuse, readonly, a SQLite file that is not a skills store', async () => {
+    const path = tmp.path('foreign.db');
+    tamper(path, 'CREATE TABLE something (a INTEGER)');
+    await expect(openSqliteStore({ path, readonly: true })).rejects.toThrow(/is not a skills store/);
+  });
+});

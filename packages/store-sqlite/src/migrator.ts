@@ -1,0 +1,106 @@
+import { StoreError } from '@skills/protocol';
+import { sql } from 'kysely';
+import type { Connection } from './connection.js';
+import { migrationChecksum, type Migration } from './migration.js';
+import { migrations as shippedMigrations } from './migrations/index.js';
+
+interface AppliedMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly checksum: string;
+}
+
+/**
+ * Brings the file's schema up to the newest of `list`, in one IMMEDIATE transaction so that two
+ * processes opening a new file never both apply a step. Refuses a file that was built by different
+ * migrations (a checksum differs) or by newer code (a version this code does not know). A read-only
+ * connection only checks, and refuses a file that still needs a step.
+ */
+export function migrate(conn: Connection, location: string, list: readonly Migration[] = shippedMigrations): void {
+  const known = checkedList(list);
+  if (conn.readonly) {
+    conn.read(() => {
+      const applied = appliedMigrations(conn, location);
+      verify(applied, known, location);
+      if (applied.length < known.length) {
+        throw new StoreError(
+          `${location} is at schema version ${applied.length} and this code needs ${known.length}: ` +
+            'open it once without readonly to upgrade it',
+        );
+      }
+    });
+    return;
+  }
+  conn.write(() => {
+    conn.db.exec(
+      conn.builder.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('checksum', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text', (c) => c.notNull())
+        .compile().sql,
+    );
+    const applied = appliedMigrations(conn, location);
+    verify(applied, known, location);
+    for (const migration of known.slice(applied.length)) {
+      conn.db.exec(migration.sql);
+      conn.run(
+        conn.builder.insertInto('schema_migrations').values({
+          version: migration.version,
+          name: migration.name,
+          checksum: migrationChecksum(migration),
+          applied_at: new Date().toISOString(),
+        }),
+      );
+    }
+  });
+}
+
+function checkedList(list: readonly Migration[]): Migration[] {
+  const sorted = [...list].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`migration versions must be 1, 2, 3, ...; found ${m.version} at position ${i + 1}`);
+    }
+  });
+  return sorted;
+}
+
+function appliedMigrations(conn: Connection, location: string): AppliedMigration[] {
+  const table = conn.get(
+    sql`select 1 from sqlite_master where type = 'table' and name = ${'schema_migrations'}`.compile(conn.builder),
+  );
+  if (table === undefined) {
+    if (conn.readonly) throw new StoreError(`${location} is not a skills store (it has no schema_migrations table)`);
+    return [];
+  }
+  return conn.all<AppliedMigration>(
+    conn.builder.selectFrom('schema_migrations').select(['version', 'name', 'checksum']).orderBy('version'),
+  );
+}
+
+function verify(applied: readonly AppliedMigration[], known: readonly Migration[], location: string): void {
+  const newest = applied.at(-1);
+  if (newest && newest.version > known.length) {
+    throw new StoreError(
+      `${location} is at schema version ${newest.version}, newer than this code knows (${known.length}): ` +
+        'open it with a newer version of @skills/store-sqlite',
+    );
+  }
+  applied.forEach((row, i) => {
+    const migration = known[i];
+    if (!migration || row.version !== migration.version) {
+      throw new StoreError(`${location} records schema migration ${row.version} out of sequence: the file is damaged`);
+    }
+    const expected = migrationChecksum(migration);
+    if (row.checksum !== expected) {
+      throw new StoreError(
+        `${location}: schema migration ${row.version} (${row.name}) was applied with checksum ${row.checksum}, ` +
+          `but this code's migration ${migration.version} (${migration.name}) has checksum ${expected}: ` +
+          'the file was built by different migrations, refusing to open it',
+      );
+    }
+  });
+}

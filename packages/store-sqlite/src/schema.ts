@@ -1,0 +1,91 @@
+import type { Generated } from 'kysely';
+import type { StatusCode } from './status.js';
+
+/** One invocation. Timestamps are ms since the epoch; lists are JSON text, NULL when empty. */
+export interface InvocationsTable {
+  id: string;
+  skill_id: number;
+  session_id: number;
+  invoked_at: number;
+  status: StatusCode;
+  completed: 0 | 1;
+  completed_at: number | null;
+  duration: number | null;
+  query_id: number | null;
+  phase_id: number | null;
+  alternatives: string | null;
+  selection_rank: number | null;
+  follow_ups: string | null;
+  error_type: string | null;
+}
+
+/** A name stored once (a skill, a session id, a workflow phase). */
+export interface NamesTable {
+  id: Generated<number>;
+  name: string;
+}
+
+/** A distinct, whitespace-normalised query text; `hash` is the first 16 bytes of its SHA-256. */
+export interface QueriesTable {
+  id: Generated<number>;
+  hash: Uint8Array;
+  text: string;
+}
+
+/** Counts per (skill, phase); `phase_id` 0 means no phase. */
+export interface SkillPhaseStatsTable {
+  skill_id: number;
+  phase_id: number;
+  invocations: number;
+  completed: number;
+  failed: number;
+  abandoned: number;
+  pending: number;
+  duration_micros: number;
+  duration_count: number;
+  last_used_at: number;
+}
+
+/** Counts per (query, skill). */
+export interface QuerySkillStatsTable {
+  query_id: number;
+  skill_id: number;
+  invocations: number;
+  completed: number;
+  failed: number;
+}
+
+/** A query's vector from one embedder (its bytes as the embedder wrote them). */
+export interface EmbeddingsTable {
+  query_id: number;
+  embedder_id: string;
+  vector: Uint8Array;
+}
+
+/** A skill known by its description before it has any history. */
+export interface CatalogTable {
+  skill_name: string;
+  description: string;
+}
+
+/** One applied migration; `applied_at` is an ISO instant, for people reading the file. */
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: string;
+}
+
+/** The tables, as kysely sees them. */
+export interface StoreDatabase {
+  invocations: InvocationsTable;
+  skills: NamesTable;
+  sessions: NamesTable;
+  phases: NamesTable;
+  queries: QueriesTable;
+  skill_phase_stats: SkillPhaseStatsTable;
+  query_skill_stats: QuerySkillStatsTable;
+  embeddings: EmbeddingsTable;
+  catalog: CatalogTable;
+  schema_migrations: SchemaMigrationsTable;
+}

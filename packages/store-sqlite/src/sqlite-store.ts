@@ -1,0 +1,402 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  EXPORT_FORMAT_VERSION,
+  ExportDocumentSchema,
+  parseOrThrow,
+  StoreError,
+  type BatchResult,
+  type CatalogEntry,
+  type ExportDocument,
+  type ImportResult,
+  type InvocationFilter,
+  type InvocationRecord,
+  type Page,
+  type QuerySkillCount,
+  type SkillStats,
+  type StoredQuery,
+  type SyncWritableStore,
+  type WriteBatch,
+} from '@skills/protocol';
+import { Connection } from './connection.js';
+import { EmbeddingStatements } from './embeddings.js';
+import { asStoreError } from './errors.js';
+import { filterCondition, isEmptyFilter, resolveFilter, resolvePage } from './filters.js';
+import { InvocationWriter, WriteStatements } from './invocation-writer.js';
+import { migrate } from './migrator.js';
+import { selectRecords, toRecord, type RecordRow } from './records.js';
+import { computeStats } from './stats.js';
+import { parseInstant } from './time.js';
+import { validateBatch, validateCatalog } from './validation.js';
+
+/** Where the store lives and how to open it. */
+export interface SqliteStoreOptions {
+  /** The database file; created with its folders unless `readonly`. */
+  readonly path: string;
+  /** Open an existing file for inspection only: every write fails with a StoreError. */
+  readonly readonly?: boolean;
+}
+
+/** Records an import writes between two progress reports. */
+const IMPORT_CHUNK = 5000;
+
+/**
+ * The SQLite implementation of the skills store: one file, WAL mode, every write batch one
+ * `BEGIN IMMEDIATE` transaction that also keeps the aggregates in step with the rows. Several
+ * instances, in one process or many, may write to the same file.
+ *
+ * @example
+ * import { openSqliteStore } from '@skills/store-sqlite';
+ *
+ * const store = await openSqliteStore({ path: '.skills/skills.db' });
+ * await store.applyBatch({
+ *   inserts: [{
+ *     id: 'inv-1', skillName: 'code-reviewer', sessionId: 's-1', invokedAt: new Date().toISOString(),
+ *     status: 'pending', completed: false, completedAt: null, durationSeconds: null,
+ *     userQuery: 'review my PR', workflowPhase: 'review', alternativesConsidered: [],
+ *     selectionRank: 1, followUpActions: [], errorType: null,
+ *   }],
+ * });
+ * await store.applyBatch({
+ *   completions: [{ id: 'inv-1', completed: true, completedAt: new Date().toISOString(), durationSeconds: 4.2 }],
+ * });
+ * console.log(await store.skillStats());
+ * await store.close();
+ */
+export class SqliteStore implements SyncWritableStore {
+  /** The absolute path of the file. */
+  readonly location: string;
+  /** The options it was opened with (a frozen copy). */
+  readonly options: Readonly<SqliteStoreOptions>;
+  #conn: Connection | undefined;
+  #writes: WriteStatements | undefined;
+  readonly #embeddings: EmbeddingStatements;
+
+  private constructor(conn: Connection, options: Readonly<SqliteStoreOptions>, location: string) {
+    this.#conn = conn;
+    this.options = options;
+    this.location = location;
+    this.#embeddings = new EmbeddingStatements(conn);
+  }
+
+  /**
+   * Opens (creating when needed) the file at `options.path` and brings its schema up to date.
+   *
+   * @example
+   * const store = await SqliteStore.open({ path: '/tmp/skills-example.db' });
+   * await store.close();
+   */
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    const frozen: Readonly<SqliteStoreOptions> = Object.freeze({ path: options.path, readonly: options.readonly ?? false });
+    const location = resolve(frozen.path);
+    if (frozen.readonly && !existsSync(location)) throw new StoreError(`no store at ${location} (opened readonly)`);
+    let conn: Connection;
+    try {
+      if (!frozen.readonly) mkdirSync(dirname(location), { recursive: true });
+      conn = Connection.open(location, frozen.readonly === true);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreError(`cannot open ${location}: ${message}`, { cause: error });
+    }
+    try {
+      migrate(conn, location);
+    } catch (error) {
+      conn.db.close();
+      throw asStoreError(`opening ${location}`, error);
+    }
+    return new SqliteStore(conn, frozen, location);
+  }
+
+  /**
+   * Applies a batch in one IMMEDIATE transaction, inserts first, synchronously: for the last
+   * flush in a process `exit` handler. Validates everything first; one bad entry writes nothing.
+   *
+   * @example
+   * const result = store.applyBatchSync({
+   *   completions: [{ id: 'inv-1', completed: false, completedAt: new Date().toISOString(), durationSeconds: 1 }],
+   * });
+   * result.unknown; // ids no stored invocation has
+   */
+  applyBatchSync(batch: WriteBatch): BatchResult {
+    this.#writable('applyBatch');
+    // Validated before the transaction: the write lock is held for writing only.
+    const valid = validateBatch(batch);
+    return this.#write('applyBatch', (writer) => {
+      let inserted = 0;
+      let completed = 0;
+      const alreadyFinished: string[] = [];
+      const unknown: string[] = [];
+      for (const record of valid.inserts) if (writer.insert(record)) inserted++;
+      for (const completion of valid.completions) {
+        const outcome = writer.complete(completion);
+        if (outcome === 'completed') completed++;
+        else if (outcome === 'alreadyFinished') alreadyFinished.push(completion.id);
+        else unknown.push(completion.id);
+      }
+      return { inserted, duplicates: valid.inserts.length - inserted, completed, alreadyFinished, unknown };
+    });
+  }
+
+  /** {@link SqliteStore.applyBatchSync}, as a promise. */
+  async applyBatch(batch: WriteBatch): Promise<BatchResult> {
+    return this.applyBatchSync(batch);
+  }
+
+  /** The stored record with this id, or null. */
+  async getInvocation(id: string): Promise<InvocationRecord | null> {
+    return this.#read('getInvocation', (conn) => {
+      const row = conn.get<RecordRow>(selectRecords(conn.builder).where('invocations.id', '=', id));
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  /** Matching records, newest first (ties by id, descending); 100 per page unless asked. */
+  async listInvocations(filter?: InvocationFilter, page?: Page): Promise<InvocationRecord[]> {
+    return this.#read('listInvocations', (conn) => {
+      const f = resolveFilter(filter);
+      const { limit, offset } = resolvePage(page);
+      const rows = conn.all<RecordRow>(
+        selectRecords(conn.builder)
+          .where(filterCondition(f))
+          .orderBy('invocations.invoked_at', 'desc')
+          .orderBy('invocations.id', 'desc')
+          .limit(limit)
+          .offset(offset),
+      );
+      return rows.map(toRecord);
+    });
+  }
+
+  /** How many records match; with no filter, read from the aggregates. */
+  async countInvocations(filter?: InvocationFilter): Promise<number> {
+    return this.#read('countInvocations', (conn) => {
+      const f = resolveFilter(filter);
+      const b = conn.builder;
+      const row = isEmptyFilter(f)
+        ? conn.get<{ n: number }>(
+            b
+              .selectFrom('skill_phase_stats')
+              .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('invocations'), eb.lit(0)).as('n')),
+          )
+        : conn.get<{ n: number }>(
+            b
+              .selectFrom('invocations')
+              .where(filterCondition(f))
+              .select((eb) => eb.fn.countAll<number>().as('n')),
+          );
+      return row?.n ?? 0;
+    });
+  }
+
+  /** Statistics per skill, most used first. */
+  async skillStats(filter?: InvocationFilter): Promise<SkillStats[]> {
+    return this.#read('skillStats', (conn) => computeStats(conn, resolveFilter(filter), false));
+  }
+
+  /** Statistics per skill and phase (`workflowPhase` null for invocations with none), most used first. */
+  async phaseStats(filter?: InvocationFilter): Promise<SkillStats[]> {
+    return this.#read('phaseStats', (conn) => computeStats(conn, resolveFilter(filter), true));
+  }
+
+  /** Marks pending invocations abandoned: those of `ids`, and those invoked before `olderThan`. */
+  async markAbandoned(target: { ids?: readonly string[]; olderThan?: string }): Promise<number> {
+    this.#writable('markAbandoned');
+    const cutoff =
+      target.olderThan === undefined ? undefined : parseInstant(target.olderThan, 'olderThan', 'abandon target');
+    return this.#write('markAbandoned', (writer) => {
+      const byId = target.ids ? writer.abandonIds(target.ids) : 0;
+      return byId + (cutoff === undefined ? 0 : writer.abandonOlderThan(cutoff));
+    });
+  }
+
+  /** Deletes invocations invoked before `olderThan`, and the queries, vectors and sessions only they used. */
+  async prune(olderThan: string): Promise<number> {
+    this.#writable('prune');
+    const cutoff = parseInstant(olderThan, 'olderThan', 'prune cutoff');
+    return this.#write('prune', (writer) => writer.prune(cutoff));
+  }
+
+  /** The whole store as an export document: every record oldest first, and the catalog. */
+  async exportAll(): Promise<ExportDocument> {
+    return this.#read('exportAll', (conn) =>
+      // One snapshot for the records and the catalog, whoever writes meanwhile.
+      conn.read(() => ({
+        format: 'skills-export' as const,
+        version: EXPORT_FORMAT_VERSION,
+        exportedAt: new Date().toISOString(),
+        invocations: conn
+          .all<RecordRow>(selectRecords(conn.builder).orderBy('invocations.invoked_at').orderBy('invocations.id'))
+          .map(toRecord),
+        catalog: this.#catalog(conn),
+      })),
+    );
+  }
+
+  /**
+   * Imports a document in one transaction: all of it or nothing. `onProgress` runs inside that
+   * transaction after every chunk of records (and once for an empty document); if it throws,
+   * nothing is imported.
+   */
+  async importAll(doc: ExportDocument, onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
+    this.#writable('importAll');
+    const valid = parseOrThrow(ExportDocumentSchema, doc, 'export document');
+    return this.#write('importAll', (writer) => {
+      const total = valid.invocations.length;
+      const chunks = Math.max(1, Math.ceil(total / IMPORT_CHUNK));
+      let imported = 0;
+      for (let c = 0; c < chunks; c++) {
+        const chunk = valid.invocations.slice(c * IMPORT_CHUNK, (c + 1) * IMPORT_CHUNK);
+        for (const record of chunk) if (writer.insert(record)) imported++;
+        onProgress?.(Math.min((c + 1) * IMPORT_CHUNK, total), total);
+      }
+      this.#upsertCatalog(valid.catalog);
+      return { imported, duplicates: total - imported };
+    });
+  }
+
+  /** Distinct query texts with id above `afterId`, by id. */
+  async listQueries(afterId = 0): Promise<StoredQuery[]> {
+    return this.#read('listQueries', (conn) =>
+      conn.all<StoredQuery>(
+        conn.builder.selectFrom('queries').select(['id', 'text']).where('id', '>', afterId).orderBy('id'),
+      ),
+    );
+  }
+
+  /** Per (query, skill) counts for queries with id above `afterId`, by query id then skill name. */
+  async listQuerySkillCounts(afterId = 0): Promise<QuerySkillCount[]> {
+    return this.#read('listQuerySkillCounts', (conn) =>
+      conn.all<QuerySkillCount>(
+        conn.builder
+          .selectFrom('query_skill_stats')
+          .innerJoin('skills', 'skills.id', 'query_skill_stats.skill_id')
+          .select([
+            'query_skill_stats.query_id as queryId',
+            'skills.name as skillName',
+            'query_skill_stats.invocations',
+            'query_skill_stats.completed',
+            'query_skill_stats.failed',
+          ])
+          .where('query_skill_stats.query_id', '>', afterId)
+          .orderBy('query_skill_stats.query_id')
+          .orderBy('skills.name'),
+      ),
+    );
+  }
+
+  /** The vectors one embedder stored, by query id (above `afterId`). */
+  async getEmbeddings(embedderId: string, afterId = 0): Promise<Map<number, Uint8Array>> {
+    return this.#read('getEmbeddings', () => this.#embeddings.get(embedderId, afterId));
+  }
+
+  /** Stores vectors by query id, replacing that embedder's older ones; ids of queries no longer stored are skipped. */
+  async putEmbeddings(embedderId: string, vectors: ReadonlyMap<number, Uint8Array>): Promise<void> {
+    this.#write('putEmbeddings', () => this.#embeddings.put(embedderId, vectors));
+  }
+
+  /** Drops the vectors of one embedder, or all of them; returns how many. */
+  async deleteEmbeddings(embedderId?: string): Promise<number> {
+    return this.#write('deleteEmbeddings', () => this.#embeddings.delete(embedderId));
+  }
+
+  /** Adds skills to the catalog, or replaces their descriptions. */
+  async upsertCatalog(entries: readonly CatalogEntry[]): Promise<void> {
+    this.#writable('upsertCatalog');
+    const valid = validateCatalog(entries);
+    this.#write('upsertCatalog', () => this.#upsertCatalog(valid));
+  }
+
+  /** The catalog, by skill name. */
+  async listCatalog(): Promise<CatalogEntry[]> {
+    return this.#read('listCatalog', (conn) => this.#catalog(conn));
+  }
+
+  /** Closes the file. Idempotent; any other call afterwards fails with a StoreError. */
+  async close(): Promise<void> {
+    const conn = this.#conn;
+    if (!conn) return;
+    this.#conn = undefined;
+    try {
+      conn.close();
+    } catch (error) {
+      throw asStoreError('close', error);
+    }
+  }
+
+  #open(operation: string): Connection {
+    if (!this.#conn) throw new StoreError(`store is closed: cannot ${operation} (${this.location})`);
+    return this.#conn;
+  }
+
+  #read<T>(operation: string, fn: (conn: Connection) => T): T {
+    const conn = this.#open(operation);
+    try {
+      return fn(conn);
+    } catch (error) {
+      throw asStoreError(operation, error);
+    }
+  }
+
+  #writable(operation: string): Connection {
+    const conn = this.#open(operation);
+    if (conn.readonly) {
+      throw new StoreError(`store is read-only: cannot ${operation} (${this.location} was opened with readonly: true)`);
+    }
+    return conn;
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction, with a writer whose aggregate changes are written at its end. */
+  #write<T>(operation: string, fn: (writer: InvocationWriter) => T): T {
+    const conn = this.#writable(operation);
+    try {
+      const writes = (this.#writes ??= new WriteStatements(conn));
+      return conn.write(() => {
+        const writer = new InvocationWriter(writes);
+        const result = fn(writer);
+        writer.finish();
+        return result;
+      });
+    } catch (error) {
+      throw asStoreError(operation, error);
+    }
+  }
+
+  #upsertCatalog(entries: readonly CatalogEntry[]): void {
+    const conn = this.#open('upsertCatalog');
+    for (const entry of entries) {
+      conn.run(
+        conn.builder
+          .insertInto('catalog')
+          .values({ skill_name: entry.skillName, description: entry.description })
+          .onConflict((oc) =>
+            oc.column('skill_name').doUpdateSet((eb) => ({ description: eb.ref('excluded.description') })),
+          ),
+      );
+    }
+  }
+
+  #catalog(conn: Connection): CatalogEntry[] {
+    return conn.all<CatalogEntry>(
+      conn.builder
+        .selectFrom('catalog')
+        .select(['skill_name as skillName', 'description'])
+        .orderBy('skill_name'),
+    );
+  }
+}
+
+/**
+ * Opens the SQLite store at `options.path` (WAL, synchronous=NORMAL, foreign keys on, 5 s busy
+ * timeout), creating the file and its folders and applying pending migrations. A file built by
+ * other or newer migrations is refused with a StoreError that says which.
+ *
+ * @example
+ * import { openSqliteStore } from '@skills/store-sqlite';
+ *
+ * const store = await openSqliteStore({ path: '.skills/skills.db' });
+ * console.log(store.location, await store.countInvocations());
+ * await store.close();
+ */
+export function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  return SqliteStore.open(options);
+}

@@ -1,0 +1,132 @@
+import type { SkillStats } from '@skills/protocol';
+import { sql } from 'kysely';
+import { countCompletedDurations, sumCompletedMicros } from './aggregates.js';
+import type { Connection } from './connection.js';
+import { filterCondition, isEmptyFilter, type ResolvedFilter } from './filters.js';
+import { nearestRank } from './percentile.js';
+import type { SkillPhaseStatsTable } from './schema.js';
+import { STATUS_CODE } from './status.js';
+import { toIso } from './time.js';
+
+/** Counts of one (skill, phase); a row of the aggregates, or the same computed from rows (phase NULL). */
+type GroupCounts = Omit<SkillPhaseStatsTable, 'phase_id'> & { phase_id: number | null };
+
+interface Group {
+  readonly skillId: number;
+  readonly phaseId: number;
+  counts: Omit<GroupCounts, 'skill_id' | 'phase_id'>;
+  durations: number[];
+}
+
+/**
+ * Statistics per skill, or per (skill, phase) when `byPhase`. Counts, the mean and the last use
+ * come from the aggregates when nothing is filtered, else from the matching rows; the same
+ * arithmetic either way (means over whole microseconds), so both agree. Percentiles always need
+ * the completed rows' durations.
+ */
+export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boolean): SkillStats[] {
+  return conn.read(() => {
+    const b = conn.builder;
+    const where = filterCondition(f);
+    const completed = sql.lit(STATUS_CODE.completed);
+    const counts = isEmptyFilter(f)
+      ? conn.all<GroupCounts>(b.selectFrom('skill_phase_stats').selectAll())
+      : conn.all<GroupCounts>(
+          b
+            .selectFrom('invocations')
+            .where(where)
+            .select((eb) => [
+              'skill_id',
+              'phase_id',
+              eb.fn.countAll<number>().as('invocations'),
+              eb.fn.sum<number>(eb('status', '=', completed)).as('completed'),
+              eb.fn.sum<number>(eb('status', '=', sql.lit(STATUS_CODE.failed))).as('failed'),
+              eb.fn.sum<number>(eb('status', '=', sql.lit(STATUS_CODE.abandoned))).as('abandoned'),
+              eb.fn.sum<number>(eb('status', '=', sql.lit(STATUS_CODE.pending))).as('pending'),
+              sumCompletedMicros(eb).as('duration_micros'),
+              countCompletedDurations(eb).as('duration_count'),
+              eb.fn.max('invoked_at').as('last_used_at'),
+            ])
+            .groupBy(['skill_id', 'phase_id']),
+        );
+
+    const groups = new Map<string, Group>();
+    const keyOf = (skillId: number, phaseId: number | null) => (byPhase ? `${skillId} ${phaseId ?? 0}` : `${skillId}`);
+    for (const row of counts) {
+      const key = keyOf(row.skill_id, row.phase_id);
+      const group = groups.get(key);
+      const { skill_id, phase_id, ...c } = row;
+      if (!group) {
+        groups.set(key, { skillId: skill_id, phaseId: byPhase ? (phase_id ?? 0) : 0, counts: c, durations: [] });
+        continue;
+      }
+      const g = group.counts;
+      g.invocations += c.invocations;
+      g.completed += c.completed;
+      g.failed += c.failed;
+      g.abandoned += c.abandoned;
+      g.pending += c.pending;
+      g.duration_micros += c.duration_micros;
+      g.duration_count += c.duration_count;
+      g.last_used_at = Math.max(g.last_used_at, c.last_used_at);
+    }
+
+    const durations = b
+      .selectFrom('invocations')
+      .where(where)
+      .where('status', '=', completed)
+      .where('duration', 'is not', null)
+      .select(['skill_id', 'phase_id', 'duration']);
+    for (const row of conn.iterate<{ skill_id: number; phase_id: number | null; duration: number }>(durations)) {
+      groups.get(keyOf(row.skill_id, row.phase_id))?.durations.push(row.duration);
+    }
+
+    const skills = names(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])));
+    const phases = names(conn.all<{ id: number; name: string }>(b.selectFrom('phases').select(['id', 'name'])));
+    const stats = [...groups.values()].map((group) => {
+      const c = group.counts;
+      const finished = c.completed + c.failed + c.abandoned;
+      const sorted = Float64Array.from(group.durations).sort();
+      const entry: SkillStats = {
+        // Foreign keys guarantee every id has its name.
+        skillName: skills.get(group.skillId) as string,
+        ...(byPhase ? { workflowPhase: group.phaseId === 0 ? null : (phases.get(group.phaseId) as string) } : {}),
+        invocations: c.invocations,
+        completed: c.completed,
+        failed: c.failed,
+        abandoned: c.abandoned,
+        pending: c.pending,
+        successRate: finished > 0 ? c.completed / finished : null,
+        meanDurationSeconds: c.duration_count > 0 ? c.duration_micros / c.duration_count / 1_000_000 : null,
+        p50DurationSeconds: nearestRank(sorted, 0.5),
+        p95DurationSeconds: nearestRank(sorted, 0.95),
+        lastUsed: toIso(c.last_used_at),
+      };
+      return entry;
+    });
+    return stats.sort(byUse);
+  });
+}
+
+/** Most used first, then by name, then by phase with "no phase" last. */
+function byUse(a: SkillStats, b: SkillStats): number {
+  return (
+    b.invocations - a.invocations ||
+    compare(a.skillName, b.skillName) ||
+    (a.workflowPhase === b.workflowPhase
+      ? 0
+      : a.workflowPhase == null
+        ? 1
+        : b.workflowPhase == null
+          ? -1
+          : compare(a.workflowPhase, b.workflowPhase))
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function names(rows: readonly { id: number; name: string }[]): Map<number, string> {
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
