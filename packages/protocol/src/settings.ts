@@ -35,6 +35,8 @@ export const SettingsSchema = z.strictObject({
   phaseWeight: unit('phaseWeight').default(0.3),
   /** Invocations pending longer than this are marked abandoned. */
   abandonAfterSeconds: z.number().int().min(1).default(24 * 60 * 60),
+  /** Replace secret shapes (API keys, tokens, passwords in URLs, private keys) in queries before storing them. */
+  redactSecrets: z.boolean({ error: 'redactSecrets must be true or false' }).default(true),
   embedder: EmbedderChoiceSchema.default('auto'),
   /** Hugging Face model id for the transformer embedder. */
   embeddingModel: z.string().min(1).default('Xenova/all-MiniLM-L6-v2'),

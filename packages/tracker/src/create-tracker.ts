@@ -1,13 +1,14 @@
 import {
   consoleLogger,
   newInvocationId,
-  NotAvailableError,
   type Logger,
   type SettingsInput,
   type SkillsStore,
   type SkillsTracker,
 } from '@skills/protocol';
 import { DirectTracker } from './direct-tracker.js';
+import { openAutoTracker, type AutoTrackerTuning } from './mcp/auto-tracker.js';
+import { McpTracker } from './mcp/mcp-tracker.js';
 import { NoopTracker } from './noop-tracker.js';
 import { SkillsService } from './service.js';
 import { loadSettings } from './settings/index.js';
@@ -21,15 +22,26 @@ export interface CreateSkillsTrackerOptions extends SettingsInput {
   /** Environment to read settings from; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;
-  /** Track into this store instead of the SQLite file the settings name. */
+  /** Track into this store instead of the SQLite file the settings name (`direct`, and `auto` while it tracks directly). */
   readonly store?: SkillsStore;
+  /**
+   * Tuning of the `mcp` and `auto` backends: batch size, queue bound, reconnect and re-probe
+   * intervals, the spool folder (default `spool/` beside the database file). Defaults suit hosts.
+   */
+  readonly mcp?: AutoTrackerTuning;
 }
 
 const NOOP = new NoopTracker();
 
 /**
- * Builds the tracker the settings ask for: the no-op tracker when disabled, the direct
- * (in-process SQLite) tracker for `backend: 'direct'`.
+ * Builds the tracker the settings ask for:
+ * - disabled: the no-op tracker;
+ * - `direct`: tracks in-process into the SQLite file;
+ * - `mcp`: tracks through the skills server at `mcpServerUrl` without blocking the caller, and
+ *   falls back to a local spool (`.skills/spool/`, replayed later) when the server is away;
+ * - `auto`: asks the server's health quickly; `mcp` when it answers, else `direct`, switching to
+ *   the server once it answers.
+ * `getBackend()` tells which one is in use and why. An absent server never makes this throw.
  *
  * @example
  * const tracker = await createSkillsTracker({ backend: 'direct', dbPath: '.skills/skills.db' });
@@ -38,14 +50,15 @@ const NOOP = new NoopTracker();
  * await tracker.close();
  */
 export async function createSkillsTracker(options: CreateSkillsTrackerOptions = {}): Promise<SkillsTracker> {
-  const { sessionId, cwd, env, logger = consoleLogger, store, ...overrides } = options;
+  const { sessionId = newInvocationId(), cwd, env, logger = consoleLogger, store, mcp: tuning, ...overrides } = options;
   const { settings } = loadSettings({ cwd, env, overrides });
   if (!settings.enabled) return NOOP;
-  if (settings.backend !== 'direct') {
-    throw new NotAvailableError(
-      `backend "${settings.backend}" is not available yet (the MCP server backend is still to come); use backend: 'direct'`,
-    );
+  if (settings.backend === 'mcp') {
+    return McpTracker.open({ ...tuning, settings, cwd, logger, sessionId, requested: 'mcp' });
+  }
+  if (settings.backend === 'auto') {
+    return openAutoTracker({ ...tuning, settings, cwd, logger, sessionId, ...(store ? { store } : {}) });
   }
   const service = await SkillsService.open({ settings, cwd, logger, store });
-  return new DirectTracker(service, { sessionId: sessionId ?? newInvocationId() });
+  return new DirectTracker(service, { sessionId });
 }

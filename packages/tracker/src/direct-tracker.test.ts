@@ -200,3 +200,19 @@ describe('disabled tracker', () => {
     expect(tracker.isEnabled()).toBe(false);
   });
 });
+
+describe('secrets in queries', () => {
+  it('are redacted before storage by default, and kept when redactSecrets is off', async () => {
+    const query = 'deploy with token=abc123 to postgres://app:s3cr3t@db:5432';
+    for (const redactSecrets of [true, false]) {
+      const dbPath = join(tempDir(), 'skills.db');
+      const tracker = await direct(dbPath, { redactSecrets });
+      const done = tracker.trackInvocation({ skillName: 'deployer', userQuery: query })!;
+      await tracker.close();
+      const stored = (await readBack(dbPath, (s) => s.getInvocation(done.invocationId)))?.userQuery;
+      expect(stored).toBe(
+        redactSecrets ? 'deploy with token=[REDACTED:secret] to postgres://app:[REDACTED:url-password]@db:5432' : query,
+      );
+    }
+  });
+});

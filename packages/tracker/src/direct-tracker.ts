@@ -13,6 +13,7 @@ import {
   type TrackInvocationInput,
 } from '@skills/protocol';
 import { onProcessExit } from './exit-flush.js';
+import { redactSecrets } from './redact.js';
 import type { SkillsService } from './service.js';
 import { DEFAULT_WRITE_BUFFER_OPTIONS, WriteBuffer, type WriteBufferOptions } from './write-buffer.js';
 
@@ -36,6 +37,7 @@ export class DirectTracker implements SkillsTracker {
   readonly #buffer: WriteBuffer;
   readonly #open = new Set<string>();
   readonly #unregisterExit: () => void;
+  readonly #redact: boolean;
   #tracked = 0;
   #completed = 0;
   #closing: Promise<void> | undefined;
@@ -43,6 +45,7 @@ export class DirectTracker implements SkillsTracker {
   constructor(service: SkillsService, options: DirectTrackerOptions) {
     this.#service = service;
     this.#sessionId = options.sessionId;
+    this.#redact = service.settings.redactSecrets;
     this.#backend = options.backend ?? { kind: 'direct', requested: 'direct' };
     this.#buffer = new WriteBuffer(service.store, service.logger, () => service.invalidate(), {
       ...DEFAULT_WRITE_BUFFER_OPTIONS,
@@ -66,7 +69,7 @@ export class DirectTracker implements SkillsTracker {
       completed: false,
       completedAt: null,
       durationSeconds: null,
-      userQuery: valid.userQuery || null,
+      userQuery: !valid.userQuery ? null : this.#redact ? redactSecrets(valid.userQuery) : valid.userQuery,
       workflowPhase: valid.workflowPhase ?? null,
       alternativesConsidered: valid.alternativesConsidered ?? [],
       selectionRank: valid.selectionRank ?? null,

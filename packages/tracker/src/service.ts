@@ -15,6 +15,7 @@ import {
 import { openSqliteStore } from '@skills/store-sqlite';
 import { createEmbedder, type Embedder } from '@skills/embeddings';
 import { Recommender } from './recommend/index.js';
+import { redactSecrets } from './redact.js';
 import { resolveDbPath } from './settings/index.js';
 
 /** How to open a {@link SkillsService}. */
@@ -68,9 +69,12 @@ export class SkillsService {
     return service;
   }
 
-  /** Writes a batch in one transaction and lets recommendations see it. */
+  /** Writes a batch in one transaction (queries redacted when the settings say so) and lets recommendations see it. */
   async apply(batch: WriteBatch): Promise<BatchResult> {
-    const result = await this.store.applyBatch(batch);
+    const inserts = this.settings.redactSecrets
+      ? batch.inserts?.map((r) => (r.userQuery ? { ...r, userQuery: redactSecrets(r.userQuery) } : r))
+      : batch.inserts;
+    const result = await this.store.applyBatch({ ...batch, inserts });
     this.invalidate();
     return result;
   }

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { consoleLogger, type Logger, type ServerHealth, type Settings, type SkillsStore } from '@skills/protocol';
+import { SkillsService } from '@skills/tracker';
+import { ServerMetrics } from './metrics.js';
+import { createSkillsMcpServer } from './tools.js';
+
+/** The server's version, from its package.json. */
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** How to open a {@link SkillsServerApp}. */
+export interface SkillsServerAppOptions {
+  readonly settings: Settings;
+  readonly cwd?: string;
+  readonly logger?: Logger;
+  /** Serve this store instead of the SQLite file the settings name (tests). */
+  readonly store?: SkillsStore;
+  readonly transport: 'http' | 'stdio';
+}
+
+/**
+ * What both transports serve: the service (store, embedder, recommender), the metrics, and a
+ * factory of MCP servers with the tools registered. One per process; one MCP server per session.
+ */
+export class SkillsServerApp {
+  readonly service: SkillsService;
+  readonly metrics = new ServerMetrics();
+  readonly logger: Logger;
+  readonly transport: 'http' | 'stdio';
+  readonly version = SERVER_VERSION;
+  readonly #started = performance.now();
+  #embedderId: string | null = null;
+  #closing: Promise<void> | undefined;
+
+  private constructor(service: SkillsService, logger: Logger, transport: 'http' | 'stdio') {
+    this.service = service;
+    this.logger = logger;
+    this.transport = transport;
+    this.metrics.gauge('skills_uptime_seconds', 'Seconds since the server started.', () => this.uptimeSeconds);
+    this.metrics.gauge('skills_info', 'Version and embedder of this server (always 1).', () => [
+      { labels: { version: this.version, embedder: this.#embedderId ?? 'loading' }, value: 1 },
+    ]);
+  }
+
+  /** Opens the database (creating it), and starts loading the embedder in the background. */
+  static async open(options: SkillsServerAppOptions): Promise<SkillsServerApp> {
+    const logger = options.logger ?? consoleLogger;
+    const service = await SkillsService.open({ settings: options.settings, cwd: options.cwd, logger, store: options.store });
+    const app = new SkillsServerApp(service, logger, options.transport);
+    // Loaded now so that the first recommendation is not slowed by it, and /health can name it.
+    service.embedder().then(
+      (embedder) => (app.#embedderId = embedder.id),
+      (error: unknown) => logger.warn(`embedder not loaded yet: ${(error as Error).message}`),
+    );
+    return app;
+  }
+
+  get uptimeSeconds(): number {
+    return (performance.now() - this.#started) / 1000;
+  }
+
+  /** A new MCP server with every tool, for one session (HTTP) or the one stdio connection. */
+  createMcpServer(): McpServer {
+    return createSkillsMcpServer({
+      service: this.service,
+      metrics: this.metrics,
+      logger: this.logger,
+      version: this.version,
+      health: () => this.health(),
+    });
+  }
+
+  /** The health document of `GET /health` and `health_check`. */
+  async health(): Promise<ServerHealth> {
+    let invocations: number | null = null;
+    let error: string | undefined;
+    try {
+      invocations = await this.service.store.countInvocations();
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    return {
+      status: error === undefined ? 'ok' : 'degraded',
+      version: this.version,
+      uptime_seconds: Math.round(this.uptimeSeconds * 1000) / 1000,
+      database: { path: this.service.store.location, invocations, ...(error !== undefined ? { error } : {}) },
+      embedder: this.#embedderId,
+      transport: this.transport,
+    };
+  }
+
+  /** Closes the database. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.service.close();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,62 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SkillsMcpClient } from '@skills/mcp-client';
+import { SkillsService } from '@skills/tracker';
+import { runBin, spawnServer, tempDir, testSettings } from './test-support/harness.js';
+
+describe('the skills-server bin', () => {
+  it('--help prints the flags and exits 0', async () => {
+    const { code, stdout } = await runBin(['--help']);
+    expect(code).toBe(0);
+    for (const flag of ['--host', '--port', '--db', '--stdio', '--help']) expect(stdout).toContain(flag);
+  });
+
+  it('an unknown flag or a bad port exits 2 with a clear message', async () => {
+    const unknown = await runBin(['--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/skills-server: Unknown option '--bogus'/);
+    const port = await runBin(['--port', 'eighty']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port must be a whole number from 0 to 65535, got "eighty"');
+    const env = await runBin([], { SKILLS_SERVER_PORT: '70000' });
+    expect(env.stderr).toContain('SKILLS_SERVER_PORT must be a whole number');
+  });
+
+  it('a taken port exits non-zero with a clear message and no stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const { code, stderr } = await runBin(['--port', String(port), '--db', join(tempDir(), 'x.db')], { SKILLS_EMBEDDER: 'lexical' });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`skills-server: port ${port} on 127.0.0.1 is already in use`);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('takes host and port from the environment, and stops gracefully on SIGTERM with everything written', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'graceful.db');
+    const server = await spawnServer(['--db', db], { SKILLS_SERVER_HOST: '127.0.0.1', SKILLS_SERVER_PORT: '0', SKILLS_EMBEDDER: 'lexical' });
+    const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 5_000 });
+    await client.trackInvocation({ session_id: 'graceful', skill_name: 'first' });
+    // Calls in flight when the signal arrives still get their answer; later ones are refused.
+    // Either way, what was answered is exactly what is stored.
+    const calls = Array.from({ length: 20 }, (_, i) => client.trackInvocation({ session_id: 'graceful', skill_name: `s${i}` }));
+    const stopped = server.stop('SIGTERM');
+    const results = await Promise.allSettled(calls);
+    expect(await stopped).toBe(0);
+    const answered = 1 + results.filter((r) => r.status === 'fulfilled').length;
+    await client.close();
+    expect(server.stderr()).toContain('SIGTERM');
+    const service = await SkillsService.open({ settings: testSettings(dir, { dbPath: db }) });
+    try {
+      expect(await service.store.countInvocations()).toBe(answered);
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import type { Logger, Settings, SkillsStore } from '@skills/protocol';
+import { SkillsServerApp } from './app.js';
+import { listenHttp, type HttpServerHandle } from './http.js';
+import { serveStdio, type StdioHandle } from './stdio.js';
+
+/** How to start a skills server in this process. */
+export interface StartSkillsServerOptions {
+  readonly settings: Settings;
+  readonly host?: string;
+  /** 0 picks a free port; default 8678. */
+  readonly port?: number;
+  readonly cwd?: string;
+  readonly logger?: Logger;
+  /** Serve this store instead of the SQLite file the settings name. */
+  readonly store?: SkillsStore;
+  /** Close sessions idle this long; default 30 minutes. */
+  readonly sessionIdleMs?: number;
+}
+
+/** A server running over HTTP in this process. */
+export interface RunningSkillsServer {
+  readonly app: SkillsServerApp;
+  readonly http: HttpServerHandle;
+  /** Base URL, e.g. `http://127.0.0.1:8678`. */
+  readonly url: string;
+  /** Graceful stop: no new connections, requests in flight finish, sessions end, the database closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database and serves the tools over Streamable HTTP. If the port is taken the
+ * database is closed again and a `ListenError` says so.
+ *
+ * @example
+ * const server = await startSkillsServer({ settings: loadSettings().settings, port: 0 });
+ * console.log(`${server.url}/mcp`);
+ * await server.close();
+ */
+export async function startSkillsServer(options: StartSkillsServerOptions): Promise<RunningSkillsServer> {
+  const app = await SkillsServerApp.open({ ...options, transport: 'http' });
+  let http: HttpServerHandle;
+  try {
+    http = await listenHttp(app, {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8678,
+      ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
+    });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    http,
+    url: http.url,
+    close() {
+      closing ??= http.close().finally(() => app.close());
+      return closing;
+    },
+  };
+}
+
+/** A server running over stdio in this process. */
+export interface RunningStdioServer {
+  readonly app: SkillsServerApp;
+  /** Settles when the host closes our stdin. */
+  readonly done: Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens the database and serves the tools over stdin/stdout. */
+export async function startStdioServer(
+  options: Omit<StartSkillsServerOptions, 'host' | 'port' | 'sessionIdleMs'> & {
+    readonly stdin?: NodeJS.ReadableStream;
+    readonly stdout?: NodeJS.WritableStream;
+  },
+): Promise<RunningStdioServer> {
+  const app = await SkillsServerApp.open({ ...options, transport: 'stdio' });
+  let stdio: StdioHandle;
+  try {
+    stdio = await serveStdio(app, options);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    done: stdio.done,
+    close() {
+      closing ??= stdio.close().finally(() => app.close());
+      return closing;
+    },
+  };
+}

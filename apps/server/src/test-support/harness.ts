@@ -1,0 +1,146 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SettingsSchema, silentLogger, type Settings } from '@skills/protocol';
+import { startSkillsServer, type RunningSkillsServer } from '../server.js';
+
+/** The built bin; the package's `test` task runs after `build`. */
+export const BIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export function builtBinExists(): boolean {
+  return existsSync(BIN);
+}
+
+export function tempDir(prefix = 'skills-server-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Settings for a test: the database in `dir`, the lexical embedder (no model to load). */
+export function testSettings(dir: string, extra: Record<string, unknown> = {}): Settings {
+  return SettingsSchema.parse({ dbPath: join(dir, 'server.db'), embedder: 'lexical', minSimilarity: 0, ...extra });
+}
+
+/** The real server, in this process, on a free loopback port. */
+export function startTestServer(dir: string): Promise<RunningSkillsServer> {
+  return startSkillsServer({ settings: testSettings(dir), host: '127.0.0.1', port: 0, logger: silentLogger });
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The built server as a child process, as `skills serve` runs it. */
+export interface ServerProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly url: string;
+  stderr(): string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns the built bin with `args` and waits for its "listening on" line. */
+export async function spawnServer(args: readonly string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)\/mcp/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code} before listening: ${err}`)));
+  });
+  return {
+    child,
+    url,
+    stderr: () => err,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the built bin to its end; its exit code and output. */
+export function runBin(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/**
+ * A loopback HTTP proxy in front of a server that can hold every `/mcp` request for `delayMs`
+ * before forwarding it: a real slow server, as a tracker sees one.
+ */
+export class SlowProxy {
+  delayMs = 0;
+  /** `/mcp` requests received, and answered. */
+  received = 0;
+  answered = 0;
+  #server: Server;
+
+  private constructor(target: string) {
+    const to = new URL(target);
+    this.#server = createServer((req, res) => {
+      const isMcp = (req.url ?? '').startsWith('/mcp');
+      if (isMcp) this.received++;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const forward = () => {
+          const upstream = request(
+            { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host } },
+            (up) => {
+              res.writeHead(up.statusCode ?? 502, up.headers);
+              up.pipe(res);
+              up.on('end', () => isMcp && this.answered++);
+            },
+          );
+          upstream.on('error', () => res.destroy());
+          upstream.end(Buffer.concat(chunks));
+        };
+        if (isMcp && this.delayMs > 0) setTimeout(forward, this.delayMs);
+        else forward();
+      });
+    });
+  }
+
+  static async start(target: string): Promise<SlowProxy> {
+    const proxy = new SlowProxy(target);
+    await new Promise<void>((resolve) => proxy.#server.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise((resolve) => this.#server.close(resolve));
+  }
+}
+
+/** Polls `check` until it is true (or throws after `timeoutMs`). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

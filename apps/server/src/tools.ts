@@ -1,0 +1,288 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CompleteInvocationArgsSchema,
+  CompleteInvocationResultSchema,
+  fromMcpCompletion,
+  fromMcpRecord,
+  HealthCheckArgsSchema,
+  MCP_TOOLS,
+  newInvocationId,
+  RecommendSkillsArgsSchema,
+  RecommendSkillsResultSchema,
+  ServerHealthSchema,
+  SkillsError,
+  SkillStatsArgsSchema,
+  SkillStatsResultSchema,
+  toMcpBatchResult,
+  toMcpRecommendation,
+  toMcpSkillStats,
+  TrackInvocationArgsSchema,
+  TrackInvocationResultSchema,
+  TrackInvocationsArgsSchema,
+  TrackInvocationsResultSchema,
+  type BatchResult,
+  type CompleteInvocationResult,
+  type InvocationRecord,
+  type Logger,
+  type RecommendSkillsResult,
+  type ServerHealth,
+  type SkillStatsResult,
+  type TrackInvocationResult,
+  type TrackInvocationsResult,
+  type WriteBatch,
+} from '@skills/protocol';
+import type { SkillsService } from '@skills/tracker';
+import type { z } from 'zod';
+import type { ServerMetrics } from './metrics.js';
+
+/** What the tools act through: the service, the metrics, and the health document. */
+export interface ToolContext {
+  readonly service: SkillsService;
+  readonly metrics: ServerMetrics;
+  readonly logger: Logger;
+  readonly version: string;
+  health(): Promise<ServerHealth>;
+}
+
+/** A tool's failure that is the caller's to fix; its message goes back as is. */
+class ToolError extends SkillsError {
+  constructor(message: string) {
+    super('TOOL', message);
+  }
+}
+
+const INSTRUCTIONS =
+  'Records every invocation of an AI agent ("skill") and recommends which skill should handle a request. ' +
+  'Call track_invocation when a skill starts and complete_invocation when it ends; ask recommend_skills before choosing one.';
+
+const EMPTY_BATCH: BatchResult = { inserted: 0, duplicates: 0, completed: 0, alreadyFinished: [], unknown: [] };
+
+/**
+ * The skills tools, defined once: the HTTP and stdio transports both serve an {@link McpServer}
+ * built here, and nothing in a tool knows which transport carried the call. Arguments are
+ * validated by the SDK against the shared snake_case schemas of `@skills/protocol` before a tool
+ * runs, so bad arguments never reach the store; every write goes through `SkillsService`.
+ */
+export function createSkillsMcpServer(context: ToolContext): McpServer {
+  const mcp = new McpServer({ name: 'skills', version: context.version }, { instructions: INSTRUCTIONS });
+  const tools = new SkillsTools(context);
+
+  const register = <A extends z.ZodType, R extends z.ZodType>(
+    name: string,
+    description: string,
+    inputSchema: A,
+    outputSchema: R,
+    run: (args: z.output<A>) => Promise<z.output<R>>,
+    annotations: { readOnlyHint?: boolean; idempotentHint?: boolean } = {},
+  ) => {
+    mcp.registerTool(
+      name,
+      { description, inputSchema, outputSchema, annotations },
+      // The SDK validated the arguments against inputSchema before calling this.
+      ((args: z.output<A>) => guard(name, context.logger, () => run(args))) as never,
+    );
+  };
+
+  register(
+    MCP_TOOLS.trackInvocation,
+    'Record the start of a skill invocation. Returns its invocation_id for complete_invocation. ' +
+      'Give your own invocation_id to make retries idempotent.',
+    TrackInvocationArgsSchema,
+    TrackInvocationResultSchema,
+    (args) => tools.trackInvocation(args),
+  );
+  register(
+    MCP_TOOLS.completeInvocation,
+    'Record the end of an invocation: by invocation_id, or the latest open one of skill_name in session_id. ' +
+      'Without duration_seconds the time since it was tracked is used. Completing twice changes nothing.',
+    CompleteInvocationArgsSchema,
+    CompleteInvocationResultSchema,
+    (args) => tools.completeInvocation(args),
+    { idempotentHint: true },
+  );
+  register(
+    MCP_TOOLS.trackInvocations,
+    'Store a batch of invocation records with client ids (pending or finished), completions of earlier ones, ' +
+      'and ids to mark abandoned. Ids already stored are skipped and counted, so a batch can be replayed safely.',
+    TrackInvocationsArgsSchema,
+    TrackInvocationsResultSchema,
+    (args) => tools.trackInvocations(args),
+    { idempotentHint: true },
+  );
+  for (const name of [MCP_TOOLS.recommendSkills, MCP_TOOLS.getRecommendations]) {
+    register(
+      name,
+      'Skills ranked for a request, best first: how close their past requests are to this one, how often they ' +
+        'succeeded, and (with workflow_phase) how well they do in that phase.' +
+        (name === MCP_TOOLS.getRecommendations ? ' Same as recommend_skills.' : ''),
+      RecommendSkillsArgsSchema,
+      RecommendSkillsResultSchema,
+      (args) => tools.recommendSkills(args),
+      { readOnlyHint: true },
+    );
+  }
+  register(
+    MCP_TOOLS.skillStats,
+    'Per-skill counts (completed, failed, abandoned, pending), success rate and durations, most used first; ' +
+      'optionally for one skill, one workflow phase, or since an ISO date-time.',
+    SkillStatsArgsSchema,
+    SkillStatsResultSchema,
+    (args) => tools.skillStats(args),
+    { readOnlyHint: true },
+  );
+  register(
+    MCP_TOOLS.healthCheck,
+    'Server status, version, uptime, database path and row count, and the embedder in use.',
+    HealthCheckArgsSchema,
+    ServerHealthSchema,
+    () => context.health(),
+    { readOnlyHint: true },
+  );
+  return mcp;
+}
+
+/** Runs a tool: its result as structured content (and as text), or a stack-free error message. */
+async function guard(tool: string, logger: Logger, run: () => Promise<unknown>): Promise<CallToolResult> {
+  try {
+    const result = await run();
+    return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
+  } catch (error) {
+    if (error instanceof SkillsError) return { content: [{ type: 'text', text: error.message }], isError: true };
+    // Unexpected: the detail (and stack) stays in the server's log, the caller gets the class only.
+    logger.error(`${tool} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    const kind = error instanceof Error ? error.constructor.name : typeof error;
+    return { content: [{ type: 'text', text: `${tool} failed on the server (${kind}); see the server log` }], isError: true };
+  }
+}
+
+/** The tools' behaviour, in terms of the service: thin mappings from snake_case arguments. */
+class SkillsTools {
+  readonly #context: ToolContext;
+
+  constructor(context: ToolContext) {
+    this.#context = context;
+  }
+
+  get #service(): SkillsService {
+    return this.#context.service;
+  }
+
+  async trackInvocation(args: z.output<typeof TrackInvocationArgsSchema>): Promise<TrackInvocationResult> {
+    const record: InvocationRecord = {
+      id: args.invocation_id ?? newInvocationId(),
+      sessionId: args.session_id,
+      skillName: args.skill_name,
+      invokedAt: new Date().toISOString(),
+      status: 'pending',
+      completed: false,
+      completedAt: null,
+      durationSeconds: null,
+      userQuery: args.user_query || null,
+      workflowPhase: args.workflow_phase ?? null,
+      alternativesConsidered: args.alternatives_considered ?? [],
+      selectionRank: args.selection_rank ?? null,
+      followUpActions: [],
+      errorType: null,
+    };
+    const result = await this.#apply({ inserts: [record] });
+    return { invocation_id: record.id, duplicate: result.duplicates > 0 };
+  }
+
+  async completeInvocation(args: z.output<typeof CompleteInvocationArgsSchema>): Promise<CompleteInvocationResult> {
+    const store = this.#service.store;
+    const record =
+      args.invocation_id !== undefined
+        ? await store.getInvocation(args.invocation_id)
+        : ((await store.listInvocations({ sessionId: args.session_id, skillName: args.skill_name, status: 'pending' }, { limit: 1 }))[0] ??
+          null);
+    if (!record) {
+      throw new ToolError(
+        args.invocation_id !== undefined
+          ? `invocation_id: no invocation "${args.invocation_id}" is stored`
+          : `no open invocation of skill_name "${args.skill_name}" in session_id "${args.session_id}"`,
+      );
+    }
+    if (record.status !== 'pending') {
+      return { invocation_id: record.id, applied: false, status: record.status, duration_seconds: record.durationSeconds };
+    }
+    const now = Date.now();
+    const duration = args.duration_seconds ?? Math.max(0, (now - Date.parse(record.invokedAt)) / 1000);
+    const result = await this.#apply({
+      completions: [
+        {
+          id: record.id,
+          completed: args.completed,
+          completedAt: new Date(now).toISOString(),
+          durationSeconds: duration,
+          followUpActions: args.follow_up_actions ?? [],
+          errorType: args.error_type ?? null,
+        },
+      ],
+    });
+    if (result.completed === 1) {
+      return { invocation_id: record.id, applied: true, status: args.completed ? 'completed' : 'failed', duration_seconds: duration };
+    }
+    // Another call finished it between our read and our write.
+    const now2 = await store.getInvocation(record.id);
+    return { invocation_id: record.id, applied: false, status: now2?.status ?? 'pending', duration_seconds: now2?.durationSeconds ?? null };
+  }
+
+  async trackInvocations(args: z.output<typeof TrackInvocationsArgsSchema>): Promise<TrackInvocationsResult> {
+    const records = args.invocations.map(fromMcpRecord);
+    const finished = records.filter((r) => r.status !== 'pending');
+    const pending = records.filter((r) => r.status === 'pending');
+    const completions = (args.completions ?? []).map(fromMcpCompletion);
+    // Finished records go in their own transaction so that the metrics can tell how many of
+    // them were new; inserts precede completions within each, as the store guarantees.
+    const first = finished.length > 0 && (pending.length > 0 || completions.length > 0) ? await this.#apply({ inserts: finished }, true) : EMPTY_BATCH;
+    const rest =
+      first === EMPTY_BATCH
+        ? await this.#apply({ inserts: records, completions }, pending.length === 0)
+        : await this.#apply({ inserts: pending, completions });
+    let abandoned = 0;
+    if (args.abandon && args.abandon.length > 0) {
+      abandoned = await this.#service.store.markAbandoned({ ids: args.abandon });
+      this.#service.invalidate();
+      this.#context.metrics.abandoned.inc({}, abandoned);
+    }
+    return toMcpBatchResult(
+      {
+        inserted: first.inserted + rest.inserted,
+        duplicates: first.duplicates + rest.duplicates,
+        completed: first.completed + rest.completed,
+        alreadyFinished: [...first.alreadyFinished, ...rest.alreadyFinished],
+        unknown: [...first.unknown, ...rest.unknown],
+      },
+      abandoned,
+    );
+  }
+
+  async recommendSkills(args: z.output<typeof RecommendSkillsArgsSchema>): Promise<RecommendSkillsResult> {
+    const recommendations = await this.#service.recommend({
+      userQuery: args.user_query,
+      ...(args.limit !== undefined ? { limit: args.limit } : {}),
+      ...(args.workflow_phase !== undefined ? { workflowPhase: args.workflow_phase } : {}),
+    });
+    return { recommendations: recommendations.map(toMcpRecommendation) };
+  }
+
+  async skillStats(args: z.output<typeof SkillStatsArgsSchema>): Promise<SkillStatsResult> {
+    const stats = await this.#service.store.skillStats({
+      ...(args.skill_name !== undefined ? { skillName: args.skill_name } : {}),
+      ...(args.workflow_phase !== undefined ? { workflowPhase: args.workflow_phase } : {}),
+      ...(args.since !== undefined ? { since: args.since } : {}),
+    });
+    return { skills: stats.map(toMcpSkillStats) };
+  }
+
+  /** Writes through the service and counts what happened. `allFinished`: every insert is a finished record. */
+  async #apply(batch: WriteBatch, allFinished = false): Promise<BatchResult> {
+    const result = await this.#service.apply(batch);
+    const { metrics } = this.#context;
+    metrics.invocations.inc({}, result.inserted);
+    metrics.duplicates.inc({}, result.duplicates);
+    metrics.completions.inc({}, result.completed + (allFinished ? result.inserted : 0));
+    return result;
+  }
+}

@@ -1,0 +1,436 @@
+import { z } from 'zod';
+import type { InvocationRecord, Recommendation } from './invocation.js';
+import { LIMITS } from './limits.js';
+import type { BatchResult, Completion, SkillStats } from './store.js';
+
+/**
+ * The MCP tools of the skills server: their names, and zod schemas of their snake_case
+ * arguments and structured results. The server registers tools with these schemas and the
+ * client validates with the same ones, so the two cannot drift apart. Argument names are the
+ * ones the original Python client sends (`session_id`, `skill_name`, ...).
+ */
+export const MCP_TOOLS = Object.freeze({
+  trackInvocation: 'track_invocation',
+  completeInvocation: 'complete_invocation',
+  trackInvocations: 'track_invocations',
+  recommendSkills: 'recommend_skills',
+  /** Alias of `recommend_skills`, the name the original tool used. */
+  getRecommendations: 'get_recommendations',
+  skillStats: 'skill_stats',
+  healthCheck: 'health_check',
+});
+export type McpToolName = (typeof MCP_TOOLS)[keyof typeof MCP_TOOLS];
+
+/** The most records, completions or ids one `track_invocations` call may carry (clients chunk). */
+export const MCP_BATCH_LIMIT = 1_000;
+
+// Every message names the snake_case field as the caller wrote it, and the rule it broke.
+const typed = (field: string, type: string) => ({
+  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : `${field} must be ${type}`),
+});
+
+const mcpName = (field: string) =>
+  z
+    .string(typed(field, 'a string'))
+    .trim()
+    .min(1, { error: `${field} must not be empty` })
+    .max(LIMITS.nameLength, { error: `${field} must be at most ${LIMITS.nameLength} characters` });
+
+const mcpNameList = (field: string) =>
+  z
+    .array(mcpName(`${field} entry`), typed(field, 'a list of strings'))
+    .max(LIMITS.listLength, { error: `${field} must have at most ${LIMITS.listLength} entries` });
+
+const mcpQuery = (field: string) =>
+  z
+    .string(typed(field, 'a string'))
+    .trim()
+    .max(LIMITS.queryLength, { error: `${field} must be at most ${LIMITS.queryLength} characters` });
+
+const mcpRank = (field: string) =>
+  z
+    .number(typed(field, 'a number'))
+    .int({ error: `${field} must be a whole number` })
+    .min(1, { error: `${field} must be at least 1 (1 = first choice)` })
+    .max(LIMITS.maxRank, { error: `${field} must be at most ${LIMITS.maxRank}` });
+
+const mcpInstant = (field: string) =>
+  z.iso.datetime({ offset: true, error: `${field} must be an ISO-8601 date-time with a zone, e.g. 2025-01-31T12:00:00Z` });
+
+const mcpDuration = (field: string) =>
+  z
+    .number(typed(field, 'a number'))
+    .finite({ error: `${field} must be a finite number` })
+    .nonnegative({ error: `${field} must not be negative` });
+
+const mcpBoolean = (field: string) => z.boolean(typed(field, 'true or false'));
+
+/** An invocation id: client-supplied ids make replays idempotent. */
+export const McpInvocationIdSchema = mcpName('invocation_id');
+
+// ---------------------------------------------------------------------------------------------
+// track_invocation
+
+/** Arguments of `track_invocation`. `invocation_id` is optional: give one to make a retry idempotent. */
+export const TrackInvocationArgsSchema = z.strictObject({
+  session_id: mcpName('session_id'),
+  skill_name: mcpName('skill_name'),
+  user_query: mcpQuery('user_query').optional(),
+  alternatives_considered: mcpNameList('alternatives_considered').optional(),
+  selection_rank: mcpRank('selection_rank').optional(),
+  workflow_phase: mcpName('workflow_phase').optional(),
+  invocation_id: McpInvocationIdSchema.optional(),
+});
+export type TrackInvocationArgs = z.input<typeof TrackInvocationArgsSchema>;
+
+/** Result of `track_invocation`. `duplicate` is true when that id was already stored (nothing changed). */
+export const TrackInvocationResultSchema = z.object({
+  invocation_id: z.string(),
+  duplicate: z.boolean(),
+});
+export type TrackInvocationResult = z.output<typeof TrackInvocationResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// complete_invocation
+
+/**
+ * Arguments of `complete_invocation`: the invocation by `invocation_id`, or by `session_id` +
+ * `skill_name` (the latest invocation of that skill in that session still open). Without
+ * `duration_seconds` the server uses the time from `invoked_at` to now.
+ */
+export const CompleteInvocationArgsSchema = z
+  .strictObject({
+    invocation_id: McpInvocationIdSchema.optional(),
+    session_id: mcpName('session_id').optional(),
+    skill_name: mcpName('skill_name').optional(),
+    completed: mcpBoolean('completed'),
+    follow_up_actions: mcpNameList('follow_up_actions').optional(),
+    error_type: mcpName('error_type').optional(),
+    duration_seconds: mcpDuration('duration_seconds').optional(),
+  })
+  .superRefine((args, ctx) => {
+    if (args.invocation_id === undefined && (args.session_id === undefined || args.skill_name === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['invocation_id'],
+        message: 'invocation_id is required, unless session_id and skill_name are given (to complete the latest open invocation)',
+      });
+    }
+  });
+export type CompleteInvocationArgs = z.input<typeof CompleteInvocationArgsSchema>;
+
+/** Result of `complete_invocation`. `applied` is false when it had already finished (nothing changed). */
+export const CompleteInvocationResultSchema = z.object({
+  invocation_id: z.string(),
+  applied: z.boolean(),
+  status: z.enum(['pending', 'completed', 'failed', 'abandoned']),
+  duration_seconds: z.number().nullable(),
+});
+export type CompleteInvocationResult = z.output<typeof CompleteInvocationResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// track_invocations
+
+const STATUS = z.enum(['pending', 'completed', 'failed', 'abandoned'], {
+  error: 'status must be one of pending, completed, failed, abandoned',
+});
+
+/** One invocation record, snake_case: what `track_invocations` carries. */
+export const McpInvocationRecordSchema = z
+  .strictObject({
+    invocation_id: McpInvocationIdSchema,
+    session_id: mcpName('session_id'),
+    skill_name: mcpName('skill_name'),
+    invoked_at: mcpInstant('invoked_at'),
+    status: STATUS,
+    completed: mcpBoolean('completed'),
+    completed_at: mcpInstant('completed_at').nullable().default(null),
+    duration_seconds: mcpDuration('duration_seconds').nullable().default(null),
+    user_query: mcpQuery('user_query').nullable().default(null),
+    workflow_phase: mcpName('workflow_phase').nullable().default(null),
+    alternatives_considered: mcpNameList('alternatives_considered').default([]),
+    selection_rank: mcpRank('selection_rank').nullable().default(null),
+    follow_up_actions: mcpNameList('follow_up_actions').default([]),
+    error_type: mcpName('error_type').nullable().default(null),
+  })
+  .superRefine((r, ctx) => {
+    if (r.status === 'pending' && r.completed_at !== null) {
+      ctx.addIssue({ code: 'custom', path: ['completed_at'], message: 'completed_at must be null while status is pending' });
+    }
+    if (r.completed !== (r.status === 'completed')) {
+      ctx.addIssue({ code: 'custom', path: ['completed'], message: 'completed must be true exactly when status is completed' });
+    }
+  });
+export type McpInvocationRecordInput = z.input<typeof McpInvocationRecordSchema>;
+export type McpInvocationRecord = z.output<typeof McpInvocationRecordSchema>;
+
+/** The end of an invocation already sent, snake_case. Applied at most once. */
+export const McpCompletionSchema = z.strictObject({
+  invocation_id: McpInvocationIdSchema,
+  completed: mcpBoolean('completed'),
+  completed_at: mcpInstant('completed_at'),
+  duration_seconds: mcpDuration('duration_seconds').nullable().default(null),
+  follow_up_actions: mcpNameList('follow_up_actions').default([]),
+  error_type: mcpName('error_type').nullable().default(null),
+});
+export type McpCompletionInput = z.input<typeof McpCompletionSchema>;
+export type McpCompletion = z.output<typeof McpCompletionSchema>;
+
+const batchList = <T extends z.ZodType>(item: T, field: string) =>
+  z.array(item, typed(field, 'a list')).max(MCP_BATCH_LIMIT, {
+    error: `${field} must have at most ${MCP_BATCH_LIMIT} entries (send several calls)`,
+  });
+
+/**
+ * Arguments of `track_invocations`: records with client ids (pending or finished), for
+ * throughput and spool replay. Records whose id is stored already are skipped and counted;
+ * `completions` end invocations sent before (at most once); `abandon` marks pending ones abandoned.
+ */
+export const TrackInvocationsArgsSchema = z.strictObject({
+  invocations: batchList(McpInvocationRecordSchema, 'invocations'),
+  completions: batchList(McpCompletionSchema, 'completions').optional(),
+  abandon: batchList(McpInvocationIdSchema, 'abandon').optional(),
+});
+export type TrackInvocationsArgs = z.input<typeof TrackInvocationsArgsSchema>;
+
+/** Result of `track_invocations`: the store's batch result, snake_case, plus how many were abandoned. */
+export const TrackInvocationsResultSchema = z.object({
+  inserted: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  abandoned: z.number().int().nonnegative(),
+  already_finished: z.array(z.string()),
+  unknown: z.array(z.string()),
+});
+export type TrackInvocationsResult = z.output<typeof TrackInvocationsResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// recommend_skills / get_recommendations
+
+/** Arguments of `recommend_skills`. `session_id` is accepted for the original client and not used. */
+export const RecommendSkillsArgsSchema = z.strictObject({
+  user_query: mcpQuery('user_query').pipe(z.string().min(1, { error: 'user_query must not be empty' })),
+  limit: z
+    .number(typed('limit', 'a number'))
+    .int({ error: 'limit must be a whole number' })
+    .min(1, { error: 'limit must be at least 1' })
+    .max(LIMITS.maxRecommendations, { error: `limit must be at most ${LIMITS.maxRecommendations}` })
+    .optional(),
+  workflow_phase: mcpName('workflow_phase').optional(),
+  session_id: mcpName('session_id').optional(),
+});
+export type RecommendSkillsArgs = z.input<typeof RecommendSkillsArgsSchema>;
+
+/** One recommendation, snake_case (the protocol's `Recommendation`). */
+export const McpRecommendationSchema = z.object({
+  skill_name: z.string(),
+  score: z.number(),
+  similarity_score: z.number(),
+  success_rate: z.number(),
+  completed: z.boolean(),
+  duration_seconds: z.number().nullable(),
+  workflow_phase: z.string().nullable(),
+  invocation_count: z.number().int().nonnegative(),
+  reason: z.string(),
+});
+export type McpRecommendation = z.output<typeof McpRecommendationSchema>;
+
+/** Result of `recommend_skills`: best first. */
+export const RecommendSkillsResultSchema = z.object({ recommendations: z.array(McpRecommendationSchema) });
+export type RecommendSkillsResult = z.output<typeof RecommendSkillsResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// skill_stats
+
+/** Arguments of `skill_stats`: all optional filters. */
+export const SkillStatsArgsSchema = z.strictObject({
+  skill_name: mcpName('skill_name').optional(),
+  workflow_phase: mcpName('workflow_phase').optional(),
+  since: mcpInstant('since').optional(),
+});
+export type SkillStatsArgs = z.input<typeof SkillStatsArgsSchema>;
+
+/** Statistics of one skill, snake_case (the protocol's `SkillStats`). */
+export const McpSkillStatsSchema = z.object({
+  skill_name: z.string(),
+  workflow_phase: z.string().nullable().optional(),
+  invocations: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  abandoned: z.number().int().nonnegative(),
+  pending: z.number().int().nonnegative(),
+  success_rate: z.number().nullable(),
+  mean_duration_seconds: z.number().nullable(),
+  p50_duration_seconds: z.number().nullable(),
+  p95_duration_seconds: z.number().nullable(),
+  last_used: z.string().nullable(),
+});
+export type McpSkillStats = z.output<typeof McpSkillStatsSchema>;
+
+/** Result of `skill_stats`: most used first. */
+export const SkillStatsResultSchema = z.object({ skills: z.array(McpSkillStatsSchema) });
+export type SkillStatsResult = z.output<typeof SkillStatsResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// health_check and GET /health
+
+/** Arguments of `health_check`: none. */
+export const HealthCheckArgsSchema = z.strictObject({});
+
+/** What `health_check` and `GET /health` answer. */
+export const ServerHealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptime_seconds: z.number().nonnegative(),
+  database: z.object({
+    path: z.string(),
+    invocations: z.number().int().nonnegative().nullable(),
+    /** Set when the database could not be read. */
+    error: z.string().optional(),
+  }),
+  /** The embedder's id, or null until it is loaded. */
+  embedder: z.string().nullable(),
+  transport: z.enum(['http', 'stdio']),
+});
+export type ServerHealth = z.output<typeof ServerHealthSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Mapping between the protocol's camelCase shapes and the tools' snake_case shapes.
+
+/** A stored record as `track_invocations` carries it. */
+export function toMcpRecord(r: InvocationRecord): McpInvocationRecord {
+  return {
+    invocation_id: r.id,
+    session_id: r.sessionId,
+    skill_name: r.skillName,
+    invoked_at: r.invokedAt,
+    status: r.status,
+    completed: r.completed,
+    completed_at: r.completedAt,
+    duration_seconds: r.durationSeconds,
+    user_query: r.userQuery,
+    workflow_phase: r.workflowPhase,
+    alternatives_considered: [...r.alternativesConsidered],
+    selection_rank: r.selectionRank,
+    follow_up_actions: [...r.followUpActions],
+    error_type: r.errorType,
+  };
+}
+
+/** A parsed `track_invocations` record as the store takes it. Empty `user_query` becomes null. */
+export function fromMcpRecord(r: McpInvocationRecord): InvocationRecord {
+  return {
+    id: r.invocation_id,
+    sessionId: r.session_id,
+    skillName: r.skill_name,
+    invokedAt: r.invoked_at,
+    status: r.status,
+    completed: r.completed,
+    completedAt: r.completed_at,
+    durationSeconds: r.duration_seconds,
+    userQuery: r.user_query || null,
+    workflowPhase: r.workflow_phase,
+    alternativesConsidered: r.alternatives_considered,
+    selectionRank: r.selection_rank,
+    followUpActions: r.follow_up_actions,
+    errorType: r.error_type,
+  };
+}
+
+/** A completion as `track_invocations` carries it. */
+export function toMcpCompletion(c: Completion): McpCompletion {
+  return {
+    invocation_id: c.id,
+    completed: c.completed,
+    completed_at: c.completedAt,
+    duration_seconds: c.durationSeconds,
+    follow_up_actions: [...(c.followUpActions ?? [])],
+    error_type: c.errorType ?? null,
+  };
+}
+
+/** A parsed completion as the store takes it. */
+export function fromMcpCompletion(c: McpCompletion): Completion {
+  return {
+    id: c.invocation_id,
+    completed: c.completed,
+    completedAt: c.completed_at,
+    durationSeconds: c.duration_seconds,
+    followUpActions: c.follow_up_actions,
+    errorType: c.error_type,
+  };
+}
+
+/** A batch result as `track_invocations` answers it. */
+export function toMcpBatchResult(r: BatchResult, abandoned = 0): TrackInvocationsResult {
+  return {
+    inserted: r.inserted,
+    duplicates: r.duplicates,
+    completed: r.completed,
+    abandoned,
+    already_finished: [...r.alreadyFinished],
+    unknown: [...r.unknown],
+  };
+}
+
+export function toMcpRecommendation(r: Recommendation): McpRecommendation {
+  return {
+    skill_name: r.skillName,
+    score: r.score,
+    similarity_score: r.similarityScore,
+    success_rate: r.successRate,
+    completed: r.completed,
+    duration_seconds: r.durationSeconds,
+    workflow_phase: r.workflowPhase,
+    invocation_count: r.invocationCount,
+    reason: r.reason,
+  };
+}
+
+export function fromMcpRecommendation(r: McpRecommendation): Recommendation {
+  return {
+    skillName: r.skill_name,
+    score: r.score,
+    similarityScore: r.similarity_score,
+    successRate: r.success_rate,
+    completed: r.completed,
+    durationSeconds: r.duration_seconds,
+    workflowPhase: r.workflow_phase,
+    invocationCount: r.invocation_count,
+    reason: r.reason,
+  };
+}
+
+export function toMcpSkillStats(s: SkillStats): McpSkillStats {
+  return {
+    skill_name: s.skillName,
+    ...(s.workflowPhase !== undefined ? { workflow_phase: s.workflowPhase } : {}),
+    invocations: s.invocations,
+    completed: s.completed,
+    failed: s.failed,
+    abandoned: s.abandoned,
+    pending: s.pending,
+    success_rate: s.successRate,
+    mean_duration_seconds: s.meanDurationSeconds,
+    p50_duration_seconds: s.p50DurationSeconds,
+    p95_duration_seconds: s.p95DurationSeconds,
+    last_used: s.lastUsed,
+  };
+}
+
+export function fromMcpSkillStats(s: McpSkillStats): SkillStats {
+  return {
+    skillName: s.skill_name,
+    ...(s.workflow_phase !== undefined ? { workflowPhase: s.workflow_phase } : {}),
+    invocations: s.invocations,
+    completed: s.completed,
+    failed: s.failed,
+    abandoned: s.abandoned,
+    pending: s.pending,
+    successRate: s.success_rate,
+    meanDurationSeconds: s.mean_duration_seconds,
+    p50DurationSeconds: s.p50_duration_seconds,
+    p95DurationSeconds: s.p95_duration_seconds,
+    lastUsed: s.last_used,
+  };
+}
