@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+import type { CommandSpec, OptionSpec } from './command.js';
+import { parseDuration } from './duration.js';
+import { UsageError } from './errors.js';
+
+/** Options every command takes. `--json` only where the command's output is data. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.freeze({
+  db: { type: 'string', valueName: 'PATH', help: 'SQLite database to use (overrides settings and SKILLS_DB_PATH)' },
+  help: { type: 'boolean', short: 'h', help: 'show this help' },
+});
+
+export const JSON_OPTION: OptionSpec = { type: 'boolean', help: 'print data as JSON on stdout' };
+
+/** The command name and the other arguments, with global options left in place. */
+export function splitCommand(argv: readonly string[]): { command: string | undefined; rest: string[] } {
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') break;
+    if (token.startsWith('-')) {
+      if (token === '--db') i++; // its value
+      continue;
+    }
+    return { command: token, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { command: undefined, rest: [...argv] };
+}
+
+/** Parsed arguments of one command. */
+export interface ParsedArgs {
+  readonly values: Record<string, string | boolean | string[] | undefined>;
+  readonly positionals: string[];
+}
+
+/** The options `spec` accepts, global ones included. */
+export function optionsOf(spec: CommandSpec): Record<string, OptionSpec> {
+  return { ...spec.options, ...(spec.json ? { json: JSON_OPTION } : {}), ...GLOBAL_OPTIONS };
+}
+
+/** Parses a command's arguments strictly; every problem becomes a one-line {@link UsageError}. */
+export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): ParsedArgs {
+  const options = optionsOf(spec);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: Object.fromEntries(
+        Object.entries(options).map(([name, o]) => [
+          name,
+          { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+        ]),
+      ),
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error, options));
+  }
+  const values = parsed.values as ParsedArgs['values'];
+  if (values['help']) return { values, positionals: parsed.positionals };
+  const { min, max, names } = spec.positionals;
+  if (parsed.positionals.length < min) throw new UsageError(`missing ${names[parsed.positionals.length] ?? 'argument'}`);
+  if (parsed.positionals.length > max) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[max]}"${max === 0 ? ' (this command takes no arguments)' : ''}`);
+  }
+  for (const [name, o] of Object.entries(options)) {
+    const v = values[name];
+    if (o.type === 'string' && typeof v === 'string' && v.trim() === '') throw new UsageError(`--${name} must not be empty`);
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+function describeParseError(error: unknown, options: Record<string, OptionSpec>): string {
+  const e = error as { code?: string; message?: string };
+  const message = e.message ?? String(error);
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1];
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const known = Object.keys(options).map((o) => `--${o}`);
+      const near = option ? known.find((k) => k.startsWith(option.replace(/=.*/, '')) || option.startsWith(k)) : undefined;
+      return `unknown option ${option ?? ''}${near && near !== option ? ` (did you mean ${near}?)` : ''}`.trim();
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = option?.replace(/^-+/, '').replace(/ .*/, '');
+      const spec = name ? options[name] : undefined;
+      if (spec?.type === 'string') return `--${name} needs a value (--${name} ${spec.valueName ?? 'VALUE'})`;
+      if (spec?.type === 'boolean') return `--${name} takes no value`;
+      return message.split('. ')[0]!;
+    }
+    default:
+      return message.split('. ')[0]!;
+  }
+}
+
+/** The string value of `--name`, if given. */
+export function stringOption(values: ParsedArgs['values'], name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Every value of a repeatable `--name`. */
+export function listOption(values: ParsedArgs['values'], name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+/** A whole number option within bounds, or a {@link UsageError} naming the option. */
+export function intOption(values: ParsedArgs['values'], name: string, min: number, max: number): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** A duration option (`7d`, `12h`) in seconds, or a {@link UsageError}. */
+export function durationOption(values: ParsedArgs['values'], name: string): number | undefined {
+  const raw = stringOption(values, name);
+  if (raw === undefined) return undefined;
+  const seconds = parseDuration(raw);
+  if (seconds === null || seconds <= 0) {
+    throw new UsageError(`--${name} must be a duration like 90d, 12h, 30m or 1w, got "${raw}"`);
+  }
+  return seconds;
+}

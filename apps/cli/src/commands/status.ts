@@ -1,0 +1,100 @@
+import { probeHealth } from '@skills/mcp-client';
+import { SettingsSchema } from '@skills/protocol';
+import { openSqliteStore } from '@skills/store-sqlite';
+import { defaultSpoolDir, listSpoolFiles } from '@skills/tracker';
+import { println, type CommandContext } from '../cli/command.js';
+import { cliSettings, databasePath, printJson, using } from '../cli/context.js';
+import { databaseFileInfo } from '../cli/database-info.js';
+import { formatBytes, keyValues, table } from '../cli/format.js';
+
+/** How long `status` waits for the server: short, a person is waiting. */
+const PROBE_MS = 800;
+
+export async function run(ctx: CommandContext): Promise<number> {
+  const loaded = cliSettings(ctx);
+  const { settings, sources } = loaded;
+  const dbPath = databasePath(ctx, loaded);
+  const probe = await probeHealth(settings.mcpServerUrl, Math.min(settings.mcpTimeoutMs, PROBE_MS));
+
+  let backend: { kind: 'direct' | 'mcp' | 'none'; why: string };
+  if (!settings.enabled) backend = { kind: 'none', why: `tracking is disabled (enabled: false, from ${sources.enabled})` };
+  else if (settings.backend === 'direct') backend = { kind: 'direct', why: `backend: direct (from ${sources.backend})` };
+  else if (settings.backend === 'mcp') {
+    backend = {
+      kind: 'mcp',
+      why: `backend: mcp (from ${sources.backend}); ${probe.ok ? 'the server answers' : `the server does not answer (${probe.reason}), so the tracker will fall back`}`,
+    };
+  } else {
+    backend = probe.ok
+      ? { kind: 'mcp', why: `backend: auto, and the server at ${settings.mcpServerUrl} answered in ${probe.latencyMs.toFixed(0)} ms` }
+      : { kind: 'direct', why: `backend: auto, and the server at ${settings.mcpServerUrl} does not answer (${probe.reason})` };
+  }
+
+  const file = databaseFileInfo(dbPath);
+  let invocations: number | null = null;
+  let databaseError: string | null = null;
+  if (file.exists) {
+    try {
+      invocations = await using(openSqliteStore({ path: dbPath, readonly: true }), (store) => store.countInvocations());
+    } catch (error) {
+      databaseError = (error as Error).message;
+    }
+  }
+
+  const spoolDir = defaultSpoolDir({ dbPath }, ctx.cwd);
+  const spooled = listSpoolFiles(spoolDir);
+  const spool = { dir: spoolDir, replayable: spooled.replayable.length, inUse: spooled.inUse.length };
+
+  const report = {
+    settings: Object.fromEntries(
+      Object.keys(SettingsSchema.shape).map((k) => [k, { value: settings[k as keyof typeof settings], source: sources[k as keyof typeof sources] }]),
+    ),
+    backend,
+    database: { path: dbPath, exists: file.exists, bytes: file.bytes, files: file.files, journalMode: file.journalMode, invocations, error: databaseError },
+    spool,
+    server: probe.ok
+      ? { url: settings.mcpServerUrl, reachable: true, latencyMs: probe.latencyMs, health: probe.health }
+      : { url: settings.mcpServerUrl, reachable: false, latencyMs: probe.latencyMs, reason: probe.reason },
+  };
+  if (ctx.json) {
+    printJson(ctx, report);
+    return 0;
+  }
+
+  const out = ctx.io.stdout;
+  println(out, 'Settings:');
+  println(
+    out,
+    table(Object.entries(report.settings), [
+      { header: 'setting', value: ([k]) => k },
+      { header: 'value', value: ([, v]) => (v.value === null ? 'null' : String(v.value)), maxWidth: 50 },
+      { header: 'from', value: ([, v]) => v.source },
+    ]),
+  );
+  println(out);
+  println(
+    out,
+    keyValues([
+      ['backend', `${backend.kind}: ${backend.why}`],
+      [
+        'database',
+        file.exists
+          ? `${dbPath} (${formatBytes(file.bytes)}${file.files.length > 1 ? ` with ${file.files.length - 1} companion files` : ''}, ${file.journalMode ?? 'not SQLite'} journal, ${invocations ?? '?'} invocations${databaseError ? `; cannot read: ${databaseError}` : ''})`
+          : `${dbPath} (does not exist yet; the first tracked invocation creates it)`,
+      ],
+      [
+        'spool',
+        spool.replayable + spool.inUse === 0
+          ? `${spoolDir} (empty)`
+          : `${spoolDir}: ${spool.replayable} file(s) to replay with 'skills sync', ${spool.inUse} in use by running trackers`,
+      ],
+      [
+        'server',
+        probe.ok
+          ? `${settings.mcpServerUrl} ok (version ${probe.health.version}, ${probe.health.transport}, up ${Math.round(probe.health.uptime_seconds)} s, ${probe.latencyMs.toFixed(0)} ms)`
+          : `${settings.mcpServerUrl} unreachable: ${probe.reason}`,
+      ],
+    ]),
+  );
+  return 0;
+}
