@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './export.js';
+export * from './fields.js';
 export * from './ids.js';
 export * from './invocation.js';
 export * from './limits.js';

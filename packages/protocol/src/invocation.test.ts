@@ -3,6 +3,7 @@ import { ValidationError, parseOrThrow } from './errors.js';
 import { ExportDocumentSchema } from './export.js';
 import {
   CompleteInvocationInputSchema,
+  InvocationRecordSchema,
   RecommendationQuerySchema,
   TrackInvocationInputSchema,
 } from './invocation.js';
@@ -73,5 +74,40 @@ describe('input schemas', () => {
     expect(violations(() => parseOrThrow(ExportDocumentSchema, { ...doc, version: 2 }, 'export'))[0]?.message).toContain(
       'newer tool',
     );
+  });
+});
+
+describe('stored records', () => {
+  const record = {
+    id: 'r1',
+    skillName: 's',
+    sessionId: 'x',
+    invokedAt: '2026-01-01T00:00:00.000Z',
+    status: 'completed',
+    completed: true,
+    completedAt: '2026-01-01T00:00:01.000Z',
+    durationSeconds: 1,
+    userQuery: null,
+    workflowPhase: null,
+    alternativesConsidered: [],
+    selectionRank: null,
+    followUpActions: [],
+    errorType: null,
+  };
+
+  it('accept only instants that round-trip through a four-digit UTC year', () => {
+    expect(InvocationRecordSchema.safeParse(record).success).toBe(true);
+    expect(InvocationRecordSchema.safeParse({ ...record, invokedAt: '0000-01-01T00:00:00+00:00' }).success).toBe(true);
+    const early = violations(() => parseOrThrow(InvocationRecordSchema, { ...record, invokedAt: '0000-01-01T00:30:00+01:00' }, 'r'));
+    expect(early).toEqual([{ path: 'invokedAt', message: 'invokedAt must fall between the years 0000 and 9999 in UTC' }]);
+    expect(InvocationRecordSchema.safeParse({ ...record, completedAt: '9999-12-31T23:30:00-01:00' }).success).toBe(false);
+  });
+
+  it('bound durations to 30 days', () => {
+    expect(InvocationRecordSchema.safeParse({ ...record, durationSeconds: LIMITS.maxDurationSeconds }).success).toBe(true);
+    expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, durationSeconds: 1e13 }, 'r'))[0]).toEqual({
+      path: 'durationSeconds',
+      message: `durationSeconds must be at most ${LIMITS.maxDurationSeconds} (30 days)`,
+    });
   });
 });

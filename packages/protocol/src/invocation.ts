@@ -1,46 +1,28 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-
-const name = (what: string) =>
-  z
-    .string({ error: `${what} must be a string` })
-    .trim()
-    .min(1, { error: `${what} must not be empty` })
-    .max(LIMITS.nameLength, { error: `${what} must be at most ${LIMITS.nameLength} characters` });
+import { booleanField, durationField, instantField, nameField, nameListField, queryField, rankField } from './fields.js';
 
 /** A skill (agent) name, e.g. `code-reviewer`. */
-export const SkillNameSchema = name('skillName');
+export const SkillNameSchema = nameField('skillName');
 /** A session id: one run of an agent framework. */
-export const SessionIdSchema = name('sessionId');
+export const SessionIdSchema = nameField('sessionId');
 /** A workflow phase, e.g. `planning`, `implementation`, `verification`. Free-form. */
-export const WorkflowPhaseSchema = name('workflowPhase');
+export const WorkflowPhaseSchema = nameField('workflowPhase');
 /** The class of an error that ended an invocation (never its message). */
-export const ErrorTypeSchema = name('errorType');
-
-const nameList = (what: string) =>
-  z
-    .array(name(`${what} entry`))
-    .max(LIMITS.listLength, { error: `${what} must have at most ${LIMITS.listLength} entries` });
+export const ErrorTypeSchema = nameField('errorType');
 
 /** The text the user asked, as the host saw it. */
-export const UserQuerySchema = z
-  .string()
-  .trim()
-  .max(LIMITS.queryLength, { error: `userQuery must be at most ${LIMITS.queryLength} characters` });
+export const UserQuerySchema = queryField('userQuery');
 
 /** Rank of the chosen skill among those considered: 1 is the first choice. */
-export const SelectionRankSchema = z
-  .number()
-  .int({ error: 'selectionRank must be a whole number' })
-  .min(1, { error: 'selectionRank must be at least 1 (1 = first choice)' })
-  .max(LIMITS.maxRank, { error: `selectionRank must be at most ${LIMITS.maxRank}` });
+export const SelectionRankSchema = rankField('selectionRank');
 
 /** What `trackInvocation` accepts. */
 export const TrackInvocationInputSchema = z.strictObject({
   skillName: SkillNameSchema,
   userQuery: UserQuerySchema.optional(),
   workflowPhase: WorkflowPhaseSchema.optional(),
-  alternativesConsidered: nameList('alternativesConsidered').optional(),
+  alternativesConsidered: nameListField('alternativesConsidered').optional(),
   selectionRank: SelectionRankSchema.optional(),
 });
 export type TrackInvocationInput = z.input<typeof TrackInvocationInputSchema>;
@@ -48,8 +30,8 @@ export type TrackInvocation = z.output<typeof TrackInvocationInputSchema>;
 
 /** What a completer accepts when the skill finishes. `completed` defaults to true. */
 export const CompleteInvocationInputSchema = z.strictObject({
-  completed: z.boolean({ error: 'completed must be true or false' }).default(true),
-  followUpActions: nameList('followUpActions').optional(),
+  completed: booleanField('completed').default(true),
+  followUpActions: nameListField('followUpActions').optional(),
   errorType: ErrorTypeSchema.optional(),
 });
 export type CompleteInvocationInput = z.input<typeof CompleteInvocationInputSchema>;
@@ -62,26 +44,23 @@ export type CompleteInvocation = z.output<typeof CompleteInvocationInputSchema>;
 export const InvocationStatusSchema = z.enum(['pending', 'completed', 'failed', 'abandoned']);
 export type InvocationStatus = z.infer<typeof InvocationStatusSchema>;
 
-const isoInstant = (what: string) =>
-  z.iso.datetime({ offset: true, error: `${what} must be an ISO-8601 date-time with a zone` });
-
 /** The stored record of one invocation. Timestamps are UTC ISO-8601. */
 export const InvocationRecordSchema = z.strictObject({
   id: z.string().min(1).max(LIMITS.nameLength),
   skillName: SkillNameSchema,
   sessionId: SessionIdSchema,
-  invokedAt: isoInstant('invokedAt'),
+  invokedAt: instantField('invokedAt'),
   status: InvocationStatusSchema,
   /** True when the skill finished successfully. */
   completed: z.boolean(),
-  completedAt: isoInstant('completedAt').nullable(),
+  completedAt: instantField('completedAt').nullable(),
   /** Wall time between track and completion, from a monotonic clock. */
-  durationSeconds: z.number().finite().nonnegative({ error: 'durationSeconds must not be negative' }).nullable(),
+  durationSeconds: durationField('durationSeconds').nullable(),
   userQuery: UserQuerySchema.nullable(),
   workflowPhase: WorkflowPhaseSchema.nullable(),
-  alternativesConsidered: nameList('alternativesConsidered'),
+  alternativesConsidered: nameListField('alternativesConsidered'),
   selectionRank: SelectionRankSchema.nullable(),
-  followUpActions: nameList('followUpActions'),
+  followUpActions: nameListField('followUpActions'),
   errorType: ErrorTypeSchema.nullable(),
 });
 export type InvocationRecord = z.infer<typeof InvocationRecordSchema>;

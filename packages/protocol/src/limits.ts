@@ -11,6 +11,8 @@ export const LIMITS = Object.freeze({
   listLength: 50,
   /** The highest accepted `selectionRank`. */
   maxRank: 1_000,
+  /** The longest duration an invocation may record: 30 days (longer is a clock or host bug). */
+  maxDurationSeconds: 30 * 24 * 60 * 60,
   /** The most recommendations one call may ask for. */
   maxRecommendations: 100,
 });

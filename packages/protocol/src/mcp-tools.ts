@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InvocationRecord, Recommendation } from './invocation.js';
+import { booleanField, durationField, instantField, nameField, nameListField, queryField, rankField, typed } from './fields.js';
 import { LIMITS } from './limits.js';
 import type { BatchResult, Completion, SkillStats } from './store.js';
 
@@ -24,61 +25,21 @@ export type McpToolName = (typeof MCP_TOOLS)[keyof typeof MCP_TOOLS];
 /** The most records, completions or ids one `track_invocations` call may carry (clients chunk). */
 export const MCP_BATCH_LIMIT = 1_000;
 
-// Every message names the snake_case field as the caller wrote it, and the rule it broke.
-const typed = (field: string, type: string) => ({
-  error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : `${field} must be ${type}`),
-});
-
-const mcpName = (field: string) =>
-  z
-    .string(typed(field, 'a string'))
-    .trim()
-    .min(1, { error: `${field} must not be empty` })
-    .max(LIMITS.nameLength, { error: `${field} must be at most ${LIMITS.nameLength} characters` });
-
-const mcpNameList = (field: string) =>
-  z
-    .array(mcpName(`${field} entry`), typed(field, 'a list of strings'))
-    .max(LIMITS.listLength, { error: `${field} must have at most ${LIMITS.listLength} entries` });
-
-const mcpQuery = (field: string) =>
-  z
-    .string(typed(field, 'a string'))
-    .trim()
-    .max(LIMITS.queryLength, { error: `${field} must be at most ${LIMITS.queryLength} characters` });
-
-const mcpRank = (field: string) =>
-  z
-    .number(typed(field, 'a number'))
-    .int({ error: `${field} must be a whole number` })
-    .min(1, { error: `${field} must be at least 1 (1 = first choice)` })
-    .max(LIMITS.maxRank, { error: `${field} must be at most ${LIMITS.maxRank}` });
-
-const mcpInstant = (field: string) =>
-  z.iso.datetime({ offset: true, error: `${field} must be an ISO-8601 date-time with a zone, e.g. 2025-01-31T12:00:00Z` });
-
-const mcpDuration = (field: string) =>
-  z
-    .number(typed(field, 'a number'))
-    .finite({ error: `${field} must be a finite number` })
-    .nonnegative({ error: `${field} must not be negative` });
-
-const mcpBoolean = (field: string) => z.boolean(typed(field, 'true or false'));
 
 /** An invocation id: client-supplied ids make replays idempotent. */
-export const McpInvocationIdSchema = mcpName('invocation_id');
+export const McpInvocationIdSchema = nameField('invocation_id');
 
 // ---------------------------------------------------------------------------------------------
 // track_invocation
 
 /** Arguments of `track_invocation`. `invocation_id` is optional: give one to make a retry idempotent. */
 export const TrackInvocationArgsSchema = z.strictObject({
-  session_id: mcpName('session_id'),
-  skill_name: mcpName('skill_name'),
-  user_query: mcpQuery('user_query').optional(),
-  alternatives_considered: mcpNameList('alternatives_considered').optional(),
-  selection_rank: mcpRank('selection_rank').optional(),
-  workflow_phase: mcpName('workflow_phase').optional(),
+  session_id: nameField('session_id'),
+  skill_name: nameField('skill_name'),
+  user_query: queryField('user_query').optional(),
+  alternatives_considered: nameListField('alternatives_considered').optional(),
+  selection_rank: rankField('selection_rank').optional(),
+  workflow_phase: nameField('workflow_phase').optional(),
   invocation_id: McpInvocationIdSchema.optional(),
 });
 export type TrackInvocationArgs = z.input<typeof TrackInvocationArgsSchema>;
@@ -101,12 +62,12 @@ export type TrackInvocationResult = z.output<typeof TrackInvocationResultSchema>
 export const CompleteInvocationArgsSchema = z
   .strictObject({
     invocation_id: McpInvocationIdSchema.optional(),
-    session_id: mcpName('session_id').optional(),
-    skill_name: mcpName('skill_name').optional(),
-    completed: mcpBoolean('completed'),
-    follow_up_actions: mcpNameList('follow_up_actions').optional(),
-    error_type: mcpName('error_type').optional(),
-    duration_seconds: mcpDuration('duration_seconds').optional(),
+    session_id: nameField('session_id').optional(),
+    skill_name: nameField('skill_name').optional(),
+    completed: booleanField('completed'),
+    follow_up_actions: nameListField('follow_up_actions').optional(),
+    error_type: nameField('error_type').optional(),
+    duration_seconds: durationField('duration_seconds').optional(),
   })
   .superRefine((args, ctx) => {
     if (args.invocation_id === undefined && (args.session_id === undefined || args.skill_name === undefined)) {
@@ -139,19 +100,19 @@ const STATUS = z.enum(['pending', 'completed', 'failed', 'abandoned'], {
 export const McpInvocationRecordSchema = z
   .strictObject({
     invocation_id: McpInvocationIdSchema,
-    session_id: mcpName('session_id'),
-    skill_name: mcpName('skill_name'),
-    invoked_at: mcpInstant('invoked_at'),
+    session_id: nameField('session_id'),
+    skill_name: nameField('skill_name'),
+    invoked_at: instantField('invoked_at'),
     status: STATUS,
-    completed: mcpBoolean('completed'),
-    completed_at: mcpInstant('completed_at').nullable().default(null),
-    duration_seconds: mcpDuration('duration_seconds').nullable().default(null),
-    user_query: mcpQuery('user_query').nullable().default(null),
-    workflow_phase: mcpName('workflow_phase').nullable().default(null),
-    alternatives_considered: mcpNameList('alternatives_considered').default([]),
-    selection_rank: mcpRank('selection_rank').nullable().default(null),
-    follow_up_actions: mcpNameList('follow_up_actions').default([]),
-    error_type: mcpName('error_type').nullable().default(null),
+    completed: booleanField('completed'),
+    completed_at: instantField('completed_at').nullable().default(null),
+    duration_seconds: durationField('duration_seconds').nullable().default(null),
+    user_query: queryField('user_query').nullable().default(null),
+    workflow_phase: nameField('workflow_phase').nullable().default(null),
+    alternatives_considered: nameListField('alternatives_considered').default([]),
+    selection_rank: rankField('selection_rank').nullable().default(null),
+    follow_up_actions: nameListField('follow_up_actions').default([]),
+    error_type: nameField('error_type').nullable().default(null),
   })
   .superRefine((r, ctx) => {
     if (r.status === 'pending' && r.completed_at !== null) {
@@ -167,11 +128,11 @@ export type McpInvocationRecord = z.output<typeof McpInvocationRecordSchema>;
 /** The end of an invocation already sent, snake_case. Applied at most once. */
 export const McpCompletionSchema = z.strictObject({
   invocation_id: McpInvocationIdSchema,
-  completed: mcpBoolean('completed'),
-  completed_at: mcpInstant('completed_at'),
-  duration_seconds: mcpDuration('duration_seconds').nullable().default(null),
-  follow_up_actions: mcpNameList('follow_up_actions').default([]),
-  error_type: mcpName('error_type').nullable().default(null),
+  completed: booleanField('completed'),
+  completed_at: instantField('completed_at'),
+  duration_seconds: durationField('duration_seconds').nullable().default(null),
+  follow_up_actions: nameListField('follow_up_actions').default([]),
+  error_type: nameField('error_type').nullable().default(null),
 });
 export type McpCompletionInput = z.input<typeof McpCompletionSchema>;
 export type McpCompletion = z.output<typeof McpCompletionSchema>;
@@ -209,15 +170,15 @@ export type TrackInvocationsResult = z.output<typeof TrackInvocationsResultSchem
 
 /** Arguments of `recommend_skills`. `session_id` is accepted for the original client and not used. */
 export const RecommendSkillsArgsSchema = z.strictObject({
-  user_query: mcpQuery('user_query').pipe(z.string().min(1, { error: 'user_query must not be empty' })),
+  user_query: queryField('user_query').pipe(z.string().min(1, { error: 'user_query must not be empty' })),
   limit: z
     .number(typed('limit', 'a number'))
     .int({ error: 'limit must be a whole number' })
     .min(1, { error: 'limit must be at least 1' })
     .max(LIMITS.maxRecommendations, { error: `limit must be at most ${LIMITS.maxRecommendations}` })
     .optional(),
-  workflow_phase: mcpName('workflow_phase').optional(),
-  session_id: mcpName('session_id').optional(),
+  workflow_phase: nameField('workflow_phase').optional(),
+  session_id: nameField('session_id').optional(),
 });
 export type RecommendSkillsArgs = z.input<typeof RecommendSkillsArgsSchema>;
 
@@ -244,9 +205,9 @@ export type RecommendSkillsResult = z.output<typeof RecommendSkillsResultSchema>
 
 /** Arguments of `skill_stats`: all optional filters. */
 export const SkillStatsArgsSchema = z.strictObject({
-  skill_name: mcpName('skill_name').optional(),
-  workflow_phase: mcpName('workflow_phase').optional(),
-  since: mcpInstant('since').optional(),
+  skill_name: nameField('skill_name').optional(),
+  workflow_phase: nameField('workflow_phase').optional(),
+  since: instantField('since').optional(),
 });
 export type SkillStatsArgs = z.input<typeof SkillStatsArgsSchema>;
 

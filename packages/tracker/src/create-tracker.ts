@@ -1,5 +1,8 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import {
   consoleLogger,
+  StoreError,
   newInvocationId,
   type Logger,
   type SettingsInput,
@@ -11,7 +14,8 @@ import { openAutoTracker, type AutoTrackerTuning } from './mcp/auto-tracker.js';
 import { McpTracker } from './mcp/mcp-tracker.js';
 import { NoopTracker } from './noop-tracker.js';
 import { SkillsService } from './service.js';
-import { loadSettings } from './settings/index.js';
+import { loadSettings, resolveDbPath } from './settings/index.js';
+import { UnavailableTracker } from './unavailable-tracker.js';
 
 /** Options of {@link createSkillsTracker}: any setting, plus where and as whom to track. */
 export interface CreateSkillsTrackerOptions extends SettingsInput {
@@ -59,6 +63,24 @@ export async function createSkillsTracker(options: CreateSkillsTrackerOptions = 
   if (settings.backend === 'auto') {
     return openAutoTracker({ ...tuning, settings, cwd, logger, sessionId, ...(store ? { store } : {}) });
   }
-  const service = await SkillsService.open({ settings, cwd, logger, store });
+  let service: SkillsService;
+  try {
+    service = await SkillsService.open({ settings, cwd, logger, store });
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    const reason = explainStoreFailure(error, resolveDbPath(settings, cwd));
+    logger.error(`tracking is off for this run: ${reason}`);
+    return new UnavailableTracker('direct', reason);
+  }
   return new DirectTracker(service, { sessionId });
+}
+
+/** The store's message, plus why the folder cannot take the file when that is the cause. */
+function explainStoreFailure(error: StoreError, dbPath: string): string {
+  try {
+    accessSync(dirname(dbPath), constants.W_OK);
+    return error.message;
+  } catch (access) {
+    return `${error.message} (${(access as Error).message})`;
+  }
 }

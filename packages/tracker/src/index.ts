@@ -6,5 +6,6 @@ export * from './noop-tracker.js';
 export * from './redact.js';
 export * from './recommend/index.js';
 export * from './service.js';
+export * from './unavailable-tracker.js';
 export * from './settings/index.js';
 export type { WriteBufferOptions } from './write-buffer.js';

@@ -1,3 +1,5 @@
+import { LIMITS } from '@skills/protocol';
+
 /**
  * Users paste secrets into queries. These shapes are replaced by `[REDACTED:<kind>]` before a
  * query is stored, so neither the database nor an export ever holds them. Ordered so that the
@@ -35,4 +37,12 @@ export function redactSecrets(text: string): string {
     out = out.replace(pattern, keep ?? (() => `[REDACTED:${kind}]`));
   }
   return out;
+}
+
+/**
+ * A query as it may be stored: secrets redacted, then cut to {@link LIMITS.queryLength}, since
+ * a redaction marker can make a query at the limit longer than the store accepts.
+ */
+export function redactQuery(query: string): string {
+  return redactSecrets(query).slice(0, LIMITS.queryLength);
 }

@@ -4,6 +4,7 @@ import {
   consoleLogger,
   parseOrThrow,
   RecommendationQuerySchema,
+  StoreError,
   type BatchResult,
   type Logger,
   type Recommendation,
@@ -15,7 +16,7 @@ import {
 import { openSqliteStore } from '@skills/store-sqlite';
 import { createEmbedder, type Embedder } from '@skills/embeddings';
 import { Recommender } from './recommend/index.js';
-import { redactSecrets } from './redact.js';
+import { redactQuery } from './redact.js';
 import { resolveDbPath } from './settings/index.js';
 
 /** How to open a {@link SkillsService}. */
@@ -60,19 +61,28 @@ export class SkillsService {
     let store = options.store;
     if (!store) {
       const path = resolveDbPath(options.settings, options.cwd);
-      mkdirSync(dirname(path), { recursive: true });
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (error) {
+        throw new StoreError(`cannot create the folder of ${path}: ${(error as Error).message}`, { cause: error });
+      }
       store = await openSqliteStore({ path });
     }
     const service = new SkillsService(store, options.settings, logger, options.embedder);
     const cutoff = new Date(Date.now() - options.settings.abandonAfterSeconds * 1000).toISOString();
-    await store.markAbandoned({ olderThan: cutoff });
+    try {
+      await store.markAbandoned({ olderThan: cutoff });
+    } catch (error) {
+      // Housekeeping only: a read-only or full store must still open for reading and tracking.
+      logger.warn(`could not mark old pending invocations abandoned: ${(error as Error).message}`);
+    }
     return service;
   }
 
   /** Writes a batch in one transaction (queries redacted when the settings say so) and lets recommendations see it. */
   async apply(batch: WriteBatch): Promise<BatchResult> {
     const inserts = this.settings.redactSecrets
-      ? batch.inserts?.map((r) => (r.userQuery ? { ...r, userQuery: redactSecrets(r.userQuery) } : r))
+      ? batch.inserts?.map((r) => (r.userQuery ? { ...r, userQuery: redactQuery(r.userQuery) } : r))
       : batch.inserts;
     const result = await this.store.applyBatch({ ...batch, inserts });
     this.invalidate();

@@ -1,5 +1,6 @@
 import {
   isSyncWritable,
+  ValidationError,
   type Completion,
   type Logger,
   type NewInvocation,
@@ -45,6 +46,8 @@ export class WriteBuffer {
   #completions: Completion[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
+  /** A write for a full batch is queued and has not started: the hot path need not queue another. */
+  #batchQueued = false;
   #failing = false;
 
   constructor(store: SkillsStore, logger: Logger, onWritten: () => void, options: WriteBufferOptions) {
@@ -89,7 +92,10 @@ export class WriteBuffer {
 
   #schedule(): void {
     if (this.size >= this.#options.maxBatch) {
-      void this.flush();
+      if (!this.#batchQueued) {
+        this.#batchQueued = true;
+        void this.flush();
+      }
     } else if (!this.#timer) {
       this.#timer = setTimeout(() => void this.flush(), this.#options.flushIntervalMs);
       // Tracking must never keep the host process alive; the exit hook writes the rest.
@@ -110,6 +116,7 @@ export class WriteBuffer {
   }
 
   async #writeOnce(): Promise<void> {
+    this.#batchQueued = false;
     if (this.size === 0) return;
     const batch = this.#take();
     try {
@@ -122,11 +129,17 @@ export class WriteBuffer {
     }
   }
 
-  #failed(error: unknown, batch: WriteBatch): void {
+  #failed(error: unknown, failed: WriteBatch): void {
     this.health.failures++;
     this.health.lastError = error instanceof Error ? error.message : String(error);
-    if (!this.#failing) this.#logger.error(`could not write tracked invocations (kept for retry): ${this.health.lastError}`);
-    this.#failing = true;
+    let batch = failed;
+    if (error instanceof ValidationError) {
+      // A rejected record fails the same way every time: drop it, or it would block every later batch.
+      batch = this.#withoutRejected(failed, error);
+    } else {
+      if (!this.#failing) this.#logger.error(`could not write tracked invocations (kept for retry): ${this.health.lastError}`);
+      this.#failing = true;
+    }
     // Put the batch back in front, in order, within the bound.
     this.#inserts = [...(batch.inserts ?? []), ...this.#inserts];
     this.#completions = [...(batch.completions ?? []), ...this.#completions];
@@ -138,5 +151,26 @@ export class WriteBuffer {
       this.health.dropped += excess;
     }
     this.#schedule();
+  }
+
+  /** The batch less the entries the error names (`inserts.3.userQuery`); all of it when it names none. */
+  #withoutRejected(batch: WriteBatch, error: ValidationError): WriteBatch {
+    const rejected = { inserts: new Set<number>(), completions: new Set<number>() };
+    for (const { path } of error.violations) {
+      const [list, index] = path.split('.');
+      if ((list === 'inserts' || list === 'completions') && /^\d+$/.test(index ?? '')) rejected[list].add(Number(index));
+    }
+    const named = rejected.inserts.size + rejected.completions.size;
+    const kept: WriteBatch =
+      named === 0
+        ? {}
+        : {
+            inserts: batch.inserts?.filter((_, i) => !rejected.inserts.has(i)),
+            completions: batch.completions?.filter((_, i) => !rejected.completions.has(i)),
+          };
+    const dropped = (batch.inserts?.length ?? 0) + (batch.completions?.length ?? 0) - (kept.inserts?.length ?? 0) - (kept.completions?.length ?? 0);
+    this.health.dropped += dropped;
+    this.#logger.error(`dropped ${dropped} tracked changes the store rejects: ${error.message}`);
+    return kept;
   }
 }

@@ -1,4 +1,4 @@
-import { CompleteInvocationInputSchema, parseOrThrow } from '@skills/protocol';
+import { CompleteInvocationInputSchema, LIMITS, parseOrThrow } from '@skills/protocol';
 import { listOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openService, printJson, using } from '../cli/context.js';
@@ -23,7 +23,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (!record) throw new CliError(`no invocation with id "${id}" (ids are printed by 'skills track' and 'skills history')`);
     if (record.status !== 'pending') throw new CliError(`invocation ${id} is already ${record.status}; nothing changed`);
     const now = new Date();
-    const durationSeconds = Math.max(0, (now.getTime() - Date.parse(record.invokedAt)) / 1000);
+    const elapsed = (now.getTime() - Date.parse(record.invokedAt)) / 1000;
+    const durationSeconds = Math.min(Math.max(0, elapsed), LIMITS.maxDurationSeconds);
     const result = await service.apply({
       completions: [
         {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { EXPORT_FORMAT_VERSION, ExportDocumentSchema, toViolations, type ExportDocument } from '@skills/protocol';
-import { redactSecrets } from '@skills/tracker';
+import { redactQuery } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databasePath, openStore, printJson, using } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
@@ -25,7 +25,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       invalid = read.invalid;
       // New text from outside the store: redact it like a tracker would.
       const records = cliSettings(ctx).settings.redactSecrets
-        ? read.records.map((r) => (r.userQuery ? { ...r, userQuery: redactSecrets(r.userQuery) } : r))
+        ? read.records.map((r) => (r.userQuery ? { ...r, userQuery: redactQuery(r.userQuery) } : r))
         : read.records;
       doc = { format: 'skills-export', version: EXPORT_FORMAT_VERSION, exportedAt: new Date().toISOString(), invocations: records, catalog: [] };
     } catch (error) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EXPORT_FORMAT_VERSION, type InvocationRecord, type SkillsStore } from '@skills/protocol';
-import { redactSecrets } from '@skills/tracker';
+import { redactQuery } from '@skills/tracker';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
@@ -120,7 +120,7 @@ async function runMigrate(
   const differences = crossCheckAggregates(legacy);
   const { settings } = cliSettings(ctx);
   const records = settings.redactSecrets
-    ? legacy.records.map((r) => (r.userQuery ? { ...r, userQuery: redactSecrets(r.userQuery) } : r))
+    ? legacy.records.map((r) => (r.userQuery ? { ...r, userQuery: redactQuery(r.userQuery) } : r))
     : legacy.records;
 
   let backup: Backup | null = null;

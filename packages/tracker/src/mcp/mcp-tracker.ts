@@ -29,7 +29,7 @@ import {
   type TrackInvocationsResult,
 } from '@skills/protocol';
 import { onProcessExit } from '../exit-flush.js';
-import { redactSecrets } from '../redact.js';
+import { redactQuery } from '../redact.js';
 import { SkillsService } from '../service.js';
 import { resolveDbPath } from '../settings/index.js';
 import { ActiveSpool, claimSpoolFile, listSpoolFiles, replaySpoolFile, type ReplayCounts } from './spool.js';
@@ -225,7 +225,7 @@ export class McpTracker implements SkillsTracker {
       userQuery: !valid.userQuery
         ? null
         : this.#settings.redactSecrets
-          ? redactSecrets(valid.userQuery).slice(0, LIMITS.queryLength)
+          ? redactQuery(valid.userQuery)
           : valid.userQuery,
       workflowPhase: valid.workflowPhase ?? null,
       alternativesConsidered: valid.alternativesConsidered ?? [],
@@ -251,7 +251,7 @@ export class McpTracker implements SkillsTracker {
         id,
         completed: outcome.completed,
         completedAt: new Date().toISOString(),
-        durationSeconds: (performance.now() - current.started) / 1000,
+        durationSeconds: Math.min((performance.now() - current.started) / 1000, LIMITS.maxDurationSeconds),
         followUpActions: outcome.followUpActions ?? [],
         errorType: outcome.errorType ?? null,
       };
