@@ -53,7 +53,10 @@ export interface SkillsTracker {
   isEnabled(): boolean;
   getBackend(): BackendInfo;
   health(): TrackerHealth;
-  /** Resolves when everything tracked so far is durable. */
+  /**
+   * Writes everything tracked so far. When it resolves and `health().failures` did not grow,
+   * all of it is durable; a failed write is kept for a retry and counted there, never thrown.
+   */
   flush(): Promise<void>;
   /** Flushes, marks invocations still open as abandoned, and releases the store. Idempotent. */
   close(): Promise<void>;
