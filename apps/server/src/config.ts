@@ -1,6 +1,9 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SkillsError, type Settings } from '@skills/protocol';
 import { loadSettings } from '@skills/tracker';
+import { isLoopbackHost, tokenProblem } from './security.js';
 
 /** What the command line, the environment and the settings files decide. */
 export interface ServerConfig {
@@ -9,7 +12,18 @@ export interface ServerConfig {
   readonly stdio: boolean;
   readonly help: boolean;
   readonly settings: Settings;
+  /** The bearer token every route but `/health` requires; required to listen beyond loopback. */
+  readonly token: string | undefined;
+  /** Host names answered besides loopback names and the bound address (DNS-rebinding protection). */
+  readonly allowedHosts: readonly string[];
+  /** Largest accepted request body, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Things to tell the operator at start (e.g. a token file others can read). */
+  readonly warnings: readonly string[];
 }
+
+/** Default largest request body: 4 MiB, enough for a 500-record batch of 8,000-character queries. */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** A bad flag or value: a message for people and exit code 2. */
 export class UsageError extends SkillsError {
@@ -18,7 +32,8 @@ export class UsageError extends SkillsError {
   }
 }
 
-export const USAGE = `Usage: skills-server [--host H] [--port P] [--db PATH] [--stdio] [--help]
+export const USAGE = `Usage: skills-server [--host H] [--port P] [--db PATH] [--token-file PATH] [--allowed-hosts LIST]
+                     [--max-body-bytes N] [--stdio] [--help]
 
 Serves the skills MCP tools (track_invocation, complete_invocation, track_invocations,
 recommend_skills / get_recommendations, skill_stats, health_check).
@@ -26,14 +41,21 @@ recommend_skills / get_recommendations, skill_stats, health_check).
   --host H     address to listen on (default 127.0.0.1; env SKILLS_SERVER_HOST)
   --port P     port to listen on, 0 for any free one (default 8678; env SKILLS_SERVER_PORT)
   --db PATH    SQLite database (default .skills/skills.db; env SKILLS_DB_PATH, setting db_path)
+  --token-file PATH
+               read the bearer token from this file (env SKILLS_SERVER_TOKEN). With a token,
+               every request but GET /health must send "Authorization: Bearer <token>".
+               Listening on an address other than loopback requires a token.
+  --allowed-hosts LIST
+               comma-separated host names clients may address the server by, besides loopback
+               names and the address listened on (env SKILLS_SERVER_ALLOWED_HOSTS)
+  --max-body-bytes N
+               largest request body accepted (default 4194304, 4 MiB; env SKILLS_SERVER_MAX_BODY_BYTES)
   --stdio      speak MCP over stdin/stdout instead of HTTP (for hosts that spawn servers)
   --help       show this help
 
 Over HTTP: MCP at /mcp (Streamable HTTP), GET /health, GET /metrics (Prometheus).
 Without --host/--port, the host and port of the mcp_server_url setting are used when it
 names this machine, so trackers and the server configured by the same settings agree.`;
-
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 
 /**
  * Reads flags, then the environment (`SKILLS_SERVER_HOST`, `SKILLS_SERVER_PORT`), then the
@@ -46,7 +68,16 @@ export function resolveConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   cwd: string = process.cwd(),
 ): ServerConfig {
-  let values: { host?: string; port?: string; db?: string; stdio?: boolean; help?: boolean };
+  let values: {
+    host?: string;
+    port?: string;
+    db?: string;
+    'token-file'?: string;
+    'allowed-hosts'?: string;
+    'max-body-bytes'?: string;
+    stdio?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -54,6 +85,9 @@ export function resolveConfig(
         host: { type: 'string' },
         port: { type: 'string' },
         db: { type: 'string' },
+        'token-file': { type: 'string' },
+        'allowed-hosts': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
         stdio: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -70,7 +104,63 @@ export function resolveConfig(
   const host = nonEmpty(values.host) ?? nonEmpty(env['SKILLS_SERVER_HOST']) ?? fromUrl?.host ?? '127.0.0.1';
   const portText = nonEmpty(values.port) ?? nonEmpty(env['SKILLS_SERVER_PORT']);
   const port = portText !== undefined ? parsePort(portText, values.port !== undefined ? '--port' : 'SKILLS_SERVER_PORT') : (fromUrl?.port ?? 8678);
-  return { host, port, stdio: values.stdio ?? false, help: values.help ?? false, settings };
+  const stdio = values.stdio ?? false;
+  const warnings: string[] = [];
+
+  const token = readToken(values['token-file'], env, cwd, warnings);
+  if (token === undefined && !stdio && !values.help && !isLoopbackHost(host)) {
+    throw new UsageError(
+      `refusing to listen on ${host} without a token: anyone who can reach that address could read and write the database. ` +
+        `Set SKILLS_SERVER_TOKEN (or --token-file PATH) to a secret of at least 16 characters (e.g. from \`openssl rand -hex 32\`) ` +
+        `and give clients the same value, or listen on 127.0.0.1`,
+    );
+  }
+  const hostsText = values['allowed-hosts'] ?? env['SKILLS_SERVER_ALLOWED_HOSTS'] ?? '';
+  const allowedHosts = hostsText
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
+  for (const h of allowedHosts) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.:-]+)$/.test(h) || h === '*') {
+      throw new UsageError(`${values['allowed-hosts'] !== undefined ? '--allowed-hosts' : 'SKILLS_SERVER_ALLOWED_HOSTS'} takes host names or addresses separated by commas, got "${h}"`);
+    }
+  }
+  const bodyText = nonEmpty(values['max-body-bytes']) ?? nonEmpty(env['SKILLS_SERVER_MAX_BODY_BYTES']);
+  const maxBodyBytes = bodyText === undefined ? DEFAULT_MAX_BODY_BYTES : parseBodyLimit(bodyText, values['max-body-bytes'] !== undefined ? '--max-body-bytes' : 'SKILLS_SERVER_MAX_BODY_BYTES');
+  return { host, port, stdio, help: values.help ?? false, settings, token, allowedHosts, maxBodyBytes, warnings };
+}
+
+/** The token from `--token-file` (first) or `SKILLS_SERVER_TOKEN`; surrounding whitespace and newlines dropped. */
+function readToken(file: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, warnings: string[]): string | undefined {
+  if (file !== undefined) {
+    if (file.trim() === '') throw new UsageError('--token-file needs a file path');
+    const path = resolve(cwd, file);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--token-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    const token = text.trim();
+    const problem = tokenProblem(token, `the token in ${path}`);
+    if (problem) throw new UsageError(problem);
+    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
+      warnings.push(`the token file ${path} can be read by other users; restrict it with: chmod 600 ${path}`);
+    }
+    return token;
+  }
+  const fromEnv = env['SKILLS_SERVER_TOKEN'];
+  if (fromEnv === undefined || fromEnv.trim() === '') return undefined;
+  const token = fromEnv.trim();
+  const problem = tokenProblem(token, 'SKILLS_SERVER_TOKEN');
+  if (problem) throw new UsageError(problem);
+  return token;
+}
+
+function parseBodyLimit(text: string, source: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1024 || n > 1024 * 1024 * 1024) throw new UsageError(`${source} must be a whole number of bytes from 1024 to 1073741824, got "${text}"`);
+  return n;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -87,7 +177,7 @@ function parsePort(text: string, source: string): number {
 function loopbackAddress(url: string): { host: string; port: number } | undefined {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
-  if (!LOOPBACK.has(host) && !/^127\./.test(host)) return undefined;
+  if (!isLoopbackHost(host)) return undefined;
   return { host, port: u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80 };
 }
 

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { SkillsError } from '@skills/protocol';
+import { SkillsError, type ServerHealth } from '@skills/protocol';
 import type { SkillsServerApp } from './app.js';
 import { InstrumentedTransport } from './instrumented-transport.js';
+import { BearerToken, HostPolicy, isLoopbackHost } from './security.js';
 
 /** Where and how the HTTP server listens. */
 export interface HttpServerOptions {
@@ -15,9 +17,30 @@ export interface HttpServerOptions {
   readonly port: number;
   /** Sessions unused this long are closed; default 30 minutes. */
   readonly sessionIdleMs?: number;
-  /** Largest accepted request body; default 16 MiB (a full `track_invocations` batch fits). */
+  /** Largest accepted request body; default 4 MiB. Larger bodies get HTTP 413 before any parsing. */
   readonly maxBodyBytes?: number;
+  /**
+   * The bearer token every request but `GET /health` must carry (`Authorization: Bearer <token>`).
+   * Required when `host` is not a loopback address.
+   */
+  readonly token?: string;
+  /** Host names clients may address the server by, besides loopback names and the bound address. */
+  readonly allowedHosts?: readonly string[];
+  /** Open sessions at most; beyond, the least recently used one is closed. Default 1,000. */
+  readonly maxSessions?: number;
 }
+
+/** Defaults of {@link HttpServerOptions} and of the Node HTTP server, documented in the README. */
+export const HTTP_LIMITS = Object.freeze({
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxSessions: 1_000,
+  /** Time to receive a request's headers. */
+  headersTimeoutMs: 10_000,
+  /** Time to receive a whole request. */
+  requestTimeoutMs: 30_000,
+  /** Idle keep-alive connections are closed after this. */
+  keepAliveTimeoutMs: 5_000,
+});
 
 /** A listening server. */
 export interface HttpServerHandle {
@@ -47,9 +70,6 @@ interface Session {
   lastSeen: number;
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-const isLoopback = (host: string) => LOOPBACK_NAMES.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
-
 /**
  * Serves the MCP tools over Streamable HTTP at `/mcp`, plus `GET /health` and `GET /metrics`.
  *
@@ -58,14 +78,23 @@ const isLoopback = (host: string) => LOOPBACK_NAMES.has(host.toLowerCase()) || /
  * Answers are plain JSON (no event stream), and `GET /mcp` answers 405: the server never
  * pushes messages, so no connection is held open between calls.
  *
- * When bound to loopback, requests naming another host (`Host`, `Origin`) are refused, which
- * stops web pages from reaching the server through DNS rebinding.
+ * Requests naming a host that is not this server's (`Host`, `Origin`) are refused with 403, which
+ * stops web pages from reaching the server through DNS rebinding ({@link HostPolicy}). With a
+ * token, every request but `GET /health` must carry it (401 otherwise); without one the server
+ * refuses to listen beyond loopback. Bodies larger than `maxBodyBytes` get 413 before parsing.
  */
 export async function listenHttp(app: SkillsServerApp, options: HttpServerOptions): Promise<HttpServerHandle> {
   const sessions = new Map<string, Session>();
   const idleMs = options.sessionIdleMs ?? 30 * 60_000;
-  const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
-  const checkHost = isLoopback(options.host);
+  const maxBody = options.maxBodyBytes ?? HTTP_LIMITS.maxBodyBytes;
+  const maxSessions = Math.max(1, options.maxSessions ?? HTTP_LIMITS.maxSessions);
+  if (options.token === undefined && !isLoopbackHost(options.host)) {
+    throw new ListenError(
+      `refusing to listen on ${options.host} without a token: set SKILLS_SERVER_TOKEN (or --token-file) or listen on 127.0.0.1`,
+    );
+  }
+  const bearer = options.token !== undefined ? new BearerToken(options.token) : undefined;
+  let hosts: HostPolicy | undefined; // known once bound
   let inFlight = 0;
   let idleWaiters: (() => void)[] = [];
 
@@ -77,6 +106,13 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
     if (!session) return;
     sessions.delete(id);
     await session.mcp.close().catch(() => {});
+  };
+
+  /** At the cap, the least recently used session goes: its client gets 404 and opens a new one. */
+  const evictOldestSession = () => {
+    let oldest: [string, Session] | undefined;
+    for (const entry of sessions) if (!oldest || entry[1].lastSeen < oldest[1].lastSeen) oldest = entry;
+    if (oldest) void closeSession(oldest[0]);
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -103,6 +139,7 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
     if (req.method !== 'POST' || !isInitializeRequest(body)) {
       return sendRpcError(res, 400, -32000, 'Bad Request: no mcp-session-id header; start a session with an initialize request');
     }
+    if (sessions.size >= maxSessions) evictOldestSession();
     const mcp = app.createMcpServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -130,13 +167,21 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
       }
     });
     try {
-      const refusal = checkHost ? refuseForeignHost(req) : refuseForeignOrigin(req);
-      if (refusal) return sendJson(res, 403, { error: refusal });
-      if (route === '/mcp') return await handleMcp(req, res);
+      const refusal = hosts ? hosts.refusal(req) : 'not listening yet';
+      if (refusal) return sendRefusal(res, route, 403, refusal);
+      const authorized = bearer === undefined || bearer.verify(req.headers.authorization);
       if (route === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const health = await app.health();
-        return sendJson(res, health.status === 'ok' ? 200 : 503, health);
+        // Open to all, but without a token the file's folder and the error's detail are not told.
+        const shown = authorized ? health : { ...health, database: publicDatabase(health.database) };
+        return sendJson(res, health.status === 'ok' ? 200 : 503, shown);
       }
+      if (!authorized) {
+        return sendRefusal(res, route, 401, 'missing or wrong bearer token: send "Authorization: Bearer <token>" with the server\'s token', {
+          'www-authenticate': 'Bearer realm="skills-server"',
+        });
+      }
+      if (route === '/mcp') return await handleMcp(req, res);
       if (route === '/metrics' && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(app.metrics.render());
         return;
@@ -152,12 +197,17 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
 
   const server: Server = createServer((req, res) => void handle(req, res));
   // Idle keep-alive connections are closed sooner than the clients' own timeouts.
-  server.keepAliveTimeout = 5_000;
+  server.keepAliveTimeout = HTTP_LIMITS.keepAliveTimeoutMs;
+  // A client that trickles its headers or body (slowloris) is cut off.
+  server.headersTimeout = HTTP_LIMITS.headersTimeoutMs;
+  server.requestTimeout = HTTP_LIMITS.requestTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, options.host, options.port));
     server.once('error', onError);
     server.listen(options.port, options.host, () => {
       server.off('error', onError);
+      // Before the first request can be handled: the policy needs the address actually bound.
+      hosts = new HostPolicy(options.host, (server.address() as AddressInfo).address, options.allowedHosts);
       resolve();
     });
   });
@@ -215,47 +265,73 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   return new ListenError(`cannot listen on ${where}: ${error.message}`, { cause: error });
 }
 
-function hostnameOf(hostHeader: string): string {
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  return hostHeader.split(':')[0]!;
-}
-
-/** On loopback: only requests addressed to a loopback name, from no page or a loopback page. */
-function refuseForeignHost(req: IncomingMessage): string | undefined {
-  const host = req.headers.host;
-  if (host && !isLoopback(hostnameOf(host))) return `requests for host "${host}" are refused: this server only answers on loopback`;
-  return refuseForeignOrigin(req, true);
-}
-
-/** Browsers name the page's origin: a page elsewhere may not drive this server. */
-function refuseForeignOrigin(req: IncomingMessage, loopbackOnly = false): string | undefined {
-  const origin = req.headers.origin;
-  if (!origin || origin === 'null') return undefined;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).hostname;
-  } catch {
-    return `bad Origin header "${origin}"`;
-  }
-  const allowed = loopbackOnly ? isLoopback(originHost) : originHost === hostnameOf(req.headers.host ?? '');
-  return allowed ? undefined : `requests from origin "${origin}" are refused`;
-}
-
 type ReadResult = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };
 
-async function readJson(req: IncomingMessage, maxBytes: number): Promise<ReadResult> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > maxBytes) return { ok: false, status: 413, code: -32600, message: `request body larger than ${maxBytes} bytes` };
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
-  } catch {
-    return { ok: false, status: 400, code: -32700, message: 'Parse error: the body is not JSON' };
-  }
+/**
+ * Reads a JSON body of at most `maxBytes`: a `Content-Length` above it is refused before a byte
+ * is read, and a body that grows past it (chunked) is refused as soon as it does, so no more
+ * than `maxBytes` is ever held, and nothing too large is parsed.
+ */
+function readJson(req: IncomingMessage, maxBytes: number): Promise<ReadResult> {
+  const tooLarge: ReadResult = {
+    ok: false,
+    status: 413,
+    code: -32600,
+    message: `request body too large: the limit is ${maxBytes} bytes; send smaller batches`,
+  };
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes) return Promise.resolve(tooLarge);
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const done = (result: ReadResult) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        req.pause();
+        return done(tooLarge);
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      try {
+        done({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+      } catch {
+        done({ ok: false, status: 400, code: -32700, message: 'Parse error: the body is not JSON' });
+      }
+    };
+    const onError = () => done({ ok: false, status: 400, code: -32600, message: 'the request body could not be read' });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    // A client that goes away mid-body: no 'end' comes, and the request must still finish.
+    req.on('close', onError);
+  });
+}
+
+/** The database part of `/health` for a caller without the token: the file name, no folder, no error detail. */
+function publicDatabase(database: ServerHealth['database']): ServerHealth['database'] {
+  return {
+    path: basename(database.path),
+    invocations: database.invocations,
+    ...(database.error !== undefined ? { error: 'the database cannot be read' } : {}),
+  };
+}
+
+/** A refusal (401, 403), in the JSON-RPC shape on `/mcp`; the connection is closed after it (its body is not read). */
+function sendRefusal(res: ServerResponse, route: string, status: number, message: string, headers: Record<string, string> = {}): void {
+  const body = route === '/mcp' ? { jsonrpc: '2.0', error: { code: -32001, message }, id: null } : { error: message };
+  sendJson(res, status, body, { connection: 'close', ...headers });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -263,5 +339,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 function sendRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+  // The body of a 413 was not read to its end: the connection cannot carry another request.
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, status === 413 ? { connection: 'close' } : {});
 }

@@ -1,9 +1,10 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SkillsMcpClient } from '@skills/mcp-client';
 import { SkillsService } from '@skills/tracker';
-import { runBin, spawnServer, tempDir, testSettings } from './test-support/harness.js';
+import { rawRequest, runBin, spawnServer, tempDir, testSettings } from './test-support/harness.js';
 
 describe('the skills-server bin', () => {
   it('--help prints the flags and exits 0', async () => {
@@ -57,6 +58,50 @@ describe('the skills-server bin', () => {
       expect(await service.store.countInvocations()).toBe(answered);
     } finally {
       await service.close();
+    }
+  });
+
+  it('refuses to listen beyond loopback without a token: exit code 2, a clear message, nothing bound', async () => {
+    const db = join(tempDir(), 'never.db');
+    const noToken = { SKILLS_SERVER_TOKEN: '', SKILLS_EMBEDDER: 'lexical' };
+    for (const [args, env] of [
+      [['--host', '0.0.0.0', '--port', '0', '--db', db], noToken],
+      [['--port', '0', '--db', db], { ...noToken, SKILLS_SERVER_HOST: '::' }],
+    ] as const) {
+      const { code, stdout, stderr } = await runBin(args, env);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^skills-server: refusing to listen on (0\.0\.0\.0|::) without a token: anyone who can reach that address could read and write the database\. Set SKILLS_SERVER_TOKEN \(or --token-file PATH\)/);
+      expect(stdout).not.toContain('listening');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+    const shortFile = join(tempDir(), 'short-token');
+    writeFileSync(shortFile, 'tooshort\n', { mode: 0o600 });
+    const short = await runBin(['--host', '0.0.0.0', '--token-file', shortFile, '--db', db], noToken);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain(`the token in ${shortFile} must be at least 16 characters (got 8)`);
+    const missing = await runBin(['--token-file', join(tempDir(), 'absent'), '--db', db], noToken);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--token-file: cannot read .*absent \(ENOENT\)/);
+  });
+
+  it('with --token-file: every route but /health needs the token; a token file others can read is warned about', async () => {
+    const dir = tempDir();
+    const tokenFile = join(dir, 'token');
+    const token = 'bin-token-0123456789abcdef';
+    writeFileSync(tokenFile, `${token}\n`);
+    chmodSync(tokenFile, 0o644);
+    const server = await spawnServer(['--port', '0', '--db', join(dir, 'auth.db'), '--token-file', tokenFile], { SKILLS_SERVER_TOKEN: '', SKILLS_EMBEDDER: 'lexical' });
+    try {
+      expect((await rawRequest(server.url, { path: '/metrics' })).status).toBe(401);
+      expect((await rawRequest(server.url, { path: '/metrics', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await rawRequest(server.url, { path: '/health' })).status).toBe(200);
+      const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 5_000, token });
+      await client.trackInvocation({ session_id: 'bin', skill_name: 'authorized' });
+      await client.close();
+      expect(server.stderr()).toContain(`the token file ${tokenFile} can be read by other users; restrict it with: chmod 600 ${tokenFile}`);
+      expect(server.stderr()).not.toContain(token);
+    } finally {
+      expect(await server.stop()).toBe(0);
     }
   });
 });

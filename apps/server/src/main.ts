@@ -26,6 +26,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   const logger = consoleLogger; // stderr only: in stdio mode stdout carries MCP messages.
+  for (const warning of config.warnings) logger.warn(warning);
   let stop: () => Promise<void>;
   let finished: Promise<void>;
   try {
@@ -35,7 +36,15 @@ async function main(argv: readonly string[]): Promise<void> {
       stop = () => server.close();
       finished = server.done.then(() => server.close());
     } else {
-      const server = await startSkillsServer({ settings: config.settings, host: config.host, port: config.port, logger });
+      const server = await startSkillsServer({
+        settings: config.settings,
+        host: config.host,
+        port: config.port,
+        logger,
+        ...(config.token !== undefined ? { token: config.token } : {}),
+        allowedHosts: config.allowedHosts,
+        maxBodyBytes: config.maxBodyBytes,
+      });
       process.stdout.write(`${NAME} ${server.app.version} listening on ${server.url}/mcp (database ${server.app.service.store.location})\n`);
       stop = () => server.close();
       finished = new Promise(() => {}); // until a signal

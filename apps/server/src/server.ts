@@ -1,6 +1,7 @@
 import type { Logger, Settings, SkillsStore } from '@skills/protocol';
 import { SkillsServerApp } from './app.js';
-import { listenHttp, type HttpServerHandle } from './http.js';
+import { ListenError, listenHttp, type HttpServerHandle } from './http.js';
+import { isLoopbackHost } from './security.js';
 import { serveStdio, type StdioHandle } from './stdio.js';
 
 /** How to start a skills server in this process. */
@@ -15,6 +16,14 @@ export interface StartSkillsServerOptions {
   readonly store?: SkillsStore;
   /** Close sessions idle this long; default 30 minutes. */
   readonly sessionIdleMs?: number;
+  /** Bearer token required on every route but `GET /health`; required beyond loopback. */
+  readonly token?: string;
+  /** Host names clients may use besides loopback names and the bound address (DNS-rebinding protection). */
+  readonly allowedHosts?: readonly string[];
+  /** Largest request body in bytes; default 4 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Open MCP sessions at most (least recently used closed beyond); default 1,000. */
+  readonly maxSessions?: number;
 }
 
 /** A server running over HTTP in this process. */
@@ -37,13 +46,22 @@ export interface RunningSkillsServer {
  * await server.close();
  */
 export async function startSkillsServer(options: StartSkillsServerOptions): Promise<RunningSkillsServer> {
+  const host = options.host ?? '127.0.0.1';
+  // Refused before the database is even opened.
+  if (options.token === undefined && !isLoopbackHost(host)) {
+    throw new ListenError(`refusing to listen on ${host} without a token: set SKILLS_SERVER_TOKEN (or --token-file) or listen on 127.0.0.1`);
+  }
   const app = await SkillsServerApp.open({ ...options, transport: 'http' });
   let http: HttpServerHandle;
   try {
     http = await listenHttp(app, {
-      host: options.host ?? '127.0.0.1',
+      host,
       port: options.port ?? 8678,
       ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.allowedHosts !== undefined ? { allowedHosts: options.allowedHosts } : {}),
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
     });
   } catch (error) {
     await app.close();
@@ -71,7 +89,7 @@ export interface RunningStdioServer {
 
 /** Opens the database and serves the tools over stdin/stdout. */
 export async function startStdioServer(
-  options: Omit<StartSkillsServerOptions, 'host' | 'port' | 'sessionIdleMs'> & {
+  options: Omit<StartSkillsServerOptions, 'host' | 'port' | 'sessionIdleMs' | 'token' | 'allowedHosts' | 'maxBodyBytes' | 'maxSessions'> & {
     readonly stdin?: NodeJS.ReadableStream;
     readonly stdout?: NodeJS.WritableStream;
   },

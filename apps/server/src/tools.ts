@@ -13,6 +13,7 @@ import {
   ServerHealthSchema,
   SkillsError,
   SkillStatsArgsSchema,
+  ValidationError,
   SkillStatsResultSchema,
   toMcpBatchResult,
   toMcpRecommendation,
@@ -148,8 +149,10 @@ async function guard(tool: string, logger: Logger, run: () => Promise<unknown>):
     const result = await run();
     return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
   } catch (error) {
-    if (error instanceof SkillsError) return { content: [{ type: 'text', text: error.message }], isError: true };
-    // Unexpected: the detail (and stack) stays in the server's log, the caller gets the class only.
+    // The caller's to fix (bad arguments, an unknown id): the message says what, and holds nothing of the server's.
+    if (error instanceof ToolError || error instanceof ValidationError) return { content: [{ type: 'text', text: error.message }], isError: true };
+    // Anything else (storage, settings, a bug): its message may name files or internals, so the
+    // detail (and stack) stays in the server's log, and the caller gets the class only.
     logger.error(`${tool} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     const kind = error instanceof Error ? error.constructor.name : typeof error;
     return { content: [{ type: 'text', text: `${tool} failed on the server (${kind}); see the server log` }], isError: true };

@@ -42,6 +42,11 @@ export interface SkillsMcpClientOptions {
   readonly timeoutMs?: number;
   /** How this client introduces itself to the server; default `skills-mcp-client`. */
   readonly clientName?: string;
+  /**
+   * The server's bearer token (its `SKILLS_SERVER_TOKEN`), sent as `Authorization: Bearer <token>`
+   * on every request. Needed when the server was started with a token.
+   */
+  readonly token?: string;
 }
 
 /** The part of a zod schema this client uses to check a result. */
@@ -80,6 +85,7 @@ export class SkillsMcpClient {
   readonly endpoint: URL;
   readonly timeoutMs: number;
   readonly #clientName: string;
+  readonly #token: string | undefined;
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
   #closed = false;
@@ -88,6 +94,7 @@ export class SkillsMcpClient {
     this.endpoint = mcpEndpoint(options.url);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#clientName = options.clientName ?? 'skills-mcp-client';
+    this.#token = options.token;
   }
 
   /**
@@ -219,7 +226,10 @@ export class SkillsMcpClient {
   }
 
   async #connect(): Promise<Session> {
-    const transport = new StreamableHTTPClientTransport(this.endpoint, { fetch: boundedFetch(this.timeoutMs) });
+    const transport = new StreamableHTTPClientTransport(this.endpoint, {
+      fetch: boundedFetch(this.timeoutMs),
+      ...(this.#token !== undefined ? { requestInit: { headers: { authorization: `Bearer ${this.#token}` } } } : {}),
+    });
     const client = new Client({ name: this.#clientName, version: CLIENT_VERSION });
     // Transport errors also reject the call that met them; this only keeps them off stderr.
     client.onerror = () => {};
@@ -247,6 +257,9 @@ export class SkillsMcpClient {
       if (error.code === ErrorCode.RequestTimeout) return unavailable(`no answer within ${this.timeoutMs} ms`, true);
       if (error.code === ErrorCode.ConnectionClosed) return unavailable('connection closed');
       return new McpToolError(what, error.message.replace(/^MCP error -?\d+: /, ''));
+    }
+    if (error instanceof StreamableHTTPError && error.code === 401) {
+      return unavailable(this.#token === undefined ? 'HTTP 401: the server requires a token' : 'HTTP 401: the server refused the token');
     }
     if (error instanceof StreamableHTTPError) return unavailable(`HTTP ${error.code ?? '?'}`);
     const reason = describeNetworkError(error, this.timeoutMs);

@@ -2,7 +2,8 @@ import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import type { Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
-import type { StoreDatabase } from './schema.js';
+import { ChunkedStatement } from './chunked.js';
+import type { QuerySkillStatsTable, SkillPhaseStatsTable, StoreDatabase } from './schema.js';
 import { STATUS_CODE, type StatusCode } from './status.js';
 
 /** What one invocation, or a group of invocations alike in these fields, adds to the aggregates. */
@@ -68,31 +69,38 @@ export function contributionOf(row: CountedRow): Contribution {
   };
 }
 
-/** Upserts that add signed deltas, and deletes of groups left empty, prepared once per connection. */
+/** Placeholder rows: their keys are the columns of the multi-row upserts, in binding order. */
+const SKILL_PHASE_ROW: SkillPhaseStatsTable = {
+  skill_id: 0,
+  phase_id: 0,
+  invocations: 0,
+  completed: 0,
+  failed: 0,
+  abandoned: 0,
+  pending: 0,
+  duration_micros: 0,
+  duration_count: 0,
+  last_used_at: 0,
+};
+const QUERY_SKILL_ROW: QuerySkillStatsTable = { query_id: 0, skill_id: 0, invocations: 0, completed: 0, failed: 0 };
+
+/**
+ * Upserts that add signed deltas (many groups per statement), and deletes of groups left empty,
+ * prepared once per connection.
+ */
 export class AggregateStatements {
-  readonly upsertSkillPhase: Prepared;
+  readonly upsertSkillPhase: ChunkedStatement;
   readonly deleteEmptySkillPhase: Prepared;
-  readonly upsertQuerySkill: Prepared;
+  readonly upsertQuerySkill: ChunkedStatement;
   readonly deleteEmptyQuerySkill: Prepared;
   readonly deleteUnusedQuery: Prepared;
 
   constructor(conn: Connection) {
     const b = conn.builder;
-    this.upsertSkillPhase = conn.prepare(
+    this.upsertSkillPhase = new ChunkedStatement(conn, Object.keys(SKILL_PHASE_ROW).length, (rows) =>
       b
         .insertInto('skill_phase_stats')
-        .values({
-          skill_id: named('skill_id'),
-          phase_id: named('phase_id'),
-          invocations: named('invocations'),
-          completed: named('completed'),
-          failed: named('failed'),
-          abandoned: named('abandoned'),
-          pending: named('pending'),
-          duration_micros: named('duration_micros'),
-          duration_count: named('duration_count'),
-          last_used_at: named('last_used_at'),
-        })
+        .values(Array.from({ length: rows }, () => SKILL_PHASE_ROW))
         .onConflict((oc) =>
           oc.columns(['skill_id', 'phase_id']).doUpdateSet((eb) => ({
             invocations: eb('skill_phase_stats.invocations', '+', eb.ref('excluded.invocations')),
@@ -113,16 +121,10 @@ export class AggregateStatements {
         .where('phase_id', '=', named<number>('phase_id'))
         .where('invocations', '=', sql.lit(0)),
     );
-    this.upsertQuerySkill = conn.prepare(
+    this.upsertQuerySkill = new ChunkedStatement(conn, Object.keys(QUERY_SKILL_ROW).length, (rows) =>
       b
         .insertInto('query_skill_stats')
-        .values({
-          query_id: named('query_id'),
-          skill_id: named('skill_id'),
-          invocations: named('invocations'),
-          completed: named('completed'),
-          failed: named('failed'),
-        })
+        .values(Array.from({ length: rows }, () => QUERY_SKILL_ROW))
         .onConflict((oc) =>
           oc.columns(['query_id', 'skill_id']).doUpdateSet((eb) => ({
             invocations: eb('query_skill_stats.invocations', '+', eb.ref('excluded.invocations')),
@@ -182,8 +184,10 @@ const STATUS_FIELD = ['pending', 'completed', 'failed', 'abandoned'] as const;
  */
 export class AggregateDeltas {
   readonly #statements: AggregateStatements;
-  readonly #skillPhase = new Map<string, SkillPhaseDelta>();
-  readonly #querySkill = new Map<string, QuerySkillDelta>();
+  /** By skill id, then phase id (0 for none). */
+  readonly #skillPhase = new Map<number, Map<number, SkillPhaseDelta>>();
+  /** By skill id, then query id. */
+  readonly #querySkill = new Map<number, Map<number, QuerySkillDelta>>();
 
   constructor(statements: AggregateStatements) {
     this.#statements = statements;
@@ -191,12 +195,90 @@ export class AggregateDeltas {
 
   /** Counts `c` in (`sign` 1) or out (`sign` -1). A status change is one of each. */
   add(c: Contribution, sign: 1 | -1): void {
-    const phaseId = c.phaseId ?? 0;
-    const spKey = `${c.skillId} ${phaseId}`;
-    let sp = this.#skillPhase.get(spKey);
+    const n = sign * c.count;
+    const sp = this.#skillPhaseDelta(c.skillId, c.phaseId ?? 0);
+    sp.invocations += n;
+    sp[STATUS_FIELD[c.status]] += n;
+    sp.duration_micros += sign * c.durationMicros;
+    sp.duration_count += sign * c.durationCount;
+    // Counting out never lowers the latest time: prune removes only the oldest rows of a group,
+    // and a group with no rows left is deleted.
+    if (sign > 0 && c.lastUsedAt > sp.last_used_at) sp.last_used_at = c.lastUsedAt;
+    if (c.queryId !== null) this.#countQuery(c.queryId, c.skillId, c.status, n);
+  }
+
+  /** Counts in one new row: what `add(contributionOf(row), 1)` does, without the objects. */
+  addRow(skillId: number, phaseId: number | null, queryId: number | null, status: StatusCode, duration: number | null, invokedAt: number): void {
+    const sp = this.#skillPhaseDelta(skillId, phaseId ?? 0);
+    sp.invocations++;
+    sp[STATUS_FIELD[status]]++;
+    if (status === STATUS_CODE.completed && duration !== null) {
+      sp.duration_micros += durationMicros(duration);
+      sp.duration_count++;
+    }
+    if (invokedAt > sp.last_used_at) sp.last_used_at = invokedAt;
+    if (queryId !== null) this.#countQuery(queryId, skillId, status, 1);
+  }
+
+  /** Writes the gathered changes, then drops groups and queries nothing refers to any more. */
+  flush(): void {
+    const s = this.#statements;
+    const emptied: SkillPhaseDelta[] = [];
+    const up = s.upsertSkillPhase;
+    for (const byPhase of this.#skillPhase.values()) {
+      for (const d of byPhase.values()) {
+        const v = up.values;
+        let o = up.offset;
+        v[o++] = d.skill_id;
+        v[o++] = d.phase_id;
+        v[o++] = d.invocations;
+        v[o++] = d.completed;
+        v[o++] = d.failed;
+        v[o++] = d.abandoned;
+        v[o++] = d.pending;
+        v[o++] = d.duration_micros;
+        v[o++] = d.duration_count;
+        v[o++] = d.last_used_at;
+        up.commitRow();
+        if (d.invocations < 0) emptied.push(d);
+      }
+    }
+    up.flush();
+    for (const d of emptied) s.deleteEmptySkillPhase.run(d);
+
+    const shrunk: QuerySkillDelta[] = [];
+    const uq = s.upsertQuerySkill;
+    for (const byQuery of this.#querySkill.values()) {
+      for (const d of byQuery.values()) {
+        const v = uq.values;
+        let o = uq.offset;
+        v[o++] = d.query_id;
+        v[o++] = d.skill_id;
+        v[o++] = d.invocations;
+        v[o++] = d.completed;
+        v[o++] = d.failed;
+        uq.commitRow();
+        if (d.invocations < 0) shrunk.push(d);
+      }
+    }
+    uq.flush();
+    const shrunkQueries = new Set<number>();
+    for (const d of shrunk) {
+      s.deleteEmptyQuerySkill.run(d);
+      shrunkQueries.add(d.query_id);
+    }
+    for (const id of shrunkQueries) s.deleteUnusedQuery.run({ id });
+    this.#skillPhase.clear();
+    this.#querySkill.clear();
+  }
+
+  #skillPhaseDelta(skillId: number, phaseId: number): SkillPhaseDelta {
+    let byPhase = this.#skillPhase.get(skillId);
+    if (!byPhase) this.#skillPhase.set(skillId, (byPhase = new Map()));
+    let sp = byPhase.get(phaseId);
     if (!sp) {
       sp = {
-        skill_id: c.skillId,
+        skill_id: skillId,
         phase_id: phaseId,
         invocations: 0,
         pending: 0,
@@ -207,46 +289,21 @@ export class AggregateDeltas {
         duration_count: 0,
         last_used_at: NEVER,
       };
-      this.#skillPhase.set(spKey, sp);
+      byPhase.set(phaseId, sp);
     }
-    const n = sign * c.count;
-    sp.invocations += n;
-    sp[STATUS_FIELD[c.status]] += n;
-    sp.duration_micros += sign * c.durationMicros;
-    sp.duration_count += sign * c.durationCount;
-    // Counting out never lowers the latest time: prune removes only the oldest rows of a group,
-    // and a group with no rows left is deleted.
-    if (sign > 0 && c.lastUsedAt > sp.last_used_at) sp.last_used_at = c.lastUsedAt;
-
-    if (c.queryId === null) return;
-    const qsKey = `${c.queryId} ${c.skillId}`;
-    let qs = this.#querySkill.get(qsKey);
-    if (!qs) {
-      qs = { query_id: c.queryId, skill_id: c.skillId, invocations: 0, completed: 0, failed: 0 };
-      this.#querySkill.set(qsKey, qs);
-    }
-    qs.invocations += n;
-    if (c.status === STATUS_CODE.completed) qs.completed += n;
-    else if (c.status === STATUS_CODE.failed) qs.failed += n;
+    return sp;
   }
 
-  /** Writes the gathered changes, then drops groups and queries nothing refers to any more. */
-  flush(): void {
-    const s = this.#statements;
-    for (const d of this.#skillPhase.values()) {
-      s.upsertSkillPhase.run(d);
-      if (d.invocations < 0) s.deleteEmptySkillPhase.run(d);
+  #countQuery(queryId: number, skillId: number, status: StatusCode, n: number): void {
+    let byQuery = this.#querySkill.get(skillId);
+    if (!byQuery) this.#querySkill.set(skillId, (byQuery = new Map()));
+    let qs = byQuery.get(queryId);
+    if (!qs) {
+      qs = { query_id: queryId, skill_id: skillId, invocations: 0, completed: 0, failed: 0 };
+      byQuery.set(queryId, qs);
     }
-    const shrunkQueries = new Set<number>();
-    for (const d of this.#querySkill.values()) {
-      s.upsertQuerySkill.run(d);
-      if (d.invocations < 0) {
-        s.deleteEmptyQuerySkill.run(d);
-        shrunkQueries.add(d.query_id);
-      }
-    }
-    for (const id of shrunkQueries) s.deleteUnusedQuery.run({ id });
-    this.#skillPhase.clear();
-    this.#querySkill.clear();
+    qs.invocations += n;
+    if (status === STATUS_CODE.completed) qs.completed += n;
+    else if (status === STATUS_CODE.failed) qs.failed += n;
   }
 }

@@ -1,4 +1,4 @@
-import type { Connection } from './connection.js';
+import { VISIT_FUNCTION, type Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 
@@ -11,19 +11,32 @@ export class EmbeddingStatements {
     this.#conn = conn;
   }
 
-  /** The vectors of one embedder for query ids above `afterId`. */
+  /** The vectors of one embedder for query ids above `afterId`, by query id. */
   get(embedderId: string, afterId: number): Map<number, Uint8Array> {
     const b = this.#conn.builder;
-    const rows = this.#conn.all<{ query_id: number; vector: Buffer }>(
-      b
-        .selectFrom('embeddings')
-        .select(['query_id', 'vector'])
-        .where('embedder_id', '=', embedderId)
-        .where('query_id', '>', afterId)
-        .orderBy('query_id'),
-    );
-    // Copies: a vector that starts its own buffer can be viewed as a Float32Array whatever its offset.
-    return new Map(rows.map((r) => [r.query_id, new Uint8Array(r.vector)]));
+    const vectors = new Map<number, Uint8Array>();
+    const query = b
+      .selectFrom('embeddings')
+      .where('embedder_id', '=', embedderId)
+      .where('query_id', '>', afterId)
+      .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['query_id', 'vector'])).as('n'));
+    // Visited rather than listed: no row objects for hundreds of thousands of vectors. Each
+    // vector must start its own buffer, so that it can be viewed as a Float32Array whatever its
+    // length: better-sqlite3's buffers do (viewed, not copied); any other is copied.
+    this.#conn.visit(query, (queryId, vector) => {
+      const bytes = vector as Buffer;
+      vectors.set(
+        queryId as number,
+        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes),
+      );
+    });
+    // A Map keeps insertion order: sort by query id when the scan did not give that order.
+    let last = -Infinity;
+    for (const id of vectors.keys()) {
+      if (id < last) return new Map([...vectors].sort((x, y) => x[0] - y[0]));
+      last = id;
+    }
+    return vectors;
   }
 
   /** Stores vectors (replacing older ones of the same embedder); run inside a write transaction. */

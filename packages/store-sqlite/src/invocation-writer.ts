@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
+import type Database from 'better-sqlite3';
 import type { Completion, InvocationRecord } from '@skills/protocol';
 import {
   AggregateDeltas,
@@ -15,8 +16,10 @@ import type { Prepared } from './prepared.js';
 import { encodeList } from './name-lists.js';
 import { named } from './named.js';
 import { NameIds, NameStatements } from './names.js';
+import { ChunkedStatement } from './chunked.js';
+import { fromStoredId, toStoredId, type StoredId } from './ids.js';
 import { QueryIds, QueryStatements } from './query-ids.js';
-import { normaliseQuery } from './query-text.js';
+import type { InvocationsTable } from './schema.js';
 import { STATUS_CODE, type StatusCode } from './status.js';
 import { toMillis } from './time.js';
 
@@ -39,15 +42,42 @@ interface PrunedGroup {
   duration_count: number;
 }
 
-/** Every statement the write path runs per row, compiled by kysely and prepared once per connection. */
+/** Ids one duplicate lookup asks about; smaller remainders go as 128, 64, ... 1. */
+const LOOKUP_IDS = 256;
+
+/**
+ * One row of placeholder values (kysely compiles each into a parameter): its keys are the
+ * columns of the multi-row INSERT, in the order a row's values are bound.
+ */
+const PLACEHOLDER_ROW: Required<Insertable<InvocationsTable>> = {
+  id: '',
+  skill_id: 0,
+  session_id: 0,
+  invoked_at: 0,
+  status: 0,
+  completed: 0,
+  completed_at: 0,
+  duration: 0,
+  query_id: 0,
+  phase_id: 0,
+  alternatives: '',
+  selection_rank: 0,
+  follow_ups: '',
+  error_type: '',
+};
+const WIDTH = Object.keys(PLACEHOLDER_ROW).length;
+
+/**
+ * Every statement the write path runs, compiled by kysely and prepared once per connection, and
+ * the connection's caches of name and query ids (kept across transactions, see {@link NameIds}).
+ */
 export class WriteStatements {
-  readonly skills: NameStatements;
-  readonly sessions: NameStatements;
-  readonly phases: NameStatements;
-  readonly queries: QueryStatements;
+  readonly skills: NameIds;
+  readonly sessions: NameIds;
+  readonly phases: NameIds;
+  readonly queries: QueryIds;
   readonly aggregates: AggregateStatements;
   readonly exists: Prepared;
-  readonly insert: Prepared;
   readonly complete: Prepared;
   readonly abandonId: Prepared;
   readonly abandonOlder: Prepared;
@@ -55,33 +85,24 @@ export class WriteStatements {
   readonly prunedSessions: Prepared;
   readonly prune: Prepared;
   readonly deleteUnusedSession: Prepared;
+  /** Multi-row INSERT of the columns of {@link PLACEHOLDER_ROW}, bound in that order. */
+  readonly insertRows: ChunkedStatement;
+  readonly #conn: Connection;
+  readonly #lookups = new Map<number, Database.Statement>();
+  #dataVersion: number | undefined;
 
   constructor(conn: Connection) {
     const b = conn.builder;
-    this.skills = new NameStatements(conn, 'skills');
-    this.sessions = new NameStatements(conn, 'sessions');
-    this.phases = new NameStatements(conn, 'phases');
-    this.queries = new QueryStatements(conn);
+    this.#conn = conn;
+    this.skills = new NameIds(new NameStatements(conn, 'skills'));
+    this.sessions = new NameIds(new NameStatements(conn, 'sessions'));
+    this.phases = new NameIds(new NameStatements(conn, 'phases'));
+    this.queries = new QueryIds(new QueryStatements(conn));
     this.aggregates = new AggregateStatements(conn);
-    this.exists = conn.prepare(b.selectFrom('invocations').select('status').where('id', '=', named<string>('id')));
-    this.insert = conn.prepare(
-      b.insertInto('invocations').values({
-        id: named('id'),
-        skill_id: named('skill_id'),
-        session_id: named('session_id'),
-        invoked_at: named('invoked_at'),
-        status: named('status'),
-        completed: named('completed'),
-        completed_at: named('completed_at'),
-        duration: named('duration'),
-        query_id: named('query_id'),
-        phase_id: named('phase_id'),
-        alternatives: named('alternatives'),
-        selection_rank: named('selection_rank'),
-        follow_ups: named('follow_ups'),
-        error_type: named('error_type'),
-      }),
+    this.insertRows = new ChunkedStatement(conn, WIDTH, (rows) =>
+      b.insertInto('invocations').values(Array.from({ length: rows }, () => PLACEHOLDER_ROW)),
     );
+    this.exists = conn.prepare(b.selectFrom('invocations').select('status').where('id', '=', named<StoredId>('id')));
     const changed = ['skill_id', 'phase_id', 'query_id', 'invoked_at'] as const;
     // Status codes are literals, not parameters: only then can SQLite use the pending-only index.
     const pending = sql.lit(STATUS_CODE.pending);
@@ -96,7 +117,7 @@ export class WriteStatements {
           follow_ups: named('follow_ups'),
           error_type: named('error_type'),
         })
-        .where('id', '=', named<string>('id'))
+        .where('id', '=', named<StoredId>('id'))
         .where('status', '=', pending)
         .returning(changed),
     );
@@ -104,7 +125,7 @@ export class WriteStatements {
       .updateTable('invocations')
       .set({ status: sql.lit(STATUS_CODE.abandoned) })
       .where('status', '=', pending);
-    this.abandonId = conn.prepare(abandon.where('id', '=', named<string>('id')).returning(changed));
+    this.abandonId = conn.prepare(abandon.where('id', '=', named<StoredId>('id')).returning(changed));
     this.abandonOlder = conn.prepare(abandon.where('invoked_at', '<', named<number>('cutoff')).returning(changed));
 
     const old = b.selectFrom('invocations').where('invoked_at', '<', named<number>('cutoff'));
@@ -132,10 +153,66 @@ export class WriteStatements {
         ),
     );
   }
+
+  /**
+   * Call at the start of every write transaction: forgets the cached ids when another
+   * connection has committed since this one last looked.
+   */
+  beginTransaction(): void {
+    const version = this.#conn.dataVersion();
+    if (version !== this.#dataVersion) this.forgetIds();
+    this.#dataVersion = version;
+  }
+
+  /** After a transaction that failed: forgets every cached id and every row still buffered. */
+  reset(): void {
+    this.forgetIds();
+    this.insertRows.discard();
+    this.aggregates.upsertSkillPhase.discard();
+    this.aggregates.upsertQuerySkill.discard();
+  }
+
+  /** Forgets every cached name and query id (after a prune, or a transaction that rolled back). */
+  forgetIds(): void {
+    this.skills.reset();
+    this.sessions.reset();
+    this.phases.reset();
+    this.queries.reset();
+  }
+
+  /** SELECT of the ids stored among `count` given ones. */
+  storedIds(count: number): Database.Statement {
+    let statement = this.#lookups.get(count);
+    if (!statement) {
+      const query = this.#conn.builder
+        .selectFrom('invocations')
+        .select('id')
+        .where('id', 'in', Array.from({ length: count }, () => ''));
+      checkParameterCount(query.compile().parameters.length, count);
+      statement = this.#conn.preparePositional(query).pluck();
+      this.#lookups.set(count, statement);
+    }
+    return statement;
+  }
+}
+
+function checkParameterCount(actual: number, expected: number): void {
+  if (actual !== expected) throw new Error(`expected ${expected} parameters in a compiled statement, got ${actual}`);
 }
 
 /** What became of one completion. */
 export type CompletionOutcome = 'completed' | 'alreadyFinished' | 'unknown';
+
+/** What {@link InvocationWriter.insertMany} did. */
+export interface InsertOutcome {
+  /** How many records were stored (the others were already stored: replays). */
+  readonly inserted: number;
+  /**
+   * By index in the completions given: 1 where the completion was applied with its insert
+   * (its invocation was new in this batch and pending), 0 where it is still to apply.
+   */
+  readonly appliedCompletions: Uint8Array;
+}
 
 /**
  * The row-level writes of one transaction: inserts, completions and abandonment, with the
@@ -143,59 +220,94 @@ export type CompletionOutcome = 'completed' | 'alreadyFinished' | 'unknown';
  */
 export class InvocationWriter {
   readonly #s: WriteStatements;
-  readonly #skills: NameIds;
-  readonly #sessions: NameIds;
-  readonly #phases: NameIds;
-  readonly #queries: QueryIds;
   readonly #deltas: AggregateDeltas;
+  #forgetIds = false;
 
   constructor(statements: WriteStatements) {
     this.#s = statements;
-    this.#skills = new NameIds(statements.skills);
-    this.#sessions = new NameIds(statements.sessions);
-    this.#phases = new NameIds(statements.phases);
-    this.#queries = new QueryIds(statements.queries);
     this.#deltas = new AggregateDeltas(statements.aggregates);
   }
 
   /** Stores a validated record; false when its id is already stored (a replay), which changes nothing. */
   insert(r: InvocationRecord): boolean {
-    // Checked before anything else is written, so a replay never leaves a new query text behind.
-    if (this.#s.exists.get({ id: r.id }) !== undefined) return false;
-    const text = normaliseQuery(r.userQuery);
-    const row: CountedRow = {
-      skillId: this.#skills.idOf(r.skillName),
-      phaseId: r.workflowPhase === null ? null : this.#phases.idOf(r.workflowPhase),
-      queryId: text === null ? null : this.#queries.idOf(text),
-      status: STATUS_CODE[r.status],
-      duration: r.durationSeconds,
-      invokedAt: toMillis(r.invokedAt),
-    };
-    this.#s.insert.run({
-      id: r.id,
-      skill_id: row.skillId,
-      session_id: this.#sessions.idOf(r.sessionId),
-      invoked_at: row.invokedAt,
-      status: row.status,
-      completed: r.completed ? 1 : 0,
-      completed_at: r.completedAt === null ? null : toMillis(r.completedAt),
-      duration: r.durationSeconds,
-      query_id: row.queryId,
-      phase_id: row.phaseId,
-      alternatives: encodeList(r.alternativesConsidered),
-      selection_rank: r.selectionRank,
-      follow_ups: encodeList(r.followUpActions),
-      error_type: r.errorType,
-    });
-    this.#deltas.add(contributionOf(row), 1);
-    return true;
+    return this.insertMany([r]).inserted === 1;
+  }
+
+  /**
+   * Stores validated records, skipping those whose id is stored already or earlier in the list
+   * (replays: nothing of theirs is written, not even a new name or query text). A completion
+   * among `completions` of a record stored here while still pending is applied with its insert,
+   * as one row written once: the same outcome as inserting first and completing after.
+   */
+  insertMany(records: readonly InvocationRecord[], completions: readonly Completion[] = []): InsertOutcome {
+    const appliedCompletions = new Uint8Array(completions.length);
+    const keys = records.map((r) => toStoredId(r.id));
+    const stored = this.#storedAmong(keys);
+    const seen = new Set<string>();
+    let firstCompletion: Map<string, number> | undefined;
+    if (completions.length > 0) {
+      firstCompletion = new Map();
+      for (let j = completions.length - 1; j >= 0; j--) firstCompletion.set(completions[j]!.id, j);
+    }
+
+    const s = this.#s;
+    const rows = s.insertRows;
+    let inserted = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (stored.has(r.id) || seen.has(r.id)) continue;
+      seen.add(r.id);
+      inserted++;
+      const skillId = s.skills.idOf(r.skillName);
+      const phaseId = r.workflowPhase === null ? null : s.phases.idOf(r.workflowPhase);
+      const queryId = s.queries.idOfText(r.userQuery);
+      const sessionId = s.sessions.idOf(r.sessionId);
+      const invokedAt = toMillis(r.invokedAt);
+      const j = r.status === 'pending' ? firstCompletion?.get(r.id) : undefined;
+      const c = j === undefined ? undefined : completions[j]!;
+      let status: StatusCode;
+      let duration: number | null;
+      const values = rows.values;
+      let o = rows.offset;
+      values[o++] = keys[i];
+      values[o++] = skillId;
+      values[o++] = sessionId;
+      values[o++] = invokedAt;
+      if (c === undefined) {
+        status = STATUS_CODE[r.status];
+        duration = r.durationSeconds;
+        values[o++] = status;
+        values[o++] = r.completed ? 1 : 0;
+        values[o++] = r.completedAt === null ? null : toMillis(r.completedAt);
+      } else {
+        appliedCompletions[j!] = 1;
+        status = c.completed ? STATUS_CODE.completed : STATUS_CODE.failed;
+        duration = c.durationSeconds;
+        values[o++] = status;
+        values[o++] = c.completed ? 1 : 0;
+        values[o++] = toMillis(c.completedAt);
+      }
+      values[o++] = duration;
+      values[o++] = queryId;
+      values[o++] = phaseId;
+      values[o++] = encodeList(r.alternativesConsidered);
+      values[o++] = r.selectionRank;
+      // A completion replaces the follow-ups and the error type, as completing a stored row does.
+      values[o++] = c === undefined ? encodeList(r.followUpActions) : encodeList(c.followUpActions);
+      values[o++] = c === undefined ? r.errorType : (c.errorType ?? null);
+      rows.commitRow();
+      this.#deltas.addRow(skillId, phaseId, queryId, status, duration, invokedAt);
+    }
+    rows.flush();
+    return { inserted, appliedCompletions };
   }
 
   /** Finishes a pending invocation; a finished or unknown one is left alone. */
   complete(c: Completion): CompletionOutcome {
     const status = c.completed ? STATUS_CODE.completed : STATUS_CODE.failed;
+    const id = toStoredId(c.id);
     const changed = this.#s.complete.get<ChangedRow>({
-      id: c.id,
+      id,
       status,
       completed: c.completed ? 1 : 0,
       completed_at: toMillis(c.completedAt),
@@ -203,7 +315,7 @@ export class InvocationWriter {
       follow_ups: encodeList(c.followUpActions),
       error_type: c.errorType ?? null,
     });
-    if (!changed) return this.#s.exists.get({ id: c.id }) === undefined ? 'unknown' : 'alreadyFinished';
+    if (!changed) return this.#s.exists.get({ id }) === undefined ? 'unknown' : 'alreadyFinished';
     this.#move(changed, status, c.durationSeconds);
     return 'completed';
   }
@@ -212,7 +324,7 @@ export class InvocationWriter {
   abandonIds(ids: readonly string[]): number {
     let count = 0;
     for (const id of ids) {
-      const changed = this.#s.abandonId.get<ChangedRow>({ id });
+      const changed = this.#s.abandonId.get<ChangedRow>({ id: toStoredId(id) });
       if (changed) {
         this.#move(changed, STATUS_CODE.abandoned, null);
         count++;
@@ -250,12 +362,30 @@ export class InvocationWriter {
     const sessions = this.#s.prunedSessions.all<{ session_id: number }>({ cutoff });
     const deleted = this.#s.prune.run({ cutoff }).changes;
     for (const s of sessions) this.#s.deleteUnusedSession.run({ id: s.session_id });
+    // Sessions, and (in finish) query texts, may be gone now: their cached ids with them.
+    this.#forgetIds = true;
     return deleted;
   }
 
   /** Writes the aggregate changes of everything done through this writer. */
   finish(): void {
     this.#deltas.flush();
+    if (this.#forgetIds) this.#s.forgetIds();
+  }
+
+  /** The ids among `keys` that are stored, as id texts. */
+  #storedAmong(keys: readonly StoredId[]): Set<string> {
+    const stored = new Set<string>();
+    let offset = 0;
+    while (offset < keys.length) {
+      const left = keys.length - offset;
+      // Full lookups, then the remainder in power-of-two ones: few statement shapes are prepared.
+      const size = left >= LOOKUP_IDS ? LOOKUP_IDS : 2 ** Math.floor(Math.log2(left));
+      const found = this.#s.storedIds(size).all(keys.slice(offset, offset + size)) as (Buffer | string)[];
+      for (const key of found) stored.add(fromStoredId(key));
+      offset += size;
+    }
+    return stored;
   }
 
   /** Moves a formerly pending row's contribution to its new status. */

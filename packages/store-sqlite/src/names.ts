@@ -28,9 +28,14 @@ export class NameStatements {
   }
 }
 
+/** Entries a cache of ids keeps before it starts over (bounds memory; a miss costs one lookup). */
+export const ID_CACHE_LIMIT = 100_000;
+
 /**
- * Name-to-id mapping for one write transaction. The cache lives no longer than the transaction:
- * another connection may prune a session, and its id, between two of ours.
+ * Name-to-id mapping of one connection, kept across its write transactions. The owner must
+ * {@link NameIds.reset} it whenever the ids it holds may have gone: when another connection
+ * committed since (it may have pruned a session, and its id), after this connection pruned, and
+ * after a transaction that rolled back (it may have stored a new name that is gone again).
  */
 export class NameIds {
   readonly #statements: NameStatements;
@@ -45,8 +50,14 @@ export class NameIds {
     let id = this.#cache.get(name);
     if (id === undefined) {
       id = this.#statements.find(name) ?? this.#statements.insert(name);
+      if (this.#cache.size >= ID_CACHE_LIMIT) this.#cache.clear();
       this.#cache.set(name, id);
     }
     return id;
+  }
+
+  /** Forgets every id. */
+  reset(): void {
+    this.#cache.clear();
   }
 }

@@ -1,7 +1,8 @@
 import type { Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
-import { queryHash } from './query-text.js';
+import { ID_CACHE_LIMIT } from './names.js';
+import { normaliseQuery, queryHash } from './query-text.js';
 
 /** Prepared lookups and inserts of the queries table, made once per connection. */
 export class QueryStatements {
@@ -25,23 +26,46 @@ export class QueryStatements {
   }
 }
 
-/** Text-to-id mapping of normalised queries for one write transaction (see {@link NameIds} for why no longer). */
+/**
+ * Query-text-to-id mapping of one connection, kept across its write transactions (reset like
+ * {@link NameIds}). Keyed by the text as given as well as by its normal form, so a text seen
+ * before costs one map lookup: no normalising, no hashing.
+ */
 export class QueryIds {
   readonly #statements: QueryStatements;
-  readonly #cache = new Map<string, number>();
+  readonly #cache = new Map<string, number | null>();
 
   constructor(statements: QueryStatements) {
     this.#statements = statements;
   }
 
-  /** The id of a normalised query text, stored now if it is new. */
-  idOf(text: string): number {
+  /** The id of the query a text stands for once normalised (stored now if it is new), or null for no query. */
+  idOfText(text: string | null): number | null {
+    if (text === null) return null;
     let id = this.#cache.get(text);
-    if (id === undefined) {
-      const hash = queryHash(text);
-      id = this.#statements.find(hash) ?? this.#statements.insert(hash, text);
-      this.#cache.set(text, id);
+    if (id !== undefined) return id;
+    const normalised = normaliseQuery(text);
+    if (normalised === null) {
+      id = null;
+    } else {
+      id = this.#cache.get(normalised);
+      if (id === undefined) {
+        const hash = queryHash(normalised);
+        id = this.#statements.find(hash) ?? this.#statements.insert(hash, normalised);
+        this.#remember(normalised, id);
+      }
     }
+    this.#remember(text, id);
     return id;
+  }
+
+  /** Forgets every id. */
+  reset(): void {
+    this.#cache.clear();
+  }
+
+  #remember(text: string, id: number | null): void {
+    if (this.#cache.size >= ID_CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(text, id);
   }
 }

@@ -1,5 +1,7 @@
 import type { InvocationRecord } from '@skills/protocol';
 import type { Kysely } from 'kysely';
+import type { Connection } from './connection.js';
+import { fromStoredId, idText, type StoredId } from './ids.js';
 import { decodeList } from './name-lists.js';
 import type { StoreDatabase } from './schema.js';
 import { statusOf } from './status.js';
@@ -7,7 +9,7 @@ import { toIso } from './time.js';
 
 /** An invocation row with its names joined back in. */
 export interface RecordRow {
-  id: string;
+  id: StoredId;
   skill_name: string;
   session_name: string;
   invoked_at: number;
@@ -52,7 +54,7 @@ export function selectRecords(b: Kysely<StoreDatabase>) {
 /** The protocol record a row stands for. */
 export function toRecord(row: RecordRow): InvocationRecord {
   return {
-    id: row.id,
+    id: fromStoredId(row.id),
     skillName: row.skill_name,
     sessionId: row.session_name,
     invokedAt: toIso(row.invoked_at),
@@ -67,4 +69,60 @@ export function toRecord(row: RecordRow): InvocationRecord {
     followUpActions: decodeList(row.follow_ups),
     errorType: row.error_type,
   };
+}
+
+interface InvocationRow {
+  id: StoredId;
+  skill_id: number;
+  session_id: number;
+  invoked_at: number;
+  status: number;
+  completed: number;
+  completed_at: number | null;
+  duration: number | null;
+  query_id: number | null;
+  phase_id: number | null;
+  alternatives: string | null;
+  selection_rank: number | null;
+  follow_ups: string | null;
+  error_type: string | null;
+}
+
+/**
+ * Every record, oldest first (ties by id as text), for an export. The rows come through the time
+ * index one by one and get their names from maps read first: a join would make the planner sort
+ * every row of the history in a temporary table.
+ */
+export function exportRecords(conn: Connection): InvocationRecord[] {
+  const b = conn.builder;
+  const names = (table: 'skills' | 'sessions' | 'phases') =>
+    new Map(conn.all<{ id: number; name: string }>(b.selectFrom(table as 'skills').select(['id', 'name'])).map((r) => [r.id, r.name]));
+  const skills = names('skills');
+  const sessions = names('sessions');
+  const phases = names('phases');
+  const texts = new Map(conn.all<{ id: number; text: string }>(b.selectFrom('queries').select(['id', 'text'])).map((r) => [r.id, r.text]));
+  const rows = conn.all<InvocationRow>(b.selectFrom('invocations').selectAll().orderBy('invoked_at').orderBy(idText()));
+  const records = new Array<InvocationRecord>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    records[i] = {
+      id: fromStoredId(r.id),
+      skillName: skills.get(r.skill_id)!,
+      sessionId: sessions.get(r.session_id)!,
+      invokedAt: toIso(r.invoked_at),
+      status: statusOf(r.status),
+      completed: r.completed === 1,
+      completedAt: r.completed_at === null ? null : toIso(r.completed_at),
+      durationSeconds: r.duration,
+      userQuery: r.query_id === null ? null : (texts.get(r.query_id) ?? null),
+      workflowPhase: r.phase_id === null ? null : (phases.get(r.phase_id) ?? null),
+      alternativesConsidered: decodeList(r.alternatives),
+      selectionRank: r.selection_rank,
+      followUpActions: decodeList(r.follow_ups),
+      errorType: r.error_type,
+    };
+    // Each row can go as soon as its record exists: the rows and the records are never both whole.
+    rows[i] = undefined as unknown as InvocationRow;
+  }
+  return records;
 }

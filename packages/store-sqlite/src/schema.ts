@@ -1,9 +1,13 @@
 import type { Generated } from 'kysely';
+import type { StoredId } from './ids.js';
 import type { StatusCode } from './status.js';
 
-/** One invocation. Timestamps are ms since the epoch; lists are JSON text, NULL when empty. */
+/**
+ * One invocation. Timestamps are ms since the epoch; lists are JSON text, NULL when empty; the id
+ * is 16 bytes for a canonical UUID, else text (see ids.ts).
+ */
 export interface InvocationsTable {
-  id: string;
+  id: StoredId;
   skill_id: number;
   session_id: number;
   invoked_at: number;

@@ -18,13 +18,15 @@ import {
   type SyncWritableStore,
   type WriteBatch,
 } from '@skills/protocol';
-import { Connection } from './connection.js';
+import { sql } from 'kysely';
+import { Connection, VISIT_FUNCTION } from './connection.js';
 import { EmbeddingStatements } from './embeddings.js';
 import { asStoreError } from './errors.js';
 import { filterCondition, isEmptyFilter, resolveFilter, resolvePage } from './filters.js';
+import { idText, toStoredId } from './ids.js';
 import { InvocationWriter, WriteStatements } from './invocation-writer.js';
 import { migrate } from './migrator.js';
-import { selectRecords, toRecord, type RecordRow } from './records.js';
+import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
 import { computeStats } from './stats.js';
 import { parseInstant } from './time.js';
 import { validateBatch, validateCatalog } from './validation.js';
@@ -122,12 +124,16 @@ export class SqliteStore implements SyncWritableStore {
     // Validated before the transaction: the write lock is held for writing only.
     const valid = validateBatch(batch);
     return this.#write('applyBatch', (writer) => {
-      let inserted = 0;
+      const { inserted, appliedCompletions } = writer.insertMany(valid.inserts, valid.completions);
       let completed = 0;
       const alreadyFinished: string[] = [];
       const unknown: string[] = [];
-      for (const record of valid.inserts) if (writer.insert(record)) inserted++;
-      for (const completion of valid.completions) {
+      for (let j = 0; j < valid.completions.length; j++) {
+        if (appliedCompletions[j] === 1) {
+          completed++;
+          continue;
+        }
+        const completion = valid.completions[j]!;
         const outcome = writer.complete(completion);
         if (outcome === 'completed') completed++;
         else if (outcome === 'alreadyFinished') alreadyFinished.push(completion.id);
@@ -145,7 +151,7 @@ export class SqliteStore implements SyncWritableStore {
   /** The stored record with this id, or null. */
   async getInvocation(id: string): Promise<InvocationRecord | null> {
     return this.#read('getInvocation', (conn) => {
-      const row = conn.get<RecordRow>(selectRecords(conn.builder).where('invocations.id', '=', id));
+      const row = conn.get<RecordRow>(selectRecords(conn.builder).where('invocations.id', '=', toStoredId(id)));
       return row ? toRecord(row) : null;
     });
   }
@@ -155,13 +161,22 @@ export class SqliteStore implements SyncWritableStore {
     return this.#read('listInvocations', (conn) => {
       const f = resolveFilter(filter);
       const { limit, offset } = resolvePage(page);
+      const b = conn.builder;
+      // The page is chosen from invocations alone (through the time index), then joined to its
+      // names: joined first, the planner may walk a names table and sort every row.
+      const chosen = b
+        .selectFrom('invocations')
+        .select(sql<number>`invocations.rowid`.as('rowid'))
+        .where(filterCondition(f))
+        .orderBy('invocations.invoked_at', 'desc')
+        .orderBy(idText(), 'desc')
+        .limit(limit)
+        .offset(offset);
       const rows = conn.all<RecordRow>(
-        selectRecords(conn.builder)
-          .where(filterCondition(f))
+        selectRecords(b)
+          .where((eb) => eb(sql.ref('invocations.rowid'), 'in', chosen))
           .orderBy('invocations.invoked_at', 'desc')
-          .orderBy('invocations.id', 'desc')
-          .limit(limit)
-          .offset(offset),
+          .orderBy(idText(), 'desc'),
       );
       return rows.map(toRecord);
     });
@@ -224,9 +239,7 @@ export class SqliteStore implements SyncWritableStore {
         format: 'skills-export' as const,
         version: EXPORT_FORMAT_VERSION,
         exportedAt: new Date().toISOString(),
-        invocations: conn
-          .all<RecordRow>(selectRecords(conn.builder).orderBy('invocations.invoked_at').orderBy('invocations.id'))
-          .map(toRecord),
+        invocations: exportRecords(conn),
         catalog: this.#catalog(conn),
       })),
     );
@@ -245,8 +258,7 @@ export class SqliteStore implements SyncWritableStore {
       const chunks = Math.max(1, Math.ceil(total / IMPORT_CHUNK));
       let imported = 0;
       for (let c = 0; c < chunks; c++) {
-        const chunk = valid.invocations.slice(c * IMPORT_CHUNK, (c + 1) * IMPORT_CHUNK);
-        for (const record of chunk) if (writer.insert(record)) imported++;
+        imported += writer.insertMany(valid.invocations.slice(c * IMPORT_CHUNK, (c + 1) * IMPORT_CHUNK)).inserted;
         onProgress?.(Math.min((c + 1) * IMPORT_CHUNK, total), total);
       }
       this.#upsertCatalog(valid.catalog);
@@ -256,31 +268,60 @@ export class SqliteStore implements SyncWritableStore {
 
   /** Distinct query texts with id above `afterId`, by id. */
   async listQueries(afterId = 0): Promise<StoredQuery[]> {
-    return this.#read('listQueries', (conn) =>
-      conn.all<StoredQuery>(
-        conn.builder.selectFrom('queries').select(['id', 'text']).where('id', '>', afterId).orderBy('id'),
-      ),
-    );
+    return this.#read('listQueries', (conn) => {
+      const out: StoredQuery[] = [];
+      const query = conn.builder
+        .selectFrom('queries')
+        .where('id', '>', afterId)
+        .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['id', 'text'])).as('n'));
+      let ordered = true;
+      conn.visit(query, (id, text) => {
+        if (ordered && out.length > 0 && out[out.length - 1]!.id > (id as number)) ordered = false;
+        out.push({ id: id as number, text: text as string });
+      });
+      // A scan of the table's key range comes in key order; should SQLite ever choose otherwise, sort.
+      return ordered ? out : out.sort((a, b) => a.id - b.id);
+    });
   }
 
   /** Per (query, skill) counts for queries with id above `afterId`, by query id then skill name. */
   async listQuerySkillCounts(afterId = 0): Promise<QuerySkillCount[]> {
     return this.#read('listQuerySkillCounts', (conn) =>
-      conn.all<QuerySkillCount>(
-        conn.builder
+      conn.read(() => {
+        const b = conn.builder;
+        // In key order, names put in here: sorting hundreds of thousands of joined rows by
+        // name in SQL costs more than sorting each query's few skills.
+        const skills = new Map(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])).map((r) => [r.id, r.name]));
+        const out: QuerySkillCount[] = [];
+        let groupStart = 0;
+        const query = b
           .selectFrom('query_skill_stats')
-          .innerJoin('skills', 'skills.id', 'query_skill_stats.skill_id')
-          .select([
-            'query_skill_stats.query_id as queryId',
-            'skills.name as skillName',
-            'query_skill_stats.invocations',
-            'query_skill_stats.completed',
-            'query_skill_stats.failed',
-          ])
-          .where('query_skill_stats.query_id', '>', afterId)
-          .orderBy('query_skill_stats.query_id')
-          .orderBy('skills.name'),
-      ),
+          .where('query_id', '>', afterId)
+          .select((eb) =>
+            eb.fn.count(eb.fn(VISIT_FUNCTION, ['query_id', 'skill_id', 'invocations', 'completed', 'failed'])).as('n'),
+          );
+        // Rows come in key order (query id, skill id): sort each query's few skills by name.
+        let ordered = true;
+        conn.visit(query, (queryId, skillId, invocations, completed, failed) => {
+          const i = out.length;
+          if (ordered && i > 0 && out[i - 1]!.queryId > (queryId as number)) ordered = false;
+          if (i > groupStart && out[i - 1]!.queryId !== queryId) {
+            if (i - groupStart > 1) sortByName(out, groupStart, i);
+            groupStart = i;
+          }
+          out.push({
+            queryId: queryId as number,
+            skillName: skills.get(skillId as number)!,
+            invocations: invocations as number,
+            completed: completed as number,
+            failed: failed as number,
+          });
+        });
+        if (out.length - groupStart > 1) sortByName(out, groupStart, out.length);
+        // Should SQLite ever scan out of key order, sort it all.
+        if (!ordered) out.sort((a, b) => a.queryId - b.queryId || compareBinary(a.skillName, b.skillName));
+        return out;
+      }),
     );
   }
 
@@ -348,15 +389,19 @@ export class SqliteStore implements SyncWritableStore {
   /** Runs `fn` in one IMMEDIATE transaction, with a writer whose aggregate changes are written at its end. */
   #write<T>(operation: string, fn: (writer: InvocationWriter) => T): T {
     const conn = this.#writable(operation);
+    let writes: WriteStatements | undefined;
     try {
-      const writes = (this.#writes ??= new WriteStatements(conn));
+      const statements = (writes = this.#writes ??= new WriteStatements(conn));
       return conn.write(() => {
-        const writer = new InvocationWriter(writes);
+        statements.beginTransaction();
+        const writer = new InvocationWriter(statements);
         const result = fn(writer);
         writer.finish();
         return result;
       });
     } catch (error) {
+      // Rolled back: ids of names and texts stored in it are gone again.
+      writes?.reset();
       throw asStoreError(operation, error);
     }
   }
@@ -400,3 +445,20 @@ export class SqliteStore implements SyncWritableStore {
 export function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   return SqliteStore.open(options);
 }
+
+/** Sorts `list[start..end)` by skill name, as SQLite's BINARY collation orders them. */
+function sortByName(list: QuerySkillCount[], start: number, end: number): void {
+  const part = list.slice(start, end).sort((a, b) => compareBinary(a.skillName, b.skillName));
+  for (let i = 0; i < part.length; i++) list[start + i] = part[i]!;
+}
+
+/**
+ * Compares two strings by their UTF-8 bytes, as SQLite's BINARY collation does. JavaScript's `<`
+ * compares UTF-16 code units, which orders the same except around surrogate pairs.
+ */
+export function compareBinary(a: string, b: string): number {
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;

@@ -1,7 +1,7 @@
 import type { SkillStats } from '@skills/protocol';
 import { sql } from 'kysely';
 import { countCompletedDurations, sumCompletedMicros } from './aggregates.js';
-import type { Connection } from './connection.js';
+import { VISIT_FUNCTION, type Connection } from './connection.js';
 import { filterCondition, isEmptyFilter, type ResolvedFilter } from './filters.js';
 import { nearestRank } from './percentile.js';
 import type { SkillPhaseStatsTable } from './schema.js';
@@ -50,14 +50,17 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
             .groupBy(['skill_id', 'phase_id']),
         );
 
-    const groups = new Map<string, Group>();
-    const keyOf = (skillId: number, phaseId: number | null) => (byPhase ? `${skillId} ${phaseId ?? 0}` : `${skillId}`);
+    // By skill id, then phase id (0 for none, and for every phase when not by phase).
+    const groups = new Map<number, Map<number, Group>>();
+    const groupOf = (skillId: number, phaseId: number | null) => groups.get(skillId)?.get(byPhase ? (phaseId ?? 0) : 0);
     for (const row of counts) {
-      const key = keyOf(row.skill_id, row.phase_id);
-      const group = groups.get(key);
       const { skill_id, phase_id, ...c } = row;
+      const group = groupOf(skill_id, phase_id);
       if (!group) {
-        groups.set(key, { skillId: skill_id, phaseId: byPhase ? (phase_id ?? 0) : 0, counts: c, durations: [] });
+        const phaseId = byPhase ? (phase_id ?? 0) : 0;
+        let byPhaseId = groups.get(skill_id);
+        if (!byPhaseId) groups.set(skill_id, (byPhaseId = new Map()));
+        byPhaseId.set(phaseId, { skillId: skill_id, phaseId, counts: c, durations: [] });
         continue;
       }
       const g = group.counts;
@@ -76,14 +79,14 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
       .where(where)
       .where('status', '=', completed)
       .where('duration', 'is not', null)
-      .select(['skill_id', 'phase_id', 'duration']);
-    for (const row of conn.iterate<{ skill_id: number; phase_id: number | null; duration: number }>(durations)) {
-      groups.get(keyOf(row.skill_id, row.phase_id))?.durations.push(row.duration);
-    }
+      .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['skill_id', 'phase_id', 'duration'])).as('n'));
+    conn.visit(durations, (skillId, phaseId, duration) => {
+      groupOf(skillId as number, phaseId as number | null)?.durations.push(duration as number);
+    });
 
     const skills = names(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])));
     const phases = names(conn.all<{ id: number; name: string }>(b.selectFrom('phases').select(['id', 'name'])));
-    const stats = [...groups.values()].map((group) => {
+    const stats = [...groups.values()].flatMap((byPhaseId) => [...byPhaseId.values()]).map((group) => {
       const c = group.counts;
       const finished = c.completed + c.failed + c.abandoned;
       const sorted = Float64Array.from(group.durations).sort();

@@ -146,6 +146,7 @@ export class DirectTracker implements SkillsTracker {
   }
 }
 
+
 // ---------------------------------------------------------------------------------------------
 // The hot path's helpers. Each does what the protocol's general version does, in a fraction of
 // its time: a tracked call must cost the host next to nothing.

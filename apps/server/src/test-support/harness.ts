@@ -47,9 +47,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Spawns the built bin with `args` and waits for its "listening on" line. */
+/** Spawns the built bin with `args` and waits for its "listening on" line. No token unless `env` gives one. */
 export async function spawnServer(args: readonly string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SKILLS_SERVER_TOKEN: '', ...env }, stdio: 'pipe' });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -73,9 +73,9 @@ export async function spawnServer(args: readonly string[], env: Record<string, s
   };
 }
 
-/** Runs the built bin to its end; its exit code and output. */
+/** Runs the built bin to its end; its exit code and output. No token unless `env` gives one. */
 export function runBin(args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, SKILLS_SERVER_TOKEN: '', ...env }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -144,3 +144,65 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** A raw HTTP answer: status, headers and body text. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/**
+ * One HTTP request with full control of the headers (`host` may be replaced, or left out with
+ * `setHost: false`) and of the body (a string or Buffer, or chunks sent without a length).
+ * Resolves with the answer even when the server closes the connection while the body is still
+ * being sent (as it does after refusing a body that is too large).
+ */
+export function rawRequest(
+  base: string,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; chunks?: readonly Buffer[]; setHost?: boolean } = {},
+): Promise<RawResponse> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers ?? {},
+        setHost: options.setHost ?? true,
+        agent: false,
+      },
+      (res) => {
+        answered = true;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    if (options.chunks) {
+      for (const chunk of options.chunks) if (!req.destroyed) req.write(chunk);
+      req.end();
+    } else {
+      req.end(options.body);
+    }
+  });
+}
+
+/** The JSON-RPC initialize request of a new MCP session. */
+export const INITIALIZE_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw-test', version: '0.0.0' } },
+});
+
+/** Headers of an MCP POST. */
+export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } as const;

@@ -32,10 +32,15 @@ CREATE TABLE queries (
   text TEXT NOT NULL
 ) STRICT;
 
+-- id: a canonical lowercase UUID is stored as its 16 bytes, any other id as its text (see ids.ts).
 -- query_id has no foreign key on purpose: deleting a query would then scan this table for
 -- children (there is no index on query_id). query_skill_stats counts the references instead.
+-- Few indexes, because every one is paid on every insert: an index on a column with few
+-- values (skill, phase) takes each new row to one of many places in its b-tree, which costs
+-- more than the row itself. Filters by skill or phase scan instead; the statistics nobody
+-- filters come from the aggregates below.
 CREATE TABLE invocations (
-  id TEXT NOT NULL UNIQUE,
+  id ANY NOT NULL UNIQUE,
   skill_id INTEGER NOT NULL REFERENCES skills (id),
   session_id INTEGER NOT NULL REFERENCES sessions (id),
   invoked_at INTEGER NOT NULL,
@@ -51,9 +56,9 @@ CREATE TABLE invocations (
   error_type TEXT
 ) STRICT;
 
-CREATE INDEX invocations_skill ON invocations (skill_id);
+-- Sessions come one after another, so this index grows at its end; pruning needs it to find
+-- the sessions no row uses any more.
 CREATE INDEX invocations_session ON invocations (session_id);
-CREATE INDEX invocations_phase ON invocations (phase_id) WHERE phase_id IS NOT NULL;
 CREATE INDEX invocations_invoked_at ON invocations (invoked_at);
 -- Abandoning stale invocations runs at every tracker start; this index holds only the few
 -- pending rows, so that never scans the history.

@@ -44,9 +44,14 @@ export interface McpTrackerClient {
 /** Connects to the server at `url` within `timeoutMs`, or throws why not. */
 export type McpConnector = (url: string, timeoutMs: number) => Promise<McpTrackerClient>;
 
-/** The default connector: a {@link SkillsMcpClient}. */
-export const connectSkillsMcpClient: McpConnector = (url, timeoutMs) =>
-  SkillsMcpClient.connect({ url, timeoutMs, clientName: 'skills-tracker' });
+/**
+ * The default connector: a {@link SkillsMcpClient}. When `SKILLS_SERVER_TOKEN` is set in the
+ * environment, it is sent as the server's bearer token.
+ */
+export const connectSkillsMcpClient: McpConnector = (url, timeoutMs) => {
+  const token = process.env['SKILLS_SERVER_TOKEN']?.trim();
+  return SkillsMcpClient.connect({ url, timeoutMs, clientName: 'skills-tracker', ...(token ? { token } : {}) });
+};
 
 /** Tuning of the MCP tracker; every field has a default. */
 export interface McpTrackerTuning {

@@ -1,0 +1,73 @@
+/** How big and how often: one plan per mode. */
+export interface BenchPlan {
+  readonly mode: 'full' | 'quick' | 'tiny';
+  readonly direct: {
+    /** Calls timed one by one, per repetition, after `warmup` untimed calls. */
+    readonly latencyCalls: number;
+    readonly warmup: number;
+    readonly latencyRepetitions: number;
+    /** Invocation counts whose time to durable storage is measured, and repetitions of each. */
+    readonly throughputSizes: readonly number[];
+    readonly throughputRepetitions: (size: number) => number;
+  };
+  readonly noop: { readonly calls: number; readonly repetitions: number };
+  readonly mcp: {
+    readonly roundTrips: number;
+    readonly warmup: number;
+    readonly repetitions: number;
+    readonly throughputSize: number;
+    readonly throughputRepetitions: number;
+  };
+  readonly recommend: {
+    /** Store sizes (invocations) measured. */
+    readonly sizes: readonly number[];
+    /** Queries timed per case (cached, fresh), after `warmup`. */
+    readonly queries: number;
+    readonly warmup: number;
+    /** Sizes whose storage and server memory are reported. */
+    readonly storageSizes: readonly number[];
+  };
+}
+
+export const FULL: BenchPlan = {
+  mode: 'full',
+  direct: {
+    latencyCalls: 200_000,
+    warmup: 20_000,
+    latencyRepetitions: 5,
+    throughputSizes: [1, 100, 10_000, 100_000, 1_000_000],
+    throughputRepetitions: (size) => (size >= 1_000_000 ? 3 : size >= 100_000 ? 5 : 7),
+  },
+  noop: { calls: 20_000_000, repetitions: 5 },
+  mcp: { roundTrips: 2_000, warmup: 200, repetitions: 3, throughputSize: 100_000, throughputRepetitions: 3 },
+  recommend: { sizes: [10_000, 100_000, 1_000_000], queries: 200, warmup: 20, storageSizes: [100_000, 1_000_000] },
+};
+
+export const QUICK: BenchPlan = {
+  mode: 'quick',
+  direct: {
+    latencyCalls: 20_000,
+    warmup: 2_000,
+    latencyRepetitions: 3,
+    throughputSizes: [1, 100, 10_000],
+    throughputRepetitions: () => 3,
+  },
+  noop: { calls: 2_000_000, repetitions: 3 },
+  mcp: { roundTrips: 300, warmup: 50, repetitions: 2, throughputSize: 5_000, throughputRepetitions: 2 },
+  recommend: { sizes: [1_000, 10_000], queries: 50, warmup: 5, storageSizes: [10_000] },
+};
+
+/** The quick mode's code paths at sizes that take seconds: for the test. */
+export const TINY: BenchPlan = {
+  mode: 'tiny',
+  direct: {
+    latencyCalls: 500,
+    warmup: 100,
+    latencyRepetitions: 1,
+    throughputSizes: [1, 300],
+    throughputRepetitions: () => 1,
+  },
+  noop: { calls: 10_000, repetitions: 1 },
+  mcp: { roundTrips: 20, warmup: 5, repetitions: 1, throughputSize: 300, throughputRepetitions: 1 },
+  recommend: { sizes: [300], queries: 5, warmup: 1, storageSizes: [300] },
+};

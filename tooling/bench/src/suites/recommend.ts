@@ -1,0 +1,233 @@
+import { createEmbedder } from '@skills/embeddings';
+import { SkillsMcpClient } from '@skills/mcp-client';
+import { DEFAULT_SETTINGS, type Settings } from '@skills/protocol';
+import { openSqliteStore } from '@skills/store-sqlite';
+import { loadSettings, SkillsService } from '@skills/tracker';
+import { databaseBytes, tempFolder } from '../fs.js';
+import type { BenchPlan } from '../plan.js';
+import { startServer } from '../server-process.js';
+import { collectGarbage, percentiles, type Percentiles } from '../stats.js';
+import { finishedRecords, prng, recommendationQueries, Workload } from '../workload.js';
+import { recordingLogger } from './direct.js';
+
+/** Invocations written per transaction when filling a store. */
+const FILL_BATCH = 5_000;
+
+export interface RecommendSizeResults {
+  readonly invocations: number;
+  /** Set when measuring this size failed; the other figures are then missing. */
+  readonly error?: string;
+  readonly distinctQueries: number;
+  /** Filling the store (applyBatchSync of finished records, 5,000 per transaction), per second. */
+  readonly fillPerSecond: number;
+  /** Bytes on disk per invocation before any vector is stored, and after the recommender stored them. */
+  readonly bytesPerInvocation: number;
+  readonly bytesPerInvocationWithEmbeddings: number;
+  /** Bytes the vectors added, per distinct query (they are stored once per distinct query). */
+  readonly embeddingBytesPerDistinctQuery: number;
+  /** Vectors the lexical embedder stored, and the distinct queries stored (counted up to 100k invocations). */
+  readonly storedVectors?: { readonly vectors: number; readonly queries: number };
+  readonly embedders: readonly EmbedderResults[];
+  /** The server's resident memory once it has answered a recommendation on this store. */
+  readonly serverMemory: { readonly rssBytes: number; readonly peakBytes: number } | null;
+  readonly serverError?: string;
+}
+
+export interface EmbedderResults {
+  readonly embedder: string;
+  readonly skipped?: string;
+  /** Set when opening or recommending failed. */
+  readonly error?: string;
+  /** Open a store whose vectors are not stored yet, and answer once (embeds every distinct query). */
+  readonly firstOpenSeconds?: number;
+  /** Open the store again (vectors stored) and answer once: ready. */
+  readonly readySeconds?: number;
+  /** ms per recommendation: the same queries again (their embedding cached) and queries never seen. */
+  readonly cachedMillis?: Percentiles;
+  readonly freshMillis?: Percentiles;
+}
+
+export interface RecommendResults {
+  readonly sizes: readonly RecommendSizeResults[];
+  readonly problems: readonly string[];
+}
+
+function serviceSettings(dbPath: string, folder: string, embedder: Settings['embedder']): Settings {
+  return loadSettings({ cwd: folder, env: {}, overrides: { backend: 'direct', dbPath, embedder } }).settings;
+}
+
+/** Fills a new store with `count` finished invocations of the workload; returns the rate and how many texts were distinct. */
+async function fillStore(path: string, count: number): Promise<{ perSecond: number; distinctQueries: number }> {
+  const store = await openSqliteStore({ path });
+  const stream = new Workload({ seed: 31 });
+  const rand = prng(37);
+  const end = Date.now();
+  let seconds = 0;
+  try {
+    for (let first = 0; first < count; first += FILL_BATCH) {
+      const items = Array.from({ length: Math.min(FILL_BATCH, count - first) }, () => stream.next());
+      const records = finishedRecords(items, first, count, end, rand);
+      const t0 = performance.now();
+      store.applyBatchSync({ inserts: records });
+      seconds += (performance.now() - t0) / 1000;
+    }
+  } finally {
+    await store.close();
+  }
+  return { perSecond: count / seconds, distinctQueries: stream.distinctQueries };
+}
+
+async function timeRecommendations(service: SkillsService, queries: readonly string[], warmup: number): Promise<Percentiles> {
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + queries.length; i++) {
+    const userQuery = queries[i % queries.length]!;
+    const t0 = performance.now();
+    await service.recommend({ userQuery, limit: 5 });
+    const ms = performance.now() - t0;
+    if (i >= warmup) samples.push(ms);
+  }
+  return percentiles(samples);
+}
+
+async function measureEmbedder(
+  plan: BenchPlan,
+  dbPath: string,
+  folder: string,
+  embedder: 'lexical' | 'transformer',
+  logger: ReturnType<typeof recordingLogger>,
+): Promise<EmbedderResults> {
+  const settings = serviceSettings(dbPath, folder, embedder);
+  const probe = 'warm the code paths up';
+  // Open cold: no vectors of this embedder are stored yet; the first answer embeds every distinct query.
+  collectGarbage();
+  let t0 = performance.now();
+  let service = await SkillsService.open({ settings, cwd: folder, logger });
+  await service.recommend({ userQuery: probe });
+  const firstOpenSeconds = (performance.now() - t0) / 1000;
+  await service.close();
+
+  collectGarbage();
+  t0 = performance.now();
+  service = await SkillsService.open({ settings, cwd: folder, logger });
+  await service.recommend({ userQuery: probe });
+  const readySeconds = (performance.now() - t0) / 1000;
+  try {
+    // Cached: a small set of queries asked again and again (hosts repeat themselves).
+    const repeated = recommendationQueries(10, 101);
+    for (const q of repeated) await service.recommend({ userQuery: q, limit: 5 });
+    const cachedMillis = await timeRecommendations(service, repeated, plan.recommend.warmup);
+    // Fresh: every query new, so its embedding is computed inside the timed call.
+    const fresh = recommendationQueries(plan.recommend.queries + plan.recommend.warmup, 202);
+    const freshMillis = await timeRecommendations(service, fresh.slice(plan.recommend.warmup), 0);
+    return { embedder: (await service.embedder()).id, firstOpenSeconds, readySeconds, cachedMillis, freshMillis };
+  } finally {
+    await service.close();
+  }
+}
+
+/** Whether the transformer embedder can load its model here (it never downloads in a benchmark). */
+async function transformerAvailability(): Promise<string | null> {
+  try {
+    await createEmbedder({ ...DEFAULT_SETTINGS, embedder: 'transformer', allowModelDownload: false }, recordingLogger());
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export async function runRecommend(plan: BenchPlan, log: (line: string) => void): Promise<RecommendResults> {
+  const logger = recordingLogger();
+  const transformerMissing = await transformerAvailability();
+  const sizes: RecommendSizeResults[] = [];
+  for (const size of plan.recommend.sizes) {
+    const folder = tempFolder();
+    try {
+      sizes.push(await measureSize(plan, size, folder, transformerMissing, logger, log));
+    } catch (error) {
+      log(`recommend: ${size.toLocaleString('en-US')} invocations FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      sizes.push({ invocations: size, error: error instanceof Error ? error.message : String(error) } as RecommendSizeResults);
+    } finally {
+      folder.remove();
+    }
+  }
+  const failed = sizes.filter((s) => s.error);
+  if (failed.length === sizes.length) throw new Error(failed.map((s) => `${s.invocations}: ${s.error}`).join('; '));
+  return { sizes, problems: logger.problems };
+}
+
+async function measureSize(
+  plan: BenchPlan,
+  size: number,
+  folder: ReturnType<typeof tempFolder>,
+  transformerMissing: string | null,
+  logger: ReturnType<typeof recordingLogger>,
+  log: (line: string) => void,
+): Promise<RecommendSizeResults> {
+  const dbPath = folder.file('skills.db');
+  log(`recommend: filling a store with ${size.toLocaleString('en-US')} invocations`);
+  const fill = await fillStore(dbPath, size);
+  const bytesBefore = databaseBytes(dbPath);
+
+  log(`recommend: ${size.toLocaleString('en-US')} invocations, lexical embedder`);
+  const embedders: EmbedderResults[] = [await measureEmbedder(plan, dbPath, folder.path, 'lexical', logger).catch(failed('lexical', log))];
+  const bytesAfter = databaseBytes(dbPath);
+  let storedVectors: RecommendSizeResults['storedVectors'];
+  const lexicalId = embedders[0]!.error ? undefined : embedders[0]!.embedder;
+  if (lexicalId && size <= 100_000) {
+    const store = await openSqliteStore({ path: dbPath, readonly: true });
+    try {
+      storedVectors = { vectors: (await store.getEmbeddings(lexicalId)).size, queries: (await store.listQueries()).length };
+    } finally {
+      await store.close();
+    }
+  }
+  if (transformerMissing === null) {
+    log(`recommend: ${size.toLocaleString('en-US')} invocations, transformer embedder`);
+    embedders.push(await measureEmbedder(plan, dbPath, folder.path, 'transformer', logger).catch(failed('transformer', log)));
+  } else {
+    embedders.push({ embedder: 'transformer', skipped: `no local model: ${transformerMissing}` });
+  }
+
+  let serverMemory: RecommendSizeResults['serverMemory'] = null;
+  let serverError: string | undefined;
+  if (plan.recommend.storageSizes.includes(size)) {
+    log(`recommend: server memory with ${size.toLocaleString('en-US')} invocations`);
+    const server = await startServer(dbPath, folder.path);
+    try {
+      const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 120_000 });
+      try {
+        await client.recommendSkills({ user_query: 'review my pull request', limit: 5 });
+        await client.recommendSkills({ user_query: 'the build fails on CI', limit: 5 });
+      } finally {
+        await client.close();
+      }
+      const memory = server.memory();
+      serverMemory = memory && { rssBytes: memory.rss, peakBytes: memory.peak };
+    } catch (error) {
+      serverError = error instanceof Error ? error.message : String(error);
+      log(`recommend: the server could not answer on ${size.toLocaleString('en-US')} invocations: ${serverError}`);
+    } finally {
+      await server.stop();
+    }
+  }
+  return {
+    invocations: size,
+    distinctQueries: fill.distinctQueries,
+    fillPerSecond: fill.perSecond,
+    bytesPerInvocation: bytesBefore / size,
+    bytesPerInvocationWithEmbeddings: bytesAfter / size,
+    embeddingBytesPerDistinctQuery: (bytesAfter - bytesBefore) / fill.distinctQueries,
+    ...(storedVectors ? { storedVectors } : {}),
+    embedders,
+    serverMemory,
+    ...(serverError ? { serverError } : {}),
+  };
+}
+
+/** An embedder's measurement that failed, recorded instead of thrown: the sizes' other figures still count. */
+function failed(embedder: string, log: (line: string) => void) {
+  return (error: unknown): EmbedderResults => {
+    log(`recommend: ${embedder} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { embedder, error: error instanceof Error ? error.message : String(error) };
+  };
+}
