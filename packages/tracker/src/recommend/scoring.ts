@@ -3,6 +3,9 @@ import type { SkillStats } from '@skills/protocol';
 /**
  * The constants of the ranking, each with its reason. Chosen on principle and checked on
  * MetaTool dev data (see tooling/eval), not fitted to it.
+ *
+ * @example
+ * console.log(`looks at the ${RANKING.neighbours} nearest past queries`);
  */
 export const RANKING = Object.freeze({
   /**
@@ -98,13 +101,13 @@ export function finalScore(relevanceValue: number, success: number, inPhase: num
  * @example
  * describeReason({ similarQueries: 12, bestSimilarity: 0.82, descriptionSimilarity: null, completed: 23, finished: 25,
  *   phase: null, phaseCompleted: 0, phaseFinished: 0, bestPhase: 'verification' });
- * // '12 similar past queries (best 0.82), 92% success (25 runs), best in verification'
+ * // '12 similar past queries (best 0.82), 23/25 runs succeeded, best in verification'
  */
 export function describeReason(parts: {
   readonly similarQueries: number;
   readonly bestSimilarity: number;
   readonly descriptionSimilarity: number | null;
-  /** Completed / finished, unsmoothed: what people expect to read. */
+  /** Raw counts, not the smoothed rate: what people can check. */
   readonly completed: number;
   readonly finished: number;
   readonly phase: string | null;
@@ -120,13 +123,8 @@ export function describeReason(parts: {
   if (parts.descriptionSimilarity !== null) {
     out.push(`description matches (${parts.descriptionSimilarity.toFixed(2)})${parts.finished === 0 ? ', no history yet' : ''}`);
   }
-  if (parts.finished > 0) {
-    const runs = parts.finished === 1 ? 'run' : 'runs';
-    out.push(`${Math.round((100 * parts.completed) / parts.finished)}% success (${parts.finished} ${runs})`);
-  }
-  if (parts.phase !== null && parts.phaseFinished > 0) {
-    out.push(`${Math.round((100 * parts.phaseCompleted) / parts.phaseFinished)}% in ${parts.phase} (${parts.phaseFinished})`);
-  }
-  if (parts.bestPhase !== null) out.push(`best in ${parts.bestPhase}`);
+  if (parts.finished > 0) out.push(`${parts.completed}/${parts.finished} runs succeeded`);
+  if (parts.phase !== null && parts.phaseFinished > 0) out.push(`${parts.phaseCompleted}/${parts.phaseFinished} in ${parts.phase}`);
+  if (parts.bestPhase !== null && parts.bestPhase !== parts.phase) out.push(`best in ${parts.bestPhase}`);
   return out.join(', ');
 }

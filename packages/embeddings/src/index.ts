@@ -1,0 +1,13 @@
+export * from './create-embedder.js';
+export * from './embedder.js';
+export * from './index/brute-force.js';
+export * from './index/create-index.js';
+export * from './index/dense-index.js';
+export * from './index/sparse-index.js';
+export { TopK, type Neighbor, type VectorIndex } from './index/vector-index.js';
+export * from './lexical/lexical-embedder.js';
+export { porterStem } from './lexical/porter-stemmer.js';
+export { ENGLISH_STOP_WORDS } from './lexical/stop-words.js';
+export { tokenize, type Token } from './lexical/tokenize.js';
+export * from './transformer/transformer-embedder.js';
+export * from './vector.js';

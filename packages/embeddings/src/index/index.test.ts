@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { denseVector, sparseVector, type Vector } from '../vector.js';
+import { bruteForceSearch } from './brute-force.js';
+import { createIndex } from './create-index.js';
+import { DenseIndex } from './dense-index.js';
+import { SparseIndex, type TermWeighting } from './sparse-index.js';
+import type { Neighbor, VectorIndex } from './vector-index.js';
+
+/** mulberry32: deterministic random numbers in [0, 1). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomSparse(rand: () => number, vocabulary: number, maxTerms: number, signed: boolean): Vector {
+  const entries: [number, number][] = [];
+  const n = 1 + Math.floor(rand() * maxTerms);
+  // Skewed term choice so some terms are common and others rare, as in text.
+  for (let i = 0; i < n; i++) entries.push([Math.floor(vocabulary * rand() ** 2), signed ? rand() * 2 - 1 : rand()]);
+  return sparseVector(entries);
+}
+
+function randomDense(rand: () => number, dims: number): Vector {
+  return denseVector(Array.from({ length: dims }, () => rand() * 2 - 1));
+}
+
+/**
+ * Same neighbours, same similarities. Summation order differs between an index and a scan, so
+ * exact ties can differ in the last bit and come out in either order: ids may differ only there.
+ */
+function expectSame(actual: Neighbor[], expected: Neighbor[], digits = 9): void {
+  const eps = 10 ** -digits;
+  const near = (a: number, b: number) => Math.abs(a - b) < eps;
+  expect(actual).toHaveLength(expected.length);
+  actual.forEach((n, i) => {
+    const e = expected[i]!;
+    expect(n.similarity).toBeCloseTo(e.similarity, digits);
+    if (n.id === e.id) return;
+    const other = expected.find((x) => x.id === n.id);
+    expect(near(other ? other.similarity : expected.at(-1)!.similarity, n.similarity)).toBe(true);
+  });
+}
+
+describe.each<[string, () => VectorIndex, (r: () => number) => Vector, TermWeighting]>([
+  ['sparse, idf', () => new SparseIndex({ weighting: 'idf' }), (r) => randomSparse(r, 400, 30, false), 'idf'],
+  ['sparse, unweighted, signed', () => new SparseIndex(), (r) => randomSparse(r, 400, 30, true), 'none'],
+  ['dense', () => new DenseIndex(24), (r) => randomDense(r, 24), 'none'],
+])('%s index', (_name, make, vector, weighting) => {
+  it('equals a brute-force scan on random data, while growing, after deletes and replacements', () => {
+    const rand = random(7);
+    const index = make();
+    const all = new Map<number, Vector>();
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 150; i++) {
+        const id = Math.floor(rand() * 900);
+        const v = vector(rand);
+        index.add(id, v);
+        all.set(id, v);
+      }
+      for (let i = 0; i < 20; i++) {
+        const id = Math.floor(rand() * 900);
+        expect(index.delete(id)).toBe(all.delete(id));
+      }
+      expect(index.size).toBe(all.size);
+      for (let q = 0; q < 25; q++) {
+        const query = vector(rand);
+        for (const k of [1, 10, 100]) expectSame(index.search(query, k), bruteForceSearch(all, query, k, weighting));
+      }
+    }
+  });
+
+  it('returns stored vectors, ids, and nothing for an empty index or k = 0', () => {
+    const rand = random(3);
+    const index = make();
+    const v = vector(rand);
+    expect(index.search(v, 5)).toEqual([]);
+    index.add(42, v);
+    expect(index.has(42)).toBe(true);
+    expect([...index.ids()]).toEqual([42]);
+    expect(index.get(42)).toEqual(v.kind === 'dense' ? v : { ...v, values: Float32Array.from(v.values) });
+    expect(index.search(v, 0)).toEqual([]);
+    expect(index.search(v, 3)[0]!.id).toBe(42);
+  });
+});
+
+describe('SparseIndex', () => {
+  it('weighs a summary index by the terms of the corpus it summarises', () => {
+    const rand = random(11);
+    const corpus = new SparseIndex({ weighting: 'idf' });
+    const all = new Map<number, Vector>();
+    for (let i = 0; i < 300; i++) {
+      const v = randomSparse(rand, 200, 20, false);
+      corpus.add(i, v);
+      all.set(i, v);
+    }
+    const summaries = new SparseIndex({ weighting: 'idf', weightsFrom: corpus });
+    const sums = new Map<number, Vector>();
+    for (let s = 0; s < 10; s++) {
+      const v = randomSparse(rand, 200, 60, false);
+      summaries.add(s, v);
+      sums.set(s, v);
+    }
+    const check = () => {
+      const query = randomSparse(rand, 200, 10, false);
+      const weightOf = (f: number) => corpus.termWeight(f);
+      const weigh = (v: Vector) =>
+        sparseVector(Array.from(v.values, (x, j) => [v.kind === 'sparse' ? v.indices[j]! : j, x * weightOf(v.kind === 'sparse' ? v.indices[j]! : j)] as const));
+      const expected = bruteForceSearch(new Map([...sums].map(([id, v]) => [id, weigh(v)])), weigh(query), 10);
+      // The reference is built from float32 copies of the weighted values: equal to 6 digits.
+      expectSame(summaries.search(query, 10), expected, 6);
+    };
+    check();
+    // The corpus grows: the summaries' weights follow without being touched.
+    for (let i = 300; i < 400; i++) corpus.add(i, randomSparse(rand, 200, 20, false));
+    check();
+  });
+
+  it('keeps results exact through many replacements (compaction)', () => {
+    const rand = random(5);
+    const index = new SparseIndex({ weighting: 'idf' });
+    const all = new Map<number, Vector>();
+    for (let i = 0; i < 2000; i++) {
+      const id = i % 10;
+      const v = randomSparse(rand, 100, 20, false);
+      index.add(id, v);
+      all.set(id, v);
+      if (i % 97 === 0) {
+        const query = randomSparse(rand, 100, 10, false);
+        expectSame(index.search(query, 5), bruteForceSearch(all, query, 5, 'idf'));
+      }
+    }
+  });
+
+  it('stays exact while it grows past several rebuilds of its compact block', () => {
+    const rand = random(13);
+    const index = new SparseIndex({ weighting: 'idf' });
+    const all = new Map<number, Vector>();
+    for (let i = 0; i < 6000; i++) {
+      const v = randomSparse(rand, 3000, 24, false);
+      index.add(i, v);
+      all.set(i, v);
+      if (i % 1500 === 1499) {
+        for (let q = 0; q < 3; q++) {
+          const query = randomSparse(rand, 3000, 12, false);
+          expectSame(index.search(query, 20), bruteForceSearch(all, query, 20, 'idf'));
+        }
+      }
+    }
+  });
+
+  it('rejects dense vectors and non-integer ids', () => {
+    const index = createIndex({ kind: 'sparse', dimensions: 10 });
+    expect(() => index.add(1, denseVector([1]))).toThrow(TypeError);
+    expect(() => index.add(1.5, sparseVector([[1, 1]]))).toThrow(RangeError);
+  });
+});
+
+describe('DenseIndex', () => {
+  it('rejects vectors of another size', () => {
+    const index = createIndex({ kind: 'dense', dimensions: 3 });
+    expect(index).toBeInstanceOf(DenseIndex);
+    expect(() => index.add(1, denseVector([1, 2]))).toThrow(/3/);
+  });
+});

@@ -1,0 +1,19 @@
+/**
+ * English function words: they carry grammar, not topic, so they make no word features of
+ * their own (they still count in a text made of nothing else).
+ *
+ * @example
+ * const embedder = new LexicalEmbedder({ stopWords: new Set([...ENGLISH_STOP_WORDS, 'kindly']) });
+ */
+export const ENGLISH_STOP_WORDS: ReadonlySet<string> = new Set(
+  `a about above after again against all am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her here
+hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off
+on once only or other our ours ourselves out over own same she should so some such than that the their theirs
+them themselves then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours yourself yourselves let us may might must shall also
+could would im ive id youre youve its thats whats theres hes shes theyre were weve dont doesnt didnt cant wont
+isnt arent wasnt please`
+    .split(/\s+/)
+    .filter(Boolean),
+);

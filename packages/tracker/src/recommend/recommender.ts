@@ -1,0 +1,436 @@
+import {
+  createIndex,
+  decodeVector,
+  encodeVector,
+  weightedSum,
+  type Embedder,
+  type Vector,
+  type VectorIndex,
+} from '@skills/embeddings';
+import type {
+  CatalogEntry,
+  QuerySkillCount,
+  Recommendation,
+  RecommendationQuery,
+  SkillStats,
+  SkillsStore,
+  StoredQuery,
+} from '@skills/protocol';
+import { ResultCache } from './result-cache.js';
+import {
+  describeReason,
+  finalScore,
+  finishedRuns,
+  phaseSuccess,
+  RANKING,
+  relevance,
+  smoothedSuccess,
+  usageWeight,
+} from './scoring.js';
+
+/**
+ * How recommendations are filtered and weighed (the ranking part of the settings).
+ *
+ * @example
+ * const { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight } = settings;
+ * const options: RankingOptions = { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight };
+ */
+export interface RankingOptions {
+  /** Skills whose closest past query (or description) is less similar than this are left out. */
+  readonly minSimilarity: number;
+  /** How many recommendations when the query names no limit. */
+  readonly maxRecommendations: number;
+  /** Weigh a skill's success in the asked workflow phase. */
+  readonly enablePhaseAware: boolean;
+  /** Share of phase success against overall success, 0..1. */
+  readonly phaseWeight: number;
+}
+
+/** Texts embedded per embedder call (and vectors written per store call) while catching up. */
+const EMBED_BATCH = 256;
+/** Distinct (query, phase, limit) results remembered between writes. */
+const CACHE_ENTRIES = 500;
+
+/** A skill as the ranking knows it. `num` keys its centroid; `-(num + 1)` keys its description. */
+interface SkillState {
+  readonly name: string;
+  readonly num: number;
+  /** Vector id -> usage weight: the queries it served, and its description. */
+  members: Map<number, number>;
+  stats: SkillStats | undefined;
+  phases: SkillStats[];
+}
+
+interface Use {
+  readonly skill: SkillState;
+  readonly weight: number;
+}
+
+interface Evidence {
+  neighbourSum: number;
+  queries: number;
+  best: number;
+  description: number | null;
+}
+
+/**
+ * Recommends skills for a query from the store's history: the past queries nearest in meaning
+ * (exact search over this embedder's vectors, kept in memory), aggregated per skill, then
+ * weighed by each skill's smoothed success and, when asked, its success in the workflow phase.
+ * Catalogue descriptions count as one past query each, so a described skill is found before it
+ * has history and its history takes over as it grows.
+ *
+ * Vectors are stored per embedder: opening embeds (and stores) only queries that lack one.
+ * Call {@link invalidate} after each write; the next {@link recommend} catches up incrementally.
+ *
+ * @example
+ * const store = await openSqliteStore({ path: '.skills/skills.db' });
+ * const recommender = await Recommender.open(store, new LexicalEmbedder(), {
+ *   minSimilarity: 0.3, maxRecommendations: 5, enablePhaseAware: true, phaseWeight: 0.3,
+ * });
+ * const top = await recommender.recommend({ userQuery: 'the type check fails', workflowPhase: 'verification' });
+ * console.log(top.map((r) => `${r.skillName}: ${r.reason}`));
+ */
+export class Recommender {
+  /** The embedder whose vectors this recommender reads and writes. */
+  readonly embedderId: string;
+  readonly #store: SkillsStore;
+  readonly #embedder: Embedder;
+  readonly #options: Readonly<RankingOptions>;
+  #queries!: VectorIndex;
+  #centroids!: VectorIndex;
+  /** Every indexed vector by id (the index holds the same objects). */
+  #vectors = new Map<number, Vector>();
+  #uses = new Map<number, Use[]>();
+  #skills = new Map<string, SkillState>();
+  #descriptions = new Map<string, string>();
+  /** Highest query id indexed. */
+  #watermark = 0;
+  #stale = false;
+  #syncing: Promise<number> | undefined;
+  readonly #cache = new ResultCache<Recommendation[]>(CACHE_ENTRIES);
+  /** Bumped by invalidate(): a result computed across a bump is not cached. */
+  #generation = 0;
+
+  private constructor(store: SkillsStore, embedder: Embedder, options: RankingOptions) {
+    this.#store = store;
+    this.#embedder = embedder;
+    this.embedderId = embedder.id;
+    this.#options = Object.freeze({ ...options });
+    this.#reset();
+  }
+
+  /**
+   * Loads this embedder's stored vectors, embeds (in batches) and stores vectors for queries
+   * that lack one, and builds the index.
+   */
+  static async open(store: SkillsStore, embedder: Embedder, options: RankingOptions): Promise<Recommender> {
+    const recommender = new Recommender(store, embedder, options);
+    await recommender.#sync(() => recommender.#catchUp());
+    return recommender;
+  }
+
+  /** The store changed: drop cached results; the next recommend() catches up first. */
+  invalidate(): void {
+    this.#stale = true;
+    this.#generation++;
+    this.#cache.clear();
+  }
+
+  /** Skills for a query, best first: at most `limit` (default `maxRecommendations`). */
+  async recommend(query: RecommendationQuery): Promise<Recommendation[]> {
+    await this.#fresh();
+    const text = query.userQuery.replace(/\s+/g, ' ').trim();
+    const phase = this.#options.enablePhaseAware ? (query.workflowPhase ?? null) : null;
+    const limit = query.limit ?? this.#options.maxRecommendations;
+    const key = JSON.stringify([text, phase, limit]);
+    const cached = this.#cache.get(key);
+    if (cached) return cached.map((r) => ({ ...r }));
+    const generation = this.#generation;
+    const [vector] = await this.#embedder.embed([text]);
+    // Never rank on a half-applied catch-up (one may have started while embedding).
+    while (this.#syncing) await this.#syncing.catch(() => {});
+    const ranked = this.#rank(vector!, phase, limit);
+    if (generation === this.#generation) this.#cache.set(key, ranked);
+    return ranked.map((r) => ({ ...r }));
+  }
+
+  /** Drops this embedder's stored vectors and recomputes them all. */
+  async reindex(): Promise<{ embedded: number }> {
+    let embedded: number;
+    try {
+      embedded = await this.#sync(async () => {
+        await this.#store.deleteEmbeddings(this.embedderId);
+        this.#reset();
+        return this.#catchUp();
+      });
+    } catch (error) {
+      // Half rebuilt: the next recommend() catches up again from wherever it stopped.
+      this.#stale = true;
+      throw error;
+    } finally {
+      this.#generation++;
+      this.#cache.clear();
+    }
+    return { embedded };
+  }
+
+  /** Waits for a running catch-up, and runs one if the store changed since the last. */
+  async #fresh(): Promise<void> {
+    for (;;) {
+      if (this.#syncing) {
+        await this.#syncing.catch(() => {});
+        continue;
+      }
+      if (!this.#stale) return;
+      this.#stale = false;
+      try {
+        await this.#sync(() => this.#catchUp());
+      } catch (error) {
+        this.#stale = true;
+        throw error;
+      }
+    }
+  }
+
+  /** Runs one catch-up or reindex at a time. */
+  async #sync(work: () => Promise<number>): Promise<number> {
+    while (this.#syncing) await this.#syncing.catch(() => {});
+    const run = work();
+    this.#syncing = run;
+    try {
+      return await run;
+    } finally {
+      this.#syncing = undefined;
+    }
+  }
+
+  #reset(): void {
+    this.#queries = createIndex(this.#embedder);
+    // Centroids are compared in the same weighted space as the queries they summarise.
+    this.#centroids = createIndex(this.#embedder, { weightsFrom: this.#queries });
+    this.#vectors = new Map();
+    this.#uses = new Map();
+    this.#skills = new Map();
+    this.#descriptions = new Map();
+    this.#watermark = 0;
+  }
+
+  /** Brings the index and the statistics up to the store; returns how many texts it embedded. */
+  async #catchUp(): Promise<number> {
+    const store = this.#store;
+    const added = await store.listQueries(this.#watermark);
+    let embedded = 0;
+    if (added.length > 0) {
+      // Another process may have embedded some already.
+      const stored = await store.getEmbeddings(this.embedderId, this.#watermark);
+      const missing: StoredQuery[] = [];
+      for (const q of added) {
+        const bytes = stored.get(q.id);
+        const vector = bytes ? this.#readVector(bytes) : null;
+        if (vector) this.#index(q.id, vector);
+        else missing.push(q);
+      }
+      for (let start = 0; start < missing.length; start += EMBED_BATCH) {
+        const batch = missing.slice(start, start + EMBED_BATCH);
+        const vectors = await this.#embedder.embed(batch.map((q) => q.text));
+        const encoded = new Map<number, Uint8Array>();
+        batch.forEach((q, i) => {
+          this.#index(q.id, vectors[i]!);
+          encoded.set(q.id, encodeVector(vectors[i]!));
+        });
+        await store.putEmbeddings(this.embedderId, encoded);
+        embedded += batch.length;
+      }
+      this.#watermark = Math.max(this.#watermark, ...added.map((q) => q.id));
+    }
+    // Counts of known queries change when a query text is reused: reload them all (one read).
+    const [counts, stats, phases, catalog] = await Promise.all([
+      store.listQuerySkillCounts(),
+      store.skillStats(),
+      store.phaseStats(),
+      store.listCatalog(),
+    ]);
+    await this.#syncCatalog(catalog);
+    this.#syncCounts(counts);
+    this.#syncStats(stats, phases);
+    return embedded;
+  }
+
+  #index(id: number, vector: Vector): void {
+    this.#queries.add(id, vector);
+    this.#vectors.set(id, vector);
+  }
+
+  /** A stored vector of this embedder, or null when it cannot be used (then it is recomputed). */
+  #readVector(bytes: Uint8Array): Vector | null {
+    try {
+      const v = decodeVector(bytes);
+      if (v.kind !== this.#embedder.kind) return null;
+      if (v.kind === 'dense' && v.values.length !== this.#embedder.dimensions) return null;
+      return v;
+    } catch {
+      return null;
+    }
+  }
+
+  #skill(name: string): SkillState {
+    let skill = this.#skills.get(name);
+    if (!skill) {
+      skill = { name, num: this.#skills.size, members: new Map(), stats: undefined, phases: [] };
+      this.#skills.set(name, skill);
+    }
+    return skill;
+  }
+
+  async #syncCatalog(catalog: readonly CatalogEntry[]): Promise<void> {
+    const wanted = new Map(catalog.map((e) => [e.skillName, `${e.skillName}: ${e.description}`]));
+    for (const name of this.#descriptions.keys()) {
+      if (!wanted.has(name)) {
+        const id = -(this.#skill(name).num + 1);
+        this.#queries.delete(id);
+        this.#vectors.delete(id);
+        this.#descriptions.delete(name);
+      }
+    }
+    const changed = [...wanted].filter(([name, text]) => this.#descriptions.get(name) !== text);
+    for (let start = 0; start < changed.length; start += EMBED_BATCH) {
+      const batch = changed.slice(start, start + EMBED_BATCH);
+      const vectors = await this.#embedder.embed(batch.map(([, text]) => text));
+      batch.forEach(([name, text], i) => {
+        this.#index(-(this.#skill(name).num + 1), vectors[i]!);
+        this.#descriptions.set(name, text);
+      });
+    }
+  }
+
+  #syncCounts(counts: readonly QuerySkillCount[]): void {
+    const uses = new Map<number, Use[]>();
+    const members = new Map<SkillState, Map<number, number>>();
+    const note = (skill: SkillState, id: number, weight: number) => {
+      let m = members.get(skill);
+      if (!m) members.set(skill, (m = new Map()));
+      m.set(id, weight);
+      let u = uses.get(id);
+      if (!u) uses.set(id, (u = []));
+      u.push({ skill, weight });
+    };
+    for (const c of counts) {
+      // Queries listed after this catch-up read them have no vector yet: the next one takes them.
+      if (c.queryId > this.#watermark || c.invocations <= 0) continue;
+      note(this.#skill(c.skillName), c.queryId, usageWeight(c.invocations));
+    }
+    for (const name of this.#descriptions.keys()) {
+      const skill = this.#skill(name);
+      note(skill, -(skill.num + 1), usageWeight(1));
+    }
+    this.#uses = uses;
+    for (const skill of this.#skills.values()) {
+      const next = members.get(skill) ?? new Map<number, number>();
+      if (sameWeights(skill.members, next)) continue;
+      skill.members = next;
+      this.#updateCentroid(skill);
+    }
+  }
+
+  /** The usage-weighted sum of the skill's vectors (direction is all that matters for a cosine). */
+  #updateCentroid(skill: SkillState): void {
+    const members: [Vector, number][] = [];
+    for (const [id, weight] of skill.members) {
+      const v = this.#vectors.get(id);
+      if (v) members.push([v, weight]);
+    }
+    const centroid = weightedSum(members);
+    if (centroid) this.#centroids.add(skill.num, centroid);
+    else this.#centroids.delete(skill.num);
+  }
+
+  #syncStats(stats: readonly SkillStats[], phases: readonly SkillStats[]): void {
+    for (const skill of this.#skills.values()) {
+      skill.stats = undefined;
+      skill.phases = [];
+    }
+    for (const s of stats) this.#skill(s.skillName).stats = s;
+    for (const p of phases) if (p.workflowPhase) this.#skill(p.skillName).phases.push(p);
+  }
+
+  #rank(query: Vector, phase: string | null, limit: number): Recommendation[] {
+    const evidence = new Map<SkillState, Evidence>();
+    for (const n of this.#queries.search(query, RANKING.neighbours)) {
+      for (const use of this.#uses.get(n.id) ?? []) {
+        let e = evidence.get(use.skill);
+        if (!e) evidence.set(use.skill, (e = { neighbourSum: 0, queries: 0, best: 0, description: null }));
+        e.neighbourSum += use.weight * Math.pow(n.similarity, RANKING.power);
+        if (n.id < 0) e.description = n.similarity;
+        else {
+          e.queries++;
+          e.best = Math.max(e.best, n.similarity);
+        }
+      }
+    }
+    const centroid = new Map<number, number>();
+    for (const n of this.#centroids.search(query, this.#skills.size)) centroid.set(n.id, n.similarity);
+
+    const out: Recommendation[] = [];
+    for (const [skill, e] of evidence) {
+      const similarity = Math.min(1, Math.max(e.best, e.description ?? 0));
+      if (similarity < this.#options.minSimilarity) continue;
+      const stats = skill.stats;
+      const completed = stats?.completed ?? 0;
+      const finished = stats ? finishedRuns(stats) : 0;
+      const success = smoothedSuccess(completed, finished);
+      const inPhase = phase === null ? undefined : skill.phases.find((p) => p.workflowPhase === phase);
+      const phaseRate =
+        phase === null ? null : phaseSuccess(inPhase?.completed ?? 0, inPhase ? finishedRuns(inPhase) : 0, success);
+      const rel = relevance({ neighbourSum: e.neighbourSum, centroid: centroid.get(skill.num) ?? 0 });
+      const bestPhase = bestPhaseOf(skill.phases, success);
+      out.push({
+        skillName: skill.name,
+        score: finalScore(rel, success, phaseRate, this.#options.phaseWeight),
+        similarityScore: similarity,
+        successRate: success,
+        completed: success >= 0.5,
+        durationSeconds: stats?.meanDurationSeconds ?? null,
+        workflowPhase: bestPhase,
+        invocationCount: stats?.invocations ?? 0,
+        reason: describeReason({
+          similarQueries: e.queries,
+          bestSimilarity: e.best,
+          descriptionSimilarity: e.description,
+          completed,
+          finished,
+          phase,
+          phaseCompleted: inPhase?.completed ?? 0,
+          phaseFinished: inPhase ? finishedRuns(inPhase) : 0,
+          bestPhase,
+        }),
+      });
+    }
+    out.sort((a, b) => b.score - a.score || b.similarityScore - a.similarityScore || (a.skillName < b.skillName ? -1 : 1));
+    return out.slice(0, limit);
+  }
+}
+
+/** The phase where the skill succeeds most (smoothed toward its overall success), null if none. */
+function bestPhaseOf(phases: readonly SkillStats[], overall: number): string | null {
+  let best: string | null = null;
+  let bestRate = -1;
+  let bestRuns = -1;
+  for (const p of phases) {
+    const runs = finishedRuns(p);
+    if (runs === 0) continue;
+    const rate = phaseSuccess(p.completed, runs, overall);
+    if (rate > bestRate || (rate === bestRate && runs > bestRuns)) {
+      best = p.workflowPhase ?? null;
+      bestRate = rate;
+      bestRuns = runs;
+    }
+  }
+  return best;
+}
+
+function sameWeights(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const main = join(import.meta.dirname, '..', 'dist', 'main.js');
+
+function evalCli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+/** A small labelled set written to a temp folder (the suite never reads the shared data). */
+function files() {
+  const dir = mkdtempSync(join(tmpdir(), 'skills-eval-test-'));
+  const rows = [
+    ['run the unit tests', 'test-runner'],
+    ['the pytest suite fails', 'test-runner'],
+    ['run tests for the parser', 'test-runner'],
+    ['fix the mypy type errors', 'type-checker'],
+    ['type check the package', 'type-checker'],
+    ['deploy the service to production', 'deployer'],
+    ['roll back the deployment, "now"', 'deployer'],
+  ];
+  const csv = (r: string[][]) => ['query,skill', ...r.map(([q, s]) => `"${q!.replaceAll('"', '""')}",${s}`)].join('\n');
+  writeFileSync(join(dir, 'history.csv'), csv(rows));
+  writeFileSync(
+    join(dir, 'dev.csv'),
+    csv([
+      ['run the tests again', 'test-runner'],
+      ['mypy type errors', 'type-checker'],
+      ['deploy to production', 'deployer'],
+      // Labelled wrong on purpose: a miss at rank 1.
+      ['deploy the service now', 'type-checker'],
+    ]),
+  );
+  return { dir, history: join(dir, 'history.csv'), queries: join(dir, 'dev.csv') };
+}
+
+describe('pnpm eval', () => {
+  it('reports metrics, latency, the embedder and the machine as JSON', () => {
+    const f = files();
+    const child = evalCli(['--history', f.history, '--queries', f.queries, '--json', '--embedder', 'lexical']);
+    expect(child.status).toBe(0);
+    const report = JSON.parse(child.stdout);
+    expect(report.embedder).toMatch(/^lexical\//);
+    expect(report.counts).toMatchObject({ historyRows: 7, distinctHistoryQueries: 7, skills: 3, queries: 4 });
+    expect(report.metrics).toMatchObject({ queries: 4, hitAt1: 0.75 });
+    expect(report.metrics.hitAt5).toBeGreaterThanOrEqual(0.75);
+    expect(report.metrics.mrrAt5).toBeLessThan(1);
+    expect(report.latencyMs.p50).toBeGreaterThan(0);
+    expect(report.machine.cores).toBeGreaterThan(0);
+    expect(report.machine.node).toBe(process.version);
+  });
+
+  it('prints a readable report', () => {
+    const f = files();
+    const child = evalCli(['--history', f.history, '--queries', f.queries, '--embedder', 'lexical', '--limit', '3']);
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/^Hit@1 +0\.7500$/m);
+    expect(child.stdout).toMatch(/latency\/query +p50 [\d.]+ ms, p95/);
+  });
+
+  it('skips with exit 0 when the default data is absent', () => {
+    const child = evalCli([], { SKILLS_EVAL_DATA: join(tmpdir(), 'no-such-eval-data') });
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/^skipped: the evaluation data is not here/);
+  });
+
+  it('fails with exit 2 on a missing explicit file or a bad flag', () => {
+    const missing = evalCli(['--history', join(tmpdir(), 'nope.csv')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/--history file not found/);
+    expect(evalCli(['--limit', 'x']).status).toBe(2);
+    expect(evalCli(['--embedder', 'magic']).status).toBe(2);
+    expect(evalCli(['--bogus']).status).toBe(2);
+  });
+});

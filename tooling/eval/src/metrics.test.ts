@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { percentile, RankingAccumulator } from './metrics.js';
+
+describe('RankingAccumulator', () => {
+  it('computes Hit@1, Hit@5 and MRR@5', () => {
+    const m = new RankingAccumulator();
+    m.add('a', ['a', 'b']); // rank 1
+    m.add('b', ['a', 'b', 'c']); // rank 2
+    m.add('e', ['a', 'b', 'c', 'd', 'e']); // rank 5
+    m.add('f', ['a', 'b', 'c', 'd', 'e', 'f']); // rank 6: outside the first five
+    m.add('z', []); // no recommendation at all
+    const r = m.result();
+    expect(r.queries).toBe(5);
+    expect(r.hitAt1).toBeCloseTo(1 / 5, 12);
+    expect(r.hitAt5).toBeCloseTo(3 / 5, 12);
+    expect(r.mrrAt5).toBeCloseTo((1 + 1 / 2 + 1 / 5) / 5, 12);
+  });
+
+  it('reports zeros, not NaN, with no queries', () => {
+    expect(new RankingAccumulator().result()).toEqual({ queries: 0, hitAt1: 0, hitAt5: 0, mrrAt5: 0 });
+  });
+});
+
+describe('percentile', () => {
+  it('takes the nearest rank', () => {
+    const values = [5, 1, 3, 2, 4, 6, 7, 8, 9, 10];
+    expect(percentile(values, 50)).toBe(5);
+    expect(percentile(values, 95)).toBe(10);
+    expect(percentile(values, 0)).toBe(1);
+    expect(percentile(values, 100)).toBe(10);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});

@@ -1,0 +1,53 @@
+/** Ranking quality over a set of queries. */
+export interface RankingMetrics {
+  /** Queries evaluated. */
+  readonly queries: number;
+  /** Share whose expected skill came first. */
+  readonly hitAt1: number;
+  /** Share whose expected skill was among the first five. */
+  readonly hitAt5: number;
+  /** Mean of 1/rank of the expected skill within the first five (0 when absent). */
+  readonly mrrAt5: number;
+}
+
+/**
+ * Accumulates Hit@1, Hit@5 and MRR@5 one query at a time.
+ *
+ * @example
+ * const m = new RankingAccumulator();
+ * m.add('b', ['a', 'b', 'c']);
+ * m.result(); // { queries: 1, hitAt1: 0, hitAt5: 1, mrrAt5: 0.5 }
+ */
+export class RankingAccumulator {
+  #queries = 0;
+  #hit1 = 0;
+  #hit5 = 0;
+  #rr = 0;
+
+  add(expected: string, ranked: readonly string[]): void {
+    this.#queries++;
+    const rank = ranked.slice(0, 5).indexOf(expected);
+    if (rank < 0) return;
+    if (rank === 0) this.#hit1++;
+    this.#hit5++;
+    this.#rr += 1 / (rank + 1);
+  }
+
+  result(): RankingMetrics {
+    const n = this.#queries || 1;
+    return { queries: this.#queries, hitAt1: this.#hit1 / n, hitAt5: this.#hit5 / n, mrrAt5: this.#rr / n };
+  }
+}
+
+/**
+ * The nearest-rank percentile (`p` in 0..100) of `values`; NaN when empty.
+ *
+ * @example
+ * percentile([5, 1, 3, 2, 4], 50); // 3
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
