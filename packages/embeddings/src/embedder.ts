@@ -18,6 +18,11 @@ export interface Embedder {
   readonly dimensions: number;
   /** Dense (every dimension) or sparse (non-zeros only) vectors. */
   readonly kind: VectorKind;
+  /**
+   * Cosine below which a match is noise for this embedder: the recommender's threshold when the
+   * settings leave `minSimilarity` unset. Lexical cosines run lower than a transformer's.
+   */
+  readonly minSimilarity: number;
   /** One L2-normalised vector per text, in order. An empty or stop-word-only text gives a zero vector. */
   embed(texts: readonly string[]): Promise<Vector[]>;
 }

@@ -26,8 +26,11 @@ export const SettingsSchema = z.strictObject({
   mcpServerUrl: z.url({ error: 'mcpServerUrl must be an http(s) URL' }).default('http://127.0.0.1:8678'),
   /** How long an MCP call or health probe may take before the tracker falls back. */
   mcpTimeoutMs: z.number().int().min(1, { error: 'mcpTimeoutMs must be at least 1' }).max(600_000).default(2_000),
-  /** Recommendations less similar than this to the query are left out. */
-  minSimilarity: unit('minSimilarity').default(0.3),
+  /**
+   * Recommendations less similar than this to the query are left out; null uses the embedder's
+   * own threshold (lexical 0.15, transformer 0.3: their similarities live on different scales).
+   */
+  minSimilarity: unit('minSimilarity').nullable().default(null),
   maxRecommendations: z.number().int().min(1).max(100, { error: 'maxRecommendations must be at most 100' }).default(5),
   /** Weigh a skill's effectiveness in the asked workflow phase. */
   enablePhaseAware: z.boolean().default(true),

@@ -34,17 +34,18 @@ function fail(message: string): never {
 
 function format(r: EvalReport): string {
   const pct = (x: number) => x.toFixed(4);
-  const f = r.atDefaultMinSimilarity;
+  const u = r.unfiltered;
   return [
     `embedder        ${r.embedder}`,
     `history         ${r.counts.historyRows} rows, ${r.counts.distinctHistoryQueries} distinct queries, ${r.counts.skills} skills` +
       (r.counts.catalogEntries ? `, ${r.counts.catalogEntries} catalogue entries` : ''),
     `queries         ${r.counts.queries} (${r.counts.unseenSkillQueries} expect a skill with no history)`,
-    `ranking         limit ${r.limit}, minSimilarity ${r.minSimilarity}, no phase`,
+    `ranking         limit ${r.limit}, minSimilarity ${r.minSimilarity} (the default settings unless --min-similarity), no phase`,
     `Hit@1           ${pct(r.metrics.hitAt1)}`,
     `Hit@5           ${pct(r.metrics.hitAt5)}`,
     `MRR@5           ${pct(r.metrics.mrrAt5)}`,
-    `at minSimilarity ${f.minSimilarity}: Hit@1 ${pct(f.hitAt1)}, Hit@5 ${pct(f.hitAt5)}, MRR@5 ${pct(f.mrrAt5)}, ${f.emptyResults} empty results`,
+    `empty results   ${r.metrics.emptyResults}`,
+    `unfiltered      Hit@1 ${pct(u.hitAt1)}, Hit@5 ${pct(u.hitAt5)}, MRR@5 ${pct(u.mrrAt5)} (minSimilarity 0)`,
     `latency/query   p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms, mean ${r.latencyMs.mean.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(2)} ms`,
     `timings         import ${r.timingsMs.import} ms, open (embed + index) ${r.timingsMs.open} ms, all queries ${r.timingsMs.queries} ms`,
     `machine         ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}`,
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
         json: { type: 'boolean', default: false },
         embedder: { type: 'string', default: DEFAULT_SETTINGS.embedder },
         limit: { type: 'string', default: '5' },
-        'min-similarity': { type: 'string', default: '0' },
+        'min-similarity': { type: 'string' },
         'model-path': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -80,8 +81,8 @@ async function main(): Promise<void> {
   if (!embedder.success) fail(`--embedder must be lexical, transformer or auto, not "${args.embedder}"`);
   const limit = Number(args.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail('--limit must be a whole number from 1 to 100');
-  const minSimilarity = Number(args['min-similarity']);
-  if (!(minSimilarity >= 0 && minSimilarity <= 1)) fail('--min-similarity must be between 0 and 1');
+  const minSimilarity = args['min-similarity'] === undefined ? null : Number(args['min-similarity']);
+  if (minSimilarity !== null && !(minSimilarity >= 0 && minSimilarity <= 1)) fail('--min-similarity must be between 0 and 1');
 
   // SKILLS_EVAL_DATA moves the default folder (tests use it to see the skip).
   const shared = process.env.SKILLS_EVAL_DATA ?? resolve(repoRoot(), '../shared/eval/metatool');

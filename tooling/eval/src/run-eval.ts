@@ -19,8 +19,8 @@ export interface EvalOptions {
   readonly modelPath?: string;
   /** Recommendations asked per query. */
   readonly limit: number;
-  /** Filter used while ranking (0 keeps every skill with any similarity). */
-  readonly minSimilarity: number;
+  /** The threshold users get: null is the settings' default, the embedder's own threshold. */
+  readonly minSimilarity: number | null;
   /** Called with progress lines for long phases. */
   readonly progress?: (phase: string, done: number, total: number) => void;
   readonly logger?: Logger;
@@ -48,10 +48,12 @@ export interface EvalReport {
     readonly unseenSkillQueries: number;
   };
   readonly limit: number;
+  /** The threshold in force: recommendations less similar were left out. */
   readonly minSimilarity: number;
-  readonly metrics: RankingMetrics;
-  /** The same rankings with recommendations below the settings' default minSimilarity left out. */
-  readonly atDefaultMinSimilarity: RankingMetrics & { readonly minSimilarity: number; readonly emptyResults: number };
+  /** What users get: rankings with that threshold applied. */
+  readonly metrics: RankingMetrics & { readonly emptyResults: number };
+  /** The same rankings with no threshold at all. */
+  readonly unfiltered: RankingMetrics;
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly mean: number; readonly max: number };
   readonly timingsMs: { readonly import: number; readonly open: number; readonly queries: number };
   readonly machine: MachineInfo;
@@ -133,8 +135,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
 
     started = performance.now();
     progress('embed', 0, 1);
+    // Rank unfiltered once; the threshold is applied below, so both figures come from one run.
     const recommender = await Recommender.open(store, embedder, {
-      minSimilarity: options.minSimilarity,
+      minSimilarity: 0,
       maxRecommendations: options.limit,
       enablePhaseAware: false,
       phaseWeight: 0,
@@ -144,7 +147,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
 
     const all = new RankingAccumulator();
     const filtered = new RankingAccumulator();
-    const threshold = DEFAULT_SETTINGS.minSimilarity;
+    const threshold = options.minSimilarity ?? embedder.minSimilarity;
     let emptyResults = 0;
     const latencies: number[] = [];
     started = performance.now();
@@ -173,9 +176,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         unseenSkillQueries: queries.filter((q) => !skills.has(q.skill)).length,
       },
       limit: options.limit,
-      minSimilarity: options.minSimilarity,
-      metrics: all.result(),
-      atDefaultMinSimilarity: { ...filtered.result(), minSimilarity: threshold, emptyResults },
+      minSimilarity: threshold,
+      metrics: { ...filtered.result(), emptyResults },
+      unfiltered: all.result(),
       latencyMs: {
         p50: round(percentile(latencies, 50)),
         p95: round(percentile(latencies, 95)),

@@ -133,6 +133,8 @@ export class LexicalEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   readonly kind = 'sparse' as const;
+  /** Measured on MetaTool: below 0.15 almost no lexical match is the right skill; at 0.3 many right ones are lost. */
+  readonly minSimilarity = 0.15;
   readonly #resolved: typeof DEFAULTS;
   readonly #stopWords: ReadonlySet<string>;
   readonly #mask: number;

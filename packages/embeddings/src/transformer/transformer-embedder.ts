@@ -192,6 +192,8 @@ export class TransformerEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   readonly kind = 'dense' as const;
+  /** Sentence-transformer cosines of related texts sit well above 0.3. */
+  readonly minSimilarity = 0.3;
   /** Where the model was loaded from. */
   readonly location: ModelLocation;
   readonly #extractor: Extractor;

@@ -73,6 +73,7 @@ class CountingEmbedder implements Embedder {
   readonly id = this.inner.id;
   readonly dimensions = this.inner.dimensions;
   readonly kind = this.inner.kind;
+  readonly minSimilarity = this.inner.minSimilarity;
   embedded = 0;
   async embed(texts: readonly string[]): Promise<Vector[]> {
     this.embedded += texts.length;
@@ -412,6 +413,7 @@ class DenseWordsEmbedder implements Embedder {
   readonly id = 'test/dense-words/v1';
   readonly dimensions = 64;
   readonly kind = 'dense' as const;
+  readonly minSimilarity = 0.3;
   async embed(texts: readonly string[]): Promise<Vector[]> {
     return texts.map((t) => {
       const values = new Float32Array(this.dimensions);

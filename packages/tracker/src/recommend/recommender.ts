@@ -36,8 +36,11 @@ import {
  * const options: RankingOptions = { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight };
  */
 export interface RankingOptions {
-  /** Skills whose closest past query (or description) is less similar than this are left out. */
-  readonly minSimilarity: number;
+  /**
+   * Skills whose closest past query (or description) is less similar than this are left out;
+   * null uses the embedder's own threshold ({@link Embedder.minSimilarity}).
+   */
+  readonly minSimilarity: number | null;
   /** How many recommendations when the query names no limit. */
   readonly maxRecommendations: number;
   /** Weigh a skill's success in the asked workflow phase. */
@@ -112,11 +115,15 @@ export class Recommender {
   /** Bumped by invalidate(): a result computed across a bump is not cached. */
   #generation = 0;
 
+  /** The similarity threshold in force: the option's, or the embedder's own. */
+  readonly minSimilarity: number;
+
   private constructor(store: SkillsStore, embedder: Embedder, options: RankingOptions) {
     this.#store = store;
     this.#embedder = embedder;
     this.embedderId = embedder.id;
     this.#options = Object.freeze({ ...options });
+    this.minSimilarity = options.minSimilarity ?? embedder.minSimilarity;
     this.#reset();
   }
 
@@ -242,7 +249,7 @@ export class Recommender {
         await store.putEmbeddings(this.embedderId, encoded);
         embedded += batch.length;
       }
-      this.#watermark = Math.max(this.#watermark, ...added.map((q) => q.id));
+      for (const q of added) if (q.id > this.#watermark) this.#watermark = q.id; // no spread: 1M ids overflow the stack
     }
     // Counts of known queries change when a query text is reused: reload them all (one read).
     const [counts, stats, phases, catalog] = await Promise.all([
@@ -374,7 +381,7 @@ export class Recommender {
     const out: Recommendation[] = [];
     for (const [skill, e] of evidence) {
       const similarity = Math.min(1, Math.max(e.best, e.description ?? 0));
-      if (similarity < this.#options.minSimilarity) continue;
+      if (similarity < this.minSimilarity) continue;
       const stats = skill.stats;
       const completed = stats?.completed ?? 0;
       const finished = stats ? finishedRuns(stats) : 0;

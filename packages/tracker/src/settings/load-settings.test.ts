@@ -31,7 +31,7 @@ describe('loadSettings', () => {
       backend: 'auto',
       dbPath: null,
       mcpServerUrl: 'http://127.0.0.1:8678',
-      minSimilarity: 0.3,
+      minSimilarity: null,
       maxRecommendations: 5,
       enablePhaseAware: true,
       phaseWeight: 0.3,
