@@ -143,6 +143,20 @@ export interface SyncWritableStore extends SkillsStore {
   applyBatchSync(batch: WriteBatch): BatchResult;
 }
 
+/** Upkeep a file-based store offers; the command's backups and `doctor` use it when present. */
+export interface MaintainableStore extends SkillsStore {
+  /** Makes the main file complete on its own (SQLite: moves the WAL into it). */
+  checkpoint(): Promise<void>;
+  /** Problems a full consistency check finds; empty when the store is sound. */
+  integrityCheck(): Promise<string[]>;
+}
+
+/** True when `store` offers {@link MaintainableStore} upkeep. */
+export function isMaintainable(store: SkillsStore): store is MaintainableStore {
+  const s = store as Partial<MaintainableStore>;
+  return typeof s.checkpoint === 'function' && typeof s.integrityCheck === 'function';
+}
+
 /** True when `store` can write synchronously. */
 export function isSyncWritable(store: SkillsStore): store is SyncWritableStore {
   return typeof (store as Partial<SyncWritableStore>).applyBatchSync === 'function';

@@ -15,6 +15,7 @@ import {
   type QuerySkillCount,
   type SkillStats,
   type StoredQuery,
+  type MaintainableStore,
   type SyncWritableStore,
   type WriteBatch,
 } from '@skills/protocol';
@@ -65,7 +66,7 @@ const IMPORT_CHUNK = 5000;
  * console.log(await store.skillStats());
  * await store.close();
  */
-export class SqliteStore implements SyncWritableStore {
+export class SqliteStore implements SyncWritableStore, MaintainableStore {
   /** The absolute path of the file. */
   readonly location: string;
   /** The options it was opened with (a frozen copy). */
@@ -350,6 +351,25 @@ export class SqliteStore implements SyncWritableStore {
   /** The catalog, by skill name. */
   async listCatalog(): Promise<CatalogEntry[]> {
     return this.#read('listCatalog', (conn) => this.#catalog(conn));
+  }
+
+  /** Moves everything in the WAL into the main file and truncates the WAL, so a copy of the file alone is complete. */
+  async checkpoint(): Promise<void> {
+    this.#read('checkpoint', (conn) => conn.db.pragma('wal_checkpoint(TRUNCATE)'));
+  }
+
+  /** Problems `PRAGMA integrity_check` finds: none (an empty list) when the file is sound. */
+  async integrityCheck(): Promise<string[]> {
+    const conn = this.#open('integrityCheck');
+    try {
+      const rows = conn.db.pragma('integrity_check') as { integrity_check: string }[];
+      return rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+    } catch (error) {
+      // Damage bad enough to stop the check is itself the finding.
+      const code = (error as { code?: string }).code ?? '';
+      if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return [(error as Error).message];
+      throw asStoreError('integrityCheck', error);
+    }
   }
 
   /** Closes the file. Idempotent; any other call afterwards fails with a StoreError. */

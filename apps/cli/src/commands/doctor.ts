@@ -8,7 +8,6 @@ import { openSqliteStore } from '@skills/store-sqlite';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, printJson, using } from '../cli/context.js';
 import { databaseFileInfo } from '../cli/database-info.js';
-import { integrityProblems } from '../cli/store-extras.js';
 
 /** One check: `fail` on a required check makes `doctor` exit 1; `warn` never does. */
 interface Check {
@@ -78,9 +77,8 @@ async function checkDatabase(path: string, add: (name: string, status: Check['st
     await using(openSqliteStore({ path, readonly: true }), async (store) => {
       const count = await store.countInvocations();
       add('database', 'ok', `${path} opens (${count} invocations)`);
-      const problems = await integrityProblems(store);
-      if (problems === null) add('integrity', 'skip', 'this store does not expose PRAGMA integrity_check');
-      else if (problems.length === 0) add('integrity', 'ok', 'PRAGMA integrity_check: ok');
+      const problems = await store.integrityCheck();
+      if (problems.length === 0) add('integrity', 'ok', 'PRAGMA integrity_check: ok');
       else add('integrity', 'fail', `PRAGMA integrity_check: ${problems.slice(0, 3).join('; ')}`);
     });
   } catch (error) {

@@ -11,7 +11,6 @@ import { cliSettings, databasePath, printJson, using } from '../cli/context.js';
 import { CliError, UsageError } from '../cli/errors.js';
 import { plural, table } from '../cli/format.js';
 import { progressBar } from '../cli/progress.js';
-import { checkpoint } from '../cli/store-extras.js';
 import { createBackup, databaseFiles, listBackups, restoreBackup, type Backup } from '../migrate/backup.js';
 import {
   crossCheckAggregates,
@@ -196,8 +195,7 @@ async function runMigrate(
 /** Checkpoints a database that has a WAL (so the copy is compact), then copies its files. */
 async function backUp(dbPath: string): Promise<Backup> {
   if (existsSync(`${dbPath}-wal`)) {
-    // Closing the last connection checkpoints too; an explicit checkpoint is used when the store has one.
-    await using(openSqliteStore({ path: dbPath }), (store) => checkpoint(store));
+    await using(openSqliteStore({ path: dbPath }), (store) => store.checkpoint());
   }
   return createBackup(dbPath, 'skills migrate');
 }

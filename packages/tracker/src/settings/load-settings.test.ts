@@ -79,6 +79,13 @@ describe('loadSettings', () => {
     expect(settings.dbPath).toMatch(/data[/\\]x\.db$/);
   });
 
+  it('reads environment text as the type each setting takes, nullable ones included', () => {
+    const env = { SKILLS_MIN_SIMILARITY: '0.4', SKILLS_MODEL_PATH: 'none', SKILLS_EMBEDDING_MODEL: '1', SKILLS_PHASE_WEIGHT: '0' };
+    const { settings } = loadSettings({ cwd: project(), env });
+    expect(settings).toMatchObject({ minSimilarity: 0.4, modelPath: null, embeddingModel: '1', phaseWeight: 0 });
+    expect(loadSettings({ cwd: project(), env: { SKILLS_MIN_SIMILARITY: 'null' } }).settings.minSimilarity).toBeNull();
+  });
+
   it('resolves a relative dbPath against cwd, and the default under .skills/', () => {
     const cwd = project();
     expect(loadSettings({ cwd, env: {}, overrides: { dbPath: 'a/b.db' } }).settings.dbPath).toBe(join(cwd, 'a/b.db'));

@@ -108,7 +108,6 @@ function readSettingsFile(path: string): Record<string, unknown> {
   return layer;
 }
 
-/** Environment values are text: coerce each to the type its key's default has. */
 function readEnv(env: Readonly<Record<string, string | undefined>>) {
   const values: Record<string, unknown> = {};
   const names = {} as Record<SettingKey, string>;
@@ -130,13 +129,20 @@ function readEnv(env: Readonly<Record<string, string | undefined>>) {
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false };
 
+/**
+ * Environment values are text: the first reading of it (number, true/false word, null word, the
+ * text itself) that the key's rule accepts. None accepted: the text, so the error quotes the rule.
+ */
 function coerce(key: SettingKey, raw: string): unknown {
-  const sample = SettingsSchema.shape[key].parse(undefined);
   const text = raw.trim();
-  if (typeof sample === 'boolean') return BOOLEAN_WORDS[text.toLowerCase()] ?? text;
-  if (typeof sample === 'number') return text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
-  if (sample === null && ['null', 'none'].includes(text.toLowerCase())) return null;
-  return text;
+  const lower = text.toLowerCase();
+  const readings: unknown[] = [];
+  if (text !== '' && Number.isFinite(Number(text))) readings.push(Number(text));
+  if (lower in BOOLEAN_WORDS) readings.push(BOOLEAN_WORDS[lower]);
+  if (lower === 'null' || lower === 'none') readings.push(null);
+  readings.push(text);
+  const accepted = readings.findIndex((value) => SettingsSchema.shape[key].safeParse(value).success);
+  return accepted === -1 ? text : readings[accepted];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,0 +1,39 @@
+import { openSync, statSync, writeSync, closeSync } from 'node:fs';
+import { isMaintainable } from '@skills/protocol';
+import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from './index.js';
+import { pendingRecord } from './test-support/records.js';
+import { useTempDir } from './test-support/temp-dir.js';
+
+const tmp = useTempDir();
+
+describe('maintenance', () => {
+  it('checkpoint() empties the WAL into the main file, so the file alone is a complete copy', async () => {
+    const path = tmp.path('store.db');
+    const store = await openSqliteStore({ path });
+    expect(isMaintainable(store)).toBe(true);
+    await store.applyBatch({ inserts: Array.from({ length: 200 }, (_, i) => pendingRecord(i)) });
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
+    await store.checkpoint();
+    expect(statSync(`${path}-wal`).size).toBe(0);
+    await store.close();
+  });
+
+  it('integrityCheck() finds nothing in a sound file and reports a damaged one', async () => {
+    const path = tmp.path('store.db');
+    const store = await openSqliteStore({ path });
+    await store.applyBatch({ inserts: Array.from({ length: 2_000 }, (_, i) => pendingRecord(i)) });
+    expect(await store.integrityCheck()).toEqual([]);
+    await store.checkpoint();
+    await store.close();
+
+    // Overwrite the middle of the file (index and table pages), past the header and schema.
+    const fd = openSync(path, 'r+');
+    const size = statSync(path).size;
+    writeSync(fd, Buffer.alloc(8_192, 0x5a), 0, 8_192, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    const damaged = await openSqliteStore({ path, readonly: true });
+    await expect(damaged.integrityCheck().then((problems) => problems.length)).resolves.toBeGreaterThan(0);
+    await damaged.close();
+  });
+});
