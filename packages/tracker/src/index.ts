@@ -1,6 +1,7 @@
 export * from './create-tracker.js';
 export * from './direct-tracker.js';
 export * from './host.js';
+export * from './import/csv.js';
 export * from './mcp/index.js';
 export * from './noop-tracker.js';
 export * from './redact.js';

@@ -1,87 +1,4 @@
-/**
- * A CSV error with the line where it happened.
- *
- * @example
- * try { parseCsv('"open'); } catch (e) { if (e instanceof CsvError) console.error(e.line); }
- */
-export class CsvError extends Error {
-  readonly line: number;
-  constructor(message: string, line: number) {
-    super(`${message} (line ${line})`);
-    this.name = 'CsvError';
-    this.line = line;
-  }
-}
-
-/**
- * Parses RFC 4180 CSV: fields separated by commas, rows by LF or CRLF; a quoted field may hold
- * commas, line breaks and doubled quotes (`""` is one `"`). A leading byte-order mark and one
- * final line break are ignored. Every row is returned, the header too.
- *
- * @example
- * parseCsv('query,skill\n"say ""hi"", then go",greeter\n'); // [['query', 'skill'], ['say "hi", then go', 'greeter']]
- */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let fieldStarted = false;
-  let line = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const endRow = () => {
-    row.push(field);
-    rows.push(row);
-    row = [];
-    field = '';
-    fieldStarted = false;
-  };
-  while (i < text.length) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        const next = text[i];
-        if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-          throw new CsvError('unexpected text after a closing quote', line);
-        }
-        continue;
-      }
-      if (c === '\n') line++;
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      if (fieldStarted) throw new CsvError('a quote inside an unquoted field', line);
-      quoted = true;
-      fieldStarted = true;
-      i++;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-      fieldStarted = false;
-      i++;
-    } else if (c === '\r' || c === '\n') {
-      endRow();
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      line++;
-    } else {
-      field += c;
-      fieldStarted = true;
-      i++;
-    }
-  }
-  if (quoted) throw new CsvError('a quoted field is not closed', line);
-  if (fieldStarted || row.length > 0) endRow();
-  return rows;
-}
+import { parseCsv } from '@skills/tracker';
 
 /** One labelled example: a query and the skill that should serve it. */
 export interface LabelledQuery {
@@ -98,8 +15,9 @@ export interface LabelledQuery {
  * readLabelledCsv('query,skill\nfix the build,builder\n'); // [{ query: 'fix the build', skill: 'builder' }]
  */
 export function readLabelledCsv(text: string): LabelledQuery[] {
-  const rows = parseCsv(text);
-  if (rows.length === 0) return [];
+  const table = parseCsv(text);
+  const rows = [table.header, ...table.rows.map((r) => r.fields)];
+  if (table.header.length === 0) return [];
   const header = rows[0]!.map((h) => h.trim().toLowerCase());
   let q = header.indexOf('query');
   let s = header.indexOf('skill');

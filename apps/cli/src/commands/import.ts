@@ -6,7 +6,7 @@ import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databasePath, openStore, printJson, using } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { progressBar } from '../cli/progress.js';
-import { CsvSyntaxError } from '../import/csv.js';
+import { CsvSyntaxError } from '@skills/tracker';
 import { CsvFormatError, csvToRecords, type InvalidRow } from '../import/csv-records.js';
 
 const MAX_LISTED = 20;

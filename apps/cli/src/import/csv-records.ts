@@ -6,7 +6,7 @@ import {
   type InvocationRecord,
 } from '@skills/protocol';
 import { parseDuration } from '../cli/duration.js';
-import { parseCsv } from './csv.js';
+import { parseCsv } from '@skills/tracker';
 
 /** The columns a CSV import understands, and the header names accepted for each. */
 const COLUMNS = {

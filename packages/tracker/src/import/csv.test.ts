@@ -23,3 +23,19 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,b\n"x"y,z\n')).toThrow(/line 2: unexpected character after a closing quote/);
   });
 });
+
+describe('parseCsv quoting', () => {
+  it('reads doubled quotes, commas and line breaks inside quotes, CRLF, a byte-order mark, no final line break', () => {
+    const { header, rows } = parseCsv('\ufeffquery,skill\r\n"say ""hi"", then go",greeter\n"two\nlines",a,b\r\nlast,row');
+    expect(header).toEqual(['query', 'skill']);
+    expect(rows.map((r) => r.fields)).toEqual([['say "hi", then go', 'greeter'], ['two\nlines', 'a', 'b'], ['last', 'row']]);
+    expect(rows.map((r) => r.line)).toEqual([2, 3, 5]);
+  });
+
+  it('keeps empty fields, and a field that is only quotes', () => {
+    expect(parseCsv('a,b,c\n,"",\n"""Can you help?""",Tool\n').rows.map((r) => r.fields)).toEqual([
+      ['', '', ''],
+      ['"Can you help?"', 'Tool'],
+    ]);
+  });
+});
