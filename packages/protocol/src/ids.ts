@@ -1,20 +1,47 @@
+/** Two hex digits for each byte value. */
+const HEX_PAIR: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/** Random bytes drawn from the platform's CSPRNG in blocks (one call per 409 ids instead of one each). */
+const RANDOM = new Uint8Array(4096);
+let randomAt = RANDOM.length;
+/** The time part of the last id, reused while the millisecond is the same (ids come in bursts). */
+let idTimeMs = -1;
+let idTimeHex = '';
+
 /**
- * A new invocation id: a UUIDv7 (time-ordered, so ids sort by creation and index appends
- * stay cheap), made with the platform's crypto so no dependency is needed.
+ * A new invocation id: a UUIDv7 (48-bit millisecond time, version 7, variant 10, 74 random bits
+ * from the platform's `crypto.getRandomValues`): time-ordered, so ids sort by creation and index
+ * appends stay cheap. Allocation-light, since trackers make one per tracked call.
  *
  * @example
  * newInvocationId(); // '01936f0e-8c2a-7c3d-9f4e-2b1a0c9d8e7f'
  */
 export function newInvocationId(now: number = Date.now()): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  let ms = now;
-  for (let i = 5; i >= 0; i--) {
-    bytes[i] = ms % 256;
-    ms = Math.floor(ms / 256);
+  if (randomAt + 10 > RANDOM.length) {
+    globalThis.crypto.getRandomValues(RANDOM);
+    randomAt = 0;
   }
-  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  if (now !== idTimeMs) {
+    idTimeMs = now;
+    const hex = Math.floor(now).toString(16).padStart(12, '0').slice(-12);
+    idTimeHex = `${hex.slice(0, 8)}-${hex.slice(8)}`;
+  }
+  const r = RANDOM;
+  const i = randomAt;
+  randomAt += 10;
+  return (
+    idTimeHex +
+    '-7' +
+    HEX_PAIR[r[i]!]!.charAt(1) +
+    HEX_PAIR[r[i + 1]!]! +
+    '-' +
+    HEX_PAIR[(r[i + 2]! & 0x3f) | 0x80]! +
+    HEX_PAIR[r[i + 3]!]! +
+    '-' +
+    HEX_PAIR[r[i + 4]!]! +
+    HEX_PAIR[r[i + 5]!]! +
+    HEX_PAIR[r[i + 6]!]! +
+    HEX_PAIR[r[i + 7]!]! +
+    HEX_PAIR[r[i + 8]!]! +
+    HEX_PAIR[r[i + 9]!]!
+  );
 }

@@ -5,6 +5,7 @@ export * from './ids.js';
 export * from './invocation.js';
 export * from './limits.js';
 export * from './logger.js';
+export * from './plain-values.js';
 export * from './mcp-tools.js';
 export * from './settings.js';
 export * from './store.js';

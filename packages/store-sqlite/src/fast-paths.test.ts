@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { InvocationRecordSchema, ValidationError, type InvocationRecord } from '@skills/protocol';
+import { InvocationRecordSchema, isPlainInstant, ValidationError, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromStoredId, toStoredId } from './ids.js';
 import { openSqliteStore, type SqliteStore } from './index.js';
@@ -7,7 +7,7 @@ import { at, pendingRecord } from './test-support/records.js';
 import { recountAggregates } from './test-support/recount.js';
 import { useTempDir } from './test-support/temp-dir.js';
 import { toMillis } from './time.js';
-import { isPlainInstant, isPlainValidRecord, validateBatch } from './validation.js';
+import { isPlainValidRecord, validateBatch } from './validation.js';
 
 const tmp = useTempDir();
 let store: SqliteStore;

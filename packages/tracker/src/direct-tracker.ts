@@ -1,5 +1,10 @@
 import {
   CompleteInvocationInputSchema,
+  newInvocationId,
+  isPlainName,
+  isPlainNameList,
+  isPlainQuery,
+  isPlainRank,
   LIMITS,
   parseOrThrow,
   TrackInvocationInputSchema,
@@ -61,7 +66,7 @@ export class DirectTracker implements SkillsTracker {
     const valid = plainTrackInput(input) ?? parseOrThrow(TrackInvocationInputSchema, input, 'trackInvocation input');
     const started = performance.now();
     const now = Date.now();
-    const id = fastInvocationId(now);
+    const id = newInvocationId(now);
     this.#buffer.insert({
       id,
       skillName: valid.skillName,
@@ -146,53 +151,8 @@ export class DirectTracker implements SkillsTracker {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
-// The hot path's helpers. Each does what the protocol's general version does, in a fraction of
-// its time: a tracked call must cost the host next to nothing.
-
-const HEX_PAIR: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
-/** Random bytes drawn from the platform's CSPRNG in blocks (one call per 409 ids instead of one each). */
-const RANDOM = new Uint8Array(4096);
-let randomAt = RANDOM.length;
-let idTimeMs = -1;
-let idTimeHex = '';
-
-/**
- * A UUIDv7 for the time `now`, exactly as `newInvocationId(now)` makes one (48-bit ms time,
- * version 7, variant 10, 74 random bits from `crypto.getRandomValues`), without its per-call
- * allocations.
- */
-function fastInvocationId(now: number): string {
-  if (randomAt + 10 > RANDOM.length) {
-    globalThis.crypto.getRandomValues(RANDOM);
-    randomAt = 0;
-  }
-  if (now !== idTimeMs) {
-    idTimeMs = now;
-    const hex = Math.floor(now).toString(16).padStart(12, '0').slice(-12);
-    idTimeHex = `${hex.slice(0, 8)}-${hex.slice(8)}`;
-  }
-  const r = RANDOM;
-  const i = randomAt;
-  randomAt += 10;
-  return (
-    idTimeHex +
-    '-7' +
-    HEX_PAIR[r[i]!]!.charAt(1) +
-    HEX_PAIR[r[i + 1]!]! +
-    '-' +
-    HEX_PAIR[(r[i + 2]! & 0x3f) | 0x80]! +
-    HEX_PAIR[r[i + 3]!]! +
-    '-' +
-    HEX_PAIR[r[i + 4]!]! +
-    HEX_PAIR[r[i + 5]!]! +
-    HEX_PAIR[r[i + 6]!]! +
-    HEX_PAIR[r[i + 7]!]! +
-    HEX_PAIR[r[i + 8]!]! +
-    HEX_PAIR[r[i + 9]!]!
-  );
-}
+// The hot path's helpers: a tracked call must cost the host next to nothing.
 
 let isoMs = Number.NaN;
 let isoText = '';
@@ -252,39 +212,4 @@ function plainCompleteInput(input: unknown): CompleteInvocation | undefined {
     return undefined;
   }
   return { completed: v.completed ?? true, followUpActions: v.followUpActions?.slice(), errorType: v.errorType };
-}
-
-/** A code unit that `String.prototype.trim` keeps for sure (conservatively: some kept ones say false). */
-function isSurelyNotSpace(code: number): boolean {
-  return (code > 0x20 && code < 0x7f) || (code > 0xa0 && code < 0x1680) || (code > 0x3000 && code < 0xfeff);
-}
-
-/** A name the schema keeps as it is: trimmed already, 1 to 200 characters. */
-function isPlainName(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length >= 1 &&
-    value.length <= LIMITS.nameLength &&
-    isSurelyNotSpace(value.charCodeAt(0)) &&
-    isSurelyNotSpace(value.charCodeAt(value.length - 1))
-  );
-}
-
-/** A query the schema keeps as it is: trimmed already (or empty), at most 8,000 characters. */
-function isPlainQuery(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length <= LIMITS.queryLength &&
-    (value.length === 0 || (isSurelyNotSpace(value.charCodeAt(0)) && isSurelyNotSpace(value.charCodeAt(value.length - 1))))
-  );
-}
-
-function isPlainNameList(value: unknown): value is string[] {
-  if (!Array.isArray(value) || value.length > LIMITS.listLength) return false;
-  for (let i = 0; i < value.length; i++) if (!isPlainName(value[i])) return false;
-  return true;
-}
-
-function isPlainRank(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= LIMITS.maxRank;
 }
