@@ -1,4 +1,5 @@
-import { openSync, statSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { isMaintainable } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from './index.js';
@@ -35,5 +36,22 @@ describe('maintenance', () => {
     const damaged = await openSqliteStore({ path, readonly: true });
     await expect(damaged.integrityCheck().then((problems) => problems.length)).resolves.toBeGreaterThan(0);
     await damaged.close();
+  });
+});
+
+describe('file modes', () => {
+  it('creates the folder 0700 and the database and its WAL 0600; existing modes are kept', async () => {
+    const path = tmp.path('private/store.db');
+    const store = await openSqliteStore({ path });
+    await store.applyBatch({ inserts: [pendingRecord(1)] });
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect(mode(dirname(path))).toBe(0o700);
+    expect(mode(path)).toBe(0o600);
+    expect(mode(`${path}-wal`)).toBe(0o600);
+    await store.close();
+
+    chmodSync(path, 0o640);
+    await (await openSqliteStore({ path })).close();
+    expect(mode(path)).toBe(0o640);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   EXPORT_FORMAT_VERSION,
@@ -95,7 +95,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore {
     if (frozen.readonly && !existsSync(location)) throw new StoreError(`no store at ${location} (opened readonly)`);
     let conn: Connection;
     try {
-      if (!frozen.readonly) mkdirSync(dirname(location), { recursive: true });
+      if (!frozen.readonly) createPrivately(location);
       conn = Connection.open(location, frozen.readonly === true);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -482,3 +482,17 @@ export function compareBinary(a: string, b: string): number {
 }
 
 const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Creates the folder (0700) and an empty database file (0600) when they do not exist yet: queries
+ * are private to their user, and SQLite gives the -wal and -shm files the database file's mode.
+ * Existing folders and files keep the modes their owner chose.
+ */
+function createPrivately(location: string): void {
+  mkdirSync(dirname(location), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(location, '', { flag: 'wx', mode: 0o600 }); // an empty file is an empty database
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}

@@ -62,7 +62,7 @@ export class SkillsService {
     if (!store) {
       const path = resolveDbPath(options.settings, options.cwd);
       try {
-        mkdirSync(dirname(path), { recursive: true });
+        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       } catch (error) {
         throw new StoreError(`cannot create the folder of ${path}: ${(error as Error).message}`, { cause: error });
       }

@@ -52,7 +52,7 @@ export async function openStore(
   options: { readonly?: boolean; create?: boolean } = {},
 ): Promise<SkillsStore> {
   const path = databasePath(ctx);
-  if (options.create) mkdirSync(dirname(path), { recursive: true });
+  if (options.create) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   else requireDatabase(path);
   return openSqliteStore({ path, readonly: options.readonly ?? false });
 }

@@ -17,7 +17,7 @@ const LIVE_INVOCATIONS = 30;
 export async function run(ctx: CommandContext): Promise<number> {
   const started = performance.now();
   const dbPath = resolve(ctx.cwd, ctx.db ?? DEMO_DB);
-  mkdirSync(dirname(dbPath), { recursive: true });
+  mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
 
   // 1. The recorded history of past sessions, with their real durations. Fixed ids: a second
   //    run finds them stored and adds nothing.

@@ -46,7 +46,7 @@ export function createBackup(dbPath: string, reason: string, now: Date = new Dat
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   let dir = join(backupsFolder(dbPath), `${basename(dbPath)}-${stamp}`);
   for (let n = 2; existsSync(dir); n++) dir = join(backupsFolder(dbPath), `${basename(dbPath)}-${stamp}-${n}`);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files: BackupManifest['files'][number][] = [];
   for (const path of databaseFiles(dbPath)) {
     if (!existsSync(path)) continue;

@@ -93,7 +93,7 @@ export class ActiveSpool {
   }
 
   static async #openFile(dir: string): Promise<{ path: string; store: SkillsStore }> {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const name = `${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}.db`;
     const path = join(dir, name);
     return { path, store: await openSqliteStore({ path }) };
