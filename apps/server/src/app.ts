@@ -86,6 +86,8 @@ export class SkillsServerApp {
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
+    const writeError = this.service.writeError;
+    if (error === undefined && writeError) error = `the last write failed at ${writeError.at}: ${writeError.message}`;
     return {
       status: error === undefined ? 'ok' : 'degraded',
       version: this.version,

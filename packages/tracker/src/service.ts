@@ -5,6 +5,7 @@ import {
   parseOrThrow,
   RecommendationQuerySchema,
   StoreError,
+  ValidationError,
   type BatchResult,
   type Logger,
   type Recommendation,
@@ -47,6 +48,7 @@ export class SkillsService {
   #embedder: Embedder | undefined;
   #recommender: Promise<Recommender> | undefined;
   #closed = false;
+  #writeError: { readonly message: string; readonly at: string } | null = null;
 
   private constructor(store: SkillsStore, settings: Settings, logger: Logger, embedder: Embedder | undefined) {
     this.store = store;
@@ -84,9 +86,22 @@ export class SkillsService {
     const inserts = this.settings.redactSecrets
       ? batch.inserts?.map((r) => (r.userQuery ? { ...r, userQuery: redactQuery(r.userQuery) } : r))
       : batch.inserts;
-    const result = await this.store.applyBatch({ ...batch, inserts });
+    let result: BatchResult;
+    try {
+      result = await this.store.applyBatch({ ...batch, inserts });
+    } catch (error) {
+      // Rejected input says nothing about the storage; anything else (full or read-only disk) does.
+      if (!(error instanceof ValidationError)) this.#writeError = { message: (error as Error).message, at: new Date().toISOString() };
+      throw error;
+    }
+    this.#writeError = null;
     this.invalidate();
     return result;
+  }
+
+  /** The last write's storage failure (a full or read-only disk), or null once a write succeeds again. */
+  get writeError(): { readonly message: string; readonly at: string } | null {
+    return this.#writeError;
   }
 
   /** Tells the recommender that the store changed underneath it. */
