@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, skills, tempDir } from './support.js';
@@ -39,5 +40,17 @@ describe('skills serve', () => {
     expect(await exited).toBe(0);
     const after = await skills(['status', '--db', db, '--json'], { env: { SKILLS_MCP_URL: url } });
     expect((JSON.parse(after.stdout) as { server: { reachable: boolean } }).server.reachable).toBe(false);
+  });
+
+  it('passes --token-file, --allowed-hosts and --max-body-bytes on to the server, which checks them', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'token'), 'short\n');
+    const db = join(dir, 'served.db');
+    const short = await skills(['serve', '--port', '0', '--db', db, '--token-file', 'token'], { cwd: dir });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain(`the token in ${join(dir, 'token')} must be at least 16 characters`);
+    const body = await skills(['serve', '--port', '0', '--db', db, '--max-body-bytes', 'nope']);
+    expect(body.code).toBe(2);
+    expect(body.stderr).toContain('--max-body-bytes must be a whole number of bytes');
   });
 });

@@ -179,11 +179,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'serve',
     summary: 'run the skills MCP server (Streamable HTTP, or stdio)',
-    usage: '[--host H] [--port P] [--stdio]',
+    usage: '[--host H] [--port P] [--stdio] [--token-file PATH] [--allowed-hosts LIST] [--max-body-bytes N]',
     options: {
-      host: { type: 'string', valueName: 'H', help: 'interface to listen on (server default 127.0.0.1)' },
+      host: { type: 'string', valueName: 'H', help: 'interface to listen on (server default 127.0.0.1; any other needs a token)' },
       port: { type: 'string', valueName: 'P', help: 'port to listen on (server default 8678)' },
       stdio: { type: 'boolean', help: 'serve MCP over stdin/stdout instead of HTTP' },
+      'token-file': { type: 'string', valueName: 'PATH', help: 'file holding the bearer token clients must send (or SKILLS_SERVER_TOKEN)' },
+      'allowed-hosts': { type: 'string', valueName: 'LIST', help: 'comma-separated extra Host names to accept (DNS-rebinding check)' },
+      'max-body-bytes': { type: 'string', valueName: 'N', help: 'largest request body accepted (server default 4 MiB)' },
     },
     positionals: none,
     json: false,

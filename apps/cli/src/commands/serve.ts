@@ -31,11 +31,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   const stdio = ctx.values['stdio'] === true;
   const bin = serverBin();
   if (!existsSync(bin)) throw new CliError(`the server is not built: ${bin} is missing (run pnpm build)`);
+  // The server checks these itself: they are passed on as given.
+  const passed = (['token-file', 'allowed-hosts', 'max-body-bytes'] as const).flatMap((name) => {
+    const value = stringOption(ctx.values, name);
+    return value === undefined ? [] : [`--${name}`, name === 'token-file' ? resolve(ctx.cwd, value) : value];
+  });
   const args = [
     bin,
     ...(host ? ['--host', host] : []),
     ...(port !== undefined ? ['--port', String(port)] : []),
     ...(stdio ? ['--stdio'] : []),
+    ...passed,
     '--db',
     databasePath(ctx),
   ];
