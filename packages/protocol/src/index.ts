@@ -6,6 +6,7 @@ export * from './invocation.js';
 export * from './limits.js';
 export * from './logger.js';
 export * from './plain-values.js';
+export * from './seeded-random.js';
 export * from './mcp-tools.js';
 export * from './settings.js';
 export * from './store.js';

@@ -4,6 +4,7 @@
 import {
   CompleteInvocationInputSchema,
   parseOrThrow,
+  seededRandom,
   TrackInvocationInputSchema,
   ValidationError,
   type Completion,
@@ -13,7 +14,6 @@ import {
 } from '@skills/protocol';
 import { DirectTracker, loadSettings, SkillsService } from '@skills/tracker';
 import { describe, expect, it } from 'vitest';
-import { prng } from './workload.js';
 
 /** A store that keeps what it is given. */
 function captureStore() {
@@ -79,7 +79,7 @@ function outcome(fn: () => unknown): { error: string } | { value: unknown } {
 describe("the direct tracker's hot path", () => {
   it('accepts, normalises and refuses exactly what the protocol schemas do', async () => {
     const { tracker, inserts, completions } = await openTracker();
-    const rand = prng(99);
+    const rand = seededRandom(99);
     let stored = 0;
     let finished = 0;
     for (let i = 0; i < 3000; i++) {

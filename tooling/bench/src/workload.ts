@@ -1,19 +1,4 @@
-import type { InvocationRecord, TrackInvocationInput } from '@skills/protocol';
-
-/**
- * A small deterministic PRNG (mulberry32): the same seed gives the same workload on every run
- * and machine, so figures compare.
- */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom, type InvocationRecord, type TrackInvocationInput } from '@skills/protocol';
 
 /** Skills with the words their users use: queries are drawn from a skill's topic, so recommending makes sense. */
 const TOPICS: ReadonlyArray<readonly [skill: string, words: readonly string[]]> = [
@@ -97,7 +82,7 @@ export class Workload {
   #index = 0;
 
   constructor(options: { seed?: number; distinctShare?: number } = {}) {
-    this.#rand = prng(options.seed ?? 1);
+    this.#rand = seededRandom(options.seed ?? 1);
     this.#distinctShare = options.distinctShare ?? 0.2;
   }
 
@@ -194,7 +179,7 @@ function uuidV7(ms: number, rand: () => number): string {
 
 /** Queries for measuring recommendations: `fresh` ones never stored (their embedding is computed on the spot). */
 export function recommendationQueries(count: number, seed: number): string[] {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => queryText(rand, Math.floor(rand() * SKILLS.length), 10_000_000 + seed * 100_000 + i));
 }
 

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Recommendation } from '@skills/protocol';
+import { seededRandom, type Recommendation } from '@skills/protocol';
 import { createSkillsTracker } from '@skills/tracker';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliLogger, printJson, using } from '../cli/context.js';
-import { DEMO_QUESTIONS, demoHistory, drawInvocations, seeded } from '../demo/sample.js';
+import { DEMO_QUESTIONS, demoHistory, drawInvocations } from '../demo/sample.js';
 import { recommendationTable } from './recommend.js';
 
 /** Where the demo writes unless `--db` says otherwise. */
@@ -39,7 +39,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     sessionId,
     logger: cliLogger(ctx),
   });
-  const random = seeded(Date.now() >>> 0);
+  const random = seededRandom(Date.now() >>> 0);
   const live = drawInvocations(random, LIVE_INVOCATIONS);
   let failed = 0;
   const recommendations: Array<{ query: string; phase: string | null; recommendations: Recommendation[] }> = [];

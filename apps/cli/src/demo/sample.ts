@@ -1,4 +1,4 @@
-import type { InvocationRecord } from '@skills/protocol';
+import { seededRandom, type InvocationRecord } from '@skills/protocol';
 
 /** A skill of the demo team: what it is asked, where it is used, how well and how long it runs. */
 interface DemoSkill {
@@ -43,17 +43,6 @@ export const DEMO_SKILLS: readonly DemoSkill[] = [
   { name: 'release-manager', phase: 'verification', success: 0.9, seconds: 100, errors: ['VersionError'], followUps: ['publish', 'tag release'], queries: ['prepare the release notes and bump the version', 'publish the package to npm', 'tag and release version 2.0'] },
 ];
 
-/** A small seeded generator (mulberry32), so the demo history is the same on every machine. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
@@ -101,7 +90,7 @@ export function drawInvocations(random: () => number, count: number): DemoInvoca
  * with realistic durations. Ids are fixed, so a second demo run finds them already stored.
  */
 export function demoHistory(now: number, sessions = 24): InvocationRecord[] {
-  const random = seeded(20_260_201);
+  const random = seededRandom(20_260_201);
   const records: InvocationRecord[] = [];
   for (let s = 0; s < sessions; s++) {
     const sessionId = `demo-history-${String(s + 1).padStart(2, '0')}`;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '@skills/protocol';
 import { denseVector, sparseVector, type Vector } from '../vector.js';
 import { bruteForceSearch } from './brute-force.js';
 import { createIndex } from './create-index.js';
@@ -6,17 +7,6 @@ import { DenseIndex } from './dense-index.js';
 import { SparseIndex, type TermWeighting } from './sparse-index.js';
 import type { Neighbor, VectorIndex } from './vector-index.js';
 
-/** mulberry32: deterministic random numbers in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSparse(rand: () => number, vocabulary: number, maxTerms: number, signed: boolean): Vector {
   const entries: [number, number][] = [];
@@ -53,7 +43,7 @@ describe.each<[string, () => VectorIndex, (r: () => number) => Vector, TermWeigh
   ['dense', () => new DenseIndex(24), (r) => randomDense(r, 24), 'none'],
 ])('%s index', (_name, make, vector, weighting) => {
   it('equals a brute-force scan on random data, while growing, after deletes and replacements', () => {
-    const rand = random(7);
+    const rand = seededRandom(7);
     const index = make();
     const all = new Map<number, Vector>();
     for (let round = 0; round < 6; round++) {
@@ -76,7 +66,7 @@ describe.each<[string, () => VectorIndex, (r: () => number) => Vector, TermWeigh
   });
 
   it('returns stored vectors, ids, and nothing for an empty index or k = 0', () => {
-    const rand = random(3);
+    const rand = seededRandom(3);
     const index = make();
     const v = vector(rand);
     expect(index.search(v, 5)).toEqual([]);
@@ -91,7 +81,7 @@ describe.each<[string, () => VectorIndex, (r: () => number) => Vector, TermWeigh
 
 describe('SparseIndex', () => {
   it('weighs a summary index by the terms of the corpus it summarises', () => {
-    const rand = random(11);
+    const rand = seededRandom(11);
     const corpus = new SparseIndex({ weighting: 'idf' });
     const all = new Map<number, Vector>();
     for (let i = 0; i < 300; i++) {
@@ -122,7 +112,7 @@ describe('SparseIndex', () => {
   });
 
   it('keeps results exact through many replacements (compaction)', () => {
-    const rand = random(5);
+    const rand = seededRandom(5);
     const index = new SparseIndex({ weighting: 'idf' });
     const all = new Map<number, Vector>();
     for (let i = 0; i < 2000; i++) {
@@ -138,7 +128,7 @@ describe('SparseIndex', () => {
   });
 
   it('stays exact while it grows past several rebuilds of its compact block', () => {
-    const rand = random(13);
+    const rand = seededRandom(13);
     const index = new SparseIndex({ weighting: 'idf' });
     const all = new Map<number, Vector>();
     for (let i = 0; i < 6000; i++) {

@@ -4,6 +4,7 @@
 // Weights come from a seeded generator: the same seed gives byte-identical files.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { seededRandom } from '@skills/protocol';
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
@@ -24,17 +25,6 @@ export interface TinyBertOptions {
   readonly seed?: number;
 }
 
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPECIALS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
 const WORDS = [
@@ -92,7 +82,7 @@ function io(name: string, elemType: number, dims: (string | number)[]) {
 }
 
 function buildModel(vocabSize: number, hidden: number, maxPositions: number, seed: number, quantized: boolean): Uint8Array {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const gaussianish = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rand() + rand() + rand() - 1.5) * scale);
   const wordEmb = gaussianish(vocabSize * hidden, 1);
   const typeEmb = gaussianish(2 * hidden, 0.1);

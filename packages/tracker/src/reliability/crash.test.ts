@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { checkStore, checkStoreHere, fixture, removeTempDirs, runSeed, seededRandom, tempDir } from './harness.mjs';
+import { checkStore, checkStoreHere, fixture, removeTempDirs, runSeed, tempDir } from './harness.mjs';
+import { seededRandom } from '@skills/protocol';
 
 afterAll(removeTempDirs);
 

@@ -28,5 +28,4 @@ export function lastJson<T = any>(stdout: string): T;
 export function checkStore(dbPath: string, promises?: DurabilityPromises): Promise<StoreCheck>;
 /** The same check in this process: faster, for checks repeated many times. */
 export function checkStoreHere(dbPath: string, promises?: DurabilityPromises): Promise<StoreCheck>;
-export function seededRandom(seed: number): () => number;
 export function runSeed(): number;

@@ -94,17 +94,6 @@ export function checkStoreHere(dbPath, promises) {
   return checkFile(dbPath, promises);
 }
 
-/** A small seeded PRNG (mulberry32): runs are reproducible from the seed a failure prints. */
-export function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The seed of this run: RELIABILITY_SEED when set (to replay a failure), else a new one. */
 export function runSeed() {

@@ -1,13 +1,13 @@
 import { createEmbedder } from '@skills/embeddings';
 import { SkillsMcpClient } from '@skills/mcp-client';
-import { DEFAULT_SETTINGS, type Settings } from '@skills/protocol';
+import { DEFAULT_SETTINGS, seededRandom, type Settings } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { loadSettings, SkillsService } from '@skills/tracker';
 import { databaseBytes, tempFolder } from '../fs.js';
 import type { BenchPlan } from '../plan.js';
 import { startServer } from '../server-process.js';
 import { collectGarbage, percentiles, type Percentiles } from '../stats.js';
-import { finishedRecords, prng, recommendationQueries, Workload } from '../workload.js';
+import { finishedRecords, recommendationQueries, Workload } from '../workload.js';
 import { recordingLogger } from './direct.js';
 
 /** Invocations written per transaction when filling a store. */
@@ -60,7 +60,7 @@ function serviceSettings(dbPath: string, folder: string, embedder: Settings['emb
 async function fillStore(path: string, count: number): Promise<{ perSecond: number; distinctQueries: number }> {
   const store = await openSqliteStore({ path });
   const stream = new Workload({ seed: 31 });
-  const rand = prng(37);
+  const rand = seededRandom(37);
   const end = Date.now();
   let seconds = 0;
   try {
