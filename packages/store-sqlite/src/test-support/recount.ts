@@ -1,27 +1,11 @@
 import Database from 'better-sqlite3';
+import type { QuerySkillStatsTable, SkillPhaseStatsTable } from '../schema.js';
 
 /** One row of skill_phase_stats, as stored or as recounted. */
-export interface SkillPhaseCounts {
-  skill_id: number;
-  phase_id: number;
-  invocations: number;
-  completed: number;
-  failed: number;
-  abandoned: number;
-  pending: number;
-  duration_micros: number;
-  duration_count: number;
-  last_used_at: number;
-}
+export type SkillPhaseCounts = SkillPhaseStatsTable;
 
 /** One row of query_skill_stats, as stored or as recounted. */
-export interface QuerySkillCounts {
-  query_id: number;
-  skill_id: number;
-  invocations: number;
-  completed: number;
-  failed: number;
-}
+export type QuerySkillCounts = QuerySkillStatsTable;
 
 /** The aggregates stored in a file next to the same numbers recounted from its rows. */
 export interface AggregateCheck {
