@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './export.js';
 export * from './fields.js';
 export * from './ids.js';
+export * from './insights.js';
 export * from './invocation.js';
 export * from './limits.js';
 export * from './logger.js';

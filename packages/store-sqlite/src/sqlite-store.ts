@@ -15,7 +15,11 @@ import {
   type QuerySkillCount,
   type SkillStats,
   type StoredQuery,
+  type Activity,
+  type ActivityQuery,
+  type InsightsStore,
   type MaintainableStore,
+  type SkillProfile,
   type SyncWritableStore,
   type WriteBatch,
 } from '@skills/protocol';
@@ -25,6 +29,7 @@ import { EmbeddingStatements } from './embeddings.js';
 import { asStoreError } from './errors.js';
 import { filterCondition, isEmptyFilter, resolveFilter, resolvePage } from './filters.js';
 import { idText, toStoredId } from './ids.js';
+import { activity, sessionCount, sessionsSince, skillProfile } from './insights.js';
 import { InvocationWriter, WriteStatements } from './invocation-writer.js';
 import { migrate } from './migrator.js';
 import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
@@ -66,13 +71,15 @@ const IMPORT_CHUNK = 5000;
  * console.log(await store.skillStats());
  * await store.close();
  */
-export class SqliteStore implements SyncWritableStore, MaintainableStore {
+export class SqliteStore implements SyncWritableStore, MaintainableStore, InsightsStore {
   /** The absolute path of the file. */
   readonly location: string;
   /** The options it was opened with (a frozen copy). */
   readonly options: Readonly<SqliteStoreOptions>;
   #conn: Connection | undefined;
   #writes: WriteStatements | undefined;
+  /** Invocation writes committed through this instance: with SQLite's data_version, the revision. */
+  #changes = 0;
   readonly #embeddings: EmbeddingStatements;
 
   private constructor(conn: Connection, options: Readonly<SqliteStoreOptions>, location: string) {
@@ -333,24 +340,53 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore {
 
   /** Stores vectors by query id, replacing that embedder's older ones; ids of queries no longer stored are skipped. */
   async putEmbeddings(embedderId: string, vectors: ReadonlyMap<number, Uint8Array>): Promise<void> {
-    this.#write('putEmbeddings', () => this.#embeddings.put(embedderId, vectors));
+    this.#write('putEmbeddings', () => this.#embeddings.put(embedderId, vectors), false);
   }
 
   /** Drops the vectors of one embedder, or all of them; returns how many. */
   async deleteEmbeddings(embedderId?: string): Promise<number> {
-    return this.#write('deleteEmbeddings', () => this.#embeddings.delete(embedderId));
+    return this.#write('deleteEmbeddings', () => this.#embeddings.delete(embedderId), false);
   }
 
   /** Adds skills to the catalog, or replaces their descriptions. */
   async upsertCatalog(entries: readonly CatalogEntry[]): Promise<void> {
     this.#writable('upsertCatalog');
     const valid = validateCatalog(entries);
-    this.#write('upsertCatalog', () => this.#upsertCatalog(valid));
+    this.#write('upsertCatalog', () => this.#upsertCatalog(valid), false);
   }
 
   /** The catalog, by skill name. */
   async listCatalog(): Promise<CatalogEntry[]> {
     return this.#read('listCatalog', (conn) => this.#catalog(conn));
+  }
+
+  /** Invocations over time, computed in SQL (see {@link InsightsStore.activity}). */
+  async activity(query: ActivityQuery): Promise<Activity> {
+    return this.#read('activity', (conn) => activity(conn, query));
+  }
+
+  /** Distinct sessions with an invocation at or after `since`. */
+  async sessionsSince(since: string): Promise<number> {
+    const cutoff = parseInstant(since, 'since', 'sessions query');
+    return this.#read('sessionsSince', (conn) => sessionsSince(conn, cutoff));
+  }
+
+  /** Distinct sessions stored. */
+  async sessionCount(): Promise<number> {
+    return this.#read('sessionCount', (conn) => sessionCount(conn));
+  }
+
+  /** One skill's error types, follow-ups, alternatives, ranks and latest queries; null when it has no invocation. */
+  async skillProfile(skillName: string): Promise<SkillProfile | null> {
+    return this.#read('skillProfile', (conn) => skillProfile(conn, skillName));
+  }
+
+  /**
+   * Changes when invocations change: by a write through this instance, or a commit by any other
+   * connection to the file (SQLite's data_version; which may also be a vector or catalog write).
+   */
+  async revision(): Promise<string> {
+    return this.#read('revision', (conn) => `${this.#changes}.${conn.dataVersion()}`);
   }
 
   /** Moves everything in the WAL into the main file and truncates the WAL, so a copy of the file alone is complete. */
@@ -406,19 +442,24 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore {
     return conn;
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction, with a writer whose aggregate changes are written at its end. */
-  #write<T>(operation: string, fn: (writer: InvocationWriter) => T): T {
+  /**
+   * Runs `fn` in one IMMEDIATE transaction, with a writer whose aggregate changes are written at
+   * its end. `changesInvocations` false: only vectors or the catalog change (the revision stays).
+   */
+  #write<T>(operation: string, fn: (writer: InvocationWriter) => T, changesInvocations = true): T {
     const conn = this.#writable(operation);
     let writes: WriteStatements | undefined;
     try {
       const statements = (writes = this.#writes ??= new WriteStatements(conn));
-      return conn.write(() => {
+      const committed = conn.write(() => {
         statements.beginTransaction();
         const writer = new InvocationWriter(statements);
         const result = fn(writer);
         writer.finish();
         return result;
       });
+      if (changesInvocations) this.#changes++;
+      return committed;
     } catch (error) {
       // Rolled back: ids of names and texts stored in it are gone again.
       writes?.reset();

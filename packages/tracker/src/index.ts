@@ -1,4 +1,5 @@
 export * from './create-tracker.js';
+export * from './dashboard/dashboard.js';
 export * from './direct-tracker.js';
 export * from './host.js';
 export * from './import/csv.js';
