@@ -53,7 +53,8 @@ recommend_skills / get_recommendations, skill_stats, health_check).
   --stdio      speak MCP over stdin/stdout instead of HTTP (for hosts that spawn servers)
   --help       show this help
 
-Over HTTP: MCP at /mcp (Streamable HTTP), GET /health, GET /metrics (Prometheus).
+Over HTTP: MCP at /mcp (Streamable HTTP), the dashboard at / (JSON under /api/), GET /health,
+GET /metrics (Prometheus).
 Without --host/--port, the host and port of the mcp_server_url setting are used when it
 names this machine, so trackers and the server configured by the same settings agree.`;
 

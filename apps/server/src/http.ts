@@ -8,7 +8,9 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { SkillsError, type ServerHealth } from '@skills/protocol';
 import type { SkillsServerApp } from './app.js';
 import { InstrumentedTransport } from './instrumented-transport.js';
-import { BearerToken, HostPolicy, isLoopbackHost } from './security.js';
+import { DashboardRoutes } from './dashboard/routes.js';
+import { sendJson } from './respond.js';
+import { BearerToken, DASHBOARD_COOKIE, HostPolicy, isLoopbackHost } from './security.js';
 
 /** Where and how the HTTP server listens. */
 export interface HttpServerOptions {
@@ -151,10 +153,14 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
     await transport.handleRequest(req, res, body);
   };
 
+  const dashboard = new DashboardRoutes(app.service, app.logger);
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const path = (req.url ?? '/').split('?')[0]!;
-    const route = path === '/mcp' || path === '/health' || path === '/metrics' ? path : 'other';
+    const forDashboard = dashboard.serves(path);
+    const route =
+      path === '/mcp' || path === '/health' || path === '/metrics' ? path : forDashboard ? (path.startsWith('/api/') ? '/api' : '/') : 'other';
     inFlight++;
     res.on('close', () => {
       inFlight--;
@@ -169,12 +175,20 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
     try {
       const refusal = hosts ? hosts.refusal(req) : 'not listening yet';
       if (refusal) return sendRefusal(res, route, 403, refusal);
-      const authorized = bearer === undefined || bearer.verify(req.headers.authorization);
+      // The dashboard's page cannot send a header when a person opens it: it may show the cookie
+      // the token was exchanged for (see below) instead.
+      const authorized =
+        bearer === undefined || bearer.verify(req.headers.authorization) || (forDashboard && bearer.verifyCookie(req.headers.cookie));
       if (route === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const health = await app.health();
         // Open to all, but without a token the file's folder and the error's detail are not told.
         const shown = authorized ? health : { ...health, database: publicDatabase(health.database) };
         return sendJson(res, health.status === 'ok' ? 200 : 503, shown);
+      }
+      if (path === '/' && bearer !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+        const token = new URLSearchParams((req.url ?? '').slice(path.length + 1)).get('token');
+        if (token !== null) return exchangeToken(res, bearer, token);
+        if (!authorized) return sendPage(res, 401, TOKEN_PAGE);
       }
       if (!authorized) {
         return sendRefusal(res, route, 401, 'missing or wrong bearer token: send "Authorization: Bearer <token>" with the server\'s token', {
@@ -182,12 +196,13 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
         });
       }
       if (route === '/mcp') return await handleMcp(req, res);
+      if (forDashboard) return await dashboard.handle(req, res, new URL(req.url ?? '/', 'http://dashboard'));
       if (route === '/metrics' && req.method === 'GET') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(app.metrics.render());
         return;
       }
       if (route !== 'other') return sendJson(res, 405, { error: `method ${req.method} not allowed on ${route}` });
-      return sendJson(res, 404, { error: `no such endpoint: ${path} (try /mcp, /health or /metrics)` });
+      return sendJson(res, 404, { error: `no such endpoint: ${path} (try /, /api/overview, /mcp, /health or /metrics)` });
     } catch (error) {
       app.logger.error(`HTTP ${req.method} ${path} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error; see the server log' });
@@ -236,6 +251,7 @@ export async function listenHttp(app: SkillsServerApp, options: HttpServerOption
     close(graceMs = 10_000) {
       closing ??= (async () => {
         clearInterval(sweep);
+        dashboard.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         if (inFlight > 0) {
@@ -328,14 +344,43 @@ function publicDatabase(database: ServerHealth['database']): ServerHealth['datab
   };
 }
 
+/** What a person who opens the dashboard of a server with a token, without it, is told. */
+const TOKEN_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>skills dashboard: token needed</title>
+<h1>This server needs its token</h1>
+<p>Open the dashboard once as <code>/?token=YOUR_TOKEN</code> (the server's <code>SKILLS_SERVER_TOKEN</code> or the contents of its <code>--token-file</code>).
+The browser then keeps a cookie derived from it, and the address bar forgets the token.</p></html>`;
+
+/**
+ * Trades `/?token=...` for the dashboard cookie and sends the browser on to `/`, so that the token
+ * leaves the address bar and its history at once. A wrong token gets the explanation again.
+ */
+function exchangeToken(res: ServerResponse, bearer: BearerToken, token: string): void {
+  if (!bearer.matches(token)) return sendPage(res, 401, TOKEN_PAGE.replace('<h1>This server needs its token</h1>', '<h1>That is not this server\'s token</h1>'));
+  res
+    .writeHead(303, {
+      location: '/',
+      'set-cookie': `${DASHBOARD_COOKIE}=${bearer.cookieValue()}; HttpOnly; SameSite=Strict; Path=/`,
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    })
+    .end();
+}
+
+function sendPage(res: ServerResponse, status: number, html: string): void {
+  res
+    .writeHead(status, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'none'",
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+    })
+    .end(html);
+}
+
 /** A refusal (401, 403), in the JSON-RPC shape on `/mcp`; the connection is closed after it (its body is not read). */
 function sendRefusal(res: ServerResponse, route: string, status: number, message: string, headers: Record<string, string> = {}): void {
   const body = route === '/mcp' ? { jsonrpc: '2.0', error: { code: -32001, message }, id: null } : { error: message };
   sendJson(res, status, body, { connection: 'close', ...headers });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
 function sendRpcError(res: ServerResponse, status: number, code: number, message: string): void {

@@ -45,7 +45,9 @@ async function main(argv: readonly string[]): Promise<void> {
         allowedHosts: config.allowedHosts,
         maxBodyBytes: config.maxBodyBytes,
       });
-      process.stdout.write(`${NAME} ${server.app.version} listening on ${server.url}/mcp (database ${server.app.service.store.location})\n`);
+      process.stdout.write(
+        `${NAME} ${server.app.version} listening on ${server.url}/mcp, dashboard on ${server.url}/ (database ${server.app.service.store.location})\n`,
+      );
       stop = () => server.close();
       finished = new Promise(() => {}); // until a signal
     }

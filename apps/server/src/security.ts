@@ -63,8 +63,39 @@ export class BearerToken {
   verify(authorization: string | undefined): boolean {
     const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
     // A missing header is compared too: the answer takes the same time either way.
-    return timingSafeEqual(digest(match?.[1] ?? ''), this.#expected);
+    return this.matches(match?.[1] ?? '');
   }
+
+  /** True when `candidate` is the token. */
+  matches(candidate: string): boolean {
+    return timingSafeEqual(digest(candidate), this.#expected);
+  }
+
+  /**
+   * The value of the dashboard's cookie: derived from the token, not the token itself, so that a
+   * cookie read off a browser's disk does not open `/mcp` (which takes the bearer token only).
+   */
+  cookieValue(): string {
+    return createHash('sha256').update('skills-dashboard-cookie:').update(this.#expected).digest('hex');
+  }
+
+  /** True when the `Cookie` header holds {@link DASHBOARD_COOKIE} with {@link cookieValue}. */
+  verifyCookie(cookieHeader: string | undefined): boolean {
+    const sent = cookieNamed(cookieHeader, DASHBOARD_COOKIE) ?? '';
+    return timingSafeEqual(digest(sent), digest(this.cookieValue()));
+  }
+}
+
+/** The cookie the dashboard's pages and endpoints accept in place of the bearer token. */
+export const DASHBOARD_COOKIE = 'skills_dashboard';
+
+/** The value of cookie `name` in a `Cookie` header, or undefined. */
+function cookieNamed(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
 }
 
 /** Host names only: `h`, `h:port`, `[v6]`, `[v6]:port`; anything else in a Host header is refused. */

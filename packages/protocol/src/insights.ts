@@ -14,6 +14,8 @@ export type ActivityBucket = (typeof ACTIVITY_BUCKETS)[number];
 
 /** Points of an activity series at most, by bucket: a week of hours, a quarter of days. */
 export const ACTIVITY_POINTS: Readonly<Record<ActivityBucket, number>> = Object.freeze({ hour: 168, day: 90 });
+/** Points of an activity series at least (when it has any), by bucket: a day of hours, a week of days. */
+export const ACTIVITY_MIN_POINTS: Readonly<Record<ActivityBucket, number>> = Object.freeze({ hour: 24, day: 7 });
 
 /** A 95% Wilson score interval of a success rate: where the true rate likely lies, given so few runs. */
 export interface RateInterval {
@@ -36,7 +38,8 @@ export interface ActivityPoint {
 
 /**
  * Invocations over time: consecutive buckets (empty ones included, as zeros) ending with the one
- * of the latest invocation, at most {@link ACTIVITY_POINTS} of them; none on an empty store.
+ * of the latest invocation. Of the last {@link ACTIVITY_POINTS} buckets, those before the first
+ * with an invocation are left out, down to {@link ACTIVITY_MIN_POINTS}. None on an empty store.
  */
 export interface Activity {
   readonly bucket: ActivityBucket;

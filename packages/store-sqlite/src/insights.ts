@@ -1,4 +1,5 @@
 import {
+  ACTIVITY_MIN_POINTS,
   ACTIVITY_POINTS,
   PROFILE_QUERIES,
   PROFILE_TOP,
@@ -31,7 +32,7 @@ function skillId(conn: Connection, name: string): number | undefined {
 }
 
 /**
- * Invocations per bucket, for the last {@link ACTIVITY_POINTS} buckets up to the latest
+ * Invocations per bucket, for at most the last {@link ACTIVITY_POINTS} buckets up to the latest
  * invocation's: one indexed range scan grouped in SQL, then the empty buckets filled in.
  */
 export function activity(conn: Connection, query: ActivityQuery): Activity {
@@ -70,7 +71,10 @@ export function activity(conn: Connection, query: ActivityQuery): Activity {
         .groupBy('i'),
     );
     const byIndex = new Map(rows.map((r) => [r.i, r]));
-    const points: ActivityPoint[] = Array.from({ length: count }, (_, i) => {
+    // Leading empty buckets are left out (a week-old store does not draw 83 empty days).
+    const first = Math.min(count - ACTIVITY_MIN_POINTS[query.bucket], ...rows.map((r) => r.i));
+    const points: ActivityPoint[] = Array.from({ length: count - first }, (_, k) => {
+      const i = first + k;
       const r = byIndex.get(i);
       const finished = r ? r.completed + r.failed + r.abandoned : 0;
       return {

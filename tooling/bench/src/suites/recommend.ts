@@ -2,7 +2,7 @@ import { createEmbedder } from '@skills/embeddings';
 import { SkillsMcpClient } from '@skills/mcp-client';
 import { DEFAULT_SETTINGS, seededRandom, type Settings } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
-import { loadSettings, SkillsService } from '@skills/tracker';
+import { Dashboard, loadSettings, SkillsService } from '@skills/tracker';
 import { databaseBytes, tempFolder } from '../fs.js';
 import type { BenchPlan } from '../plan.js';
 import { startServer } from '../server-process.js';
@@ -28,6 +28,8 @@ export interface RecommendSizeResults {
   /** Vectors the lexical embedder stored, and the distinct queries stored (counted up to 100k invocations). */
   readonly storedVectors?: { readonly vectors: number; readonly queries: number };
   readonly embedders: readonly EmbedderResults[];
+  /** The dashboard's figures computed from scratch on this store (nothing cached), in ms. */
+  readonly dashboardMillis?: { readonly overview: number; readonly skill: number };
   /** The server's resident memory once it has answered a recommendation on this store. */
   readonly serverMemory: { readonly rssBytes: number; readonly peakBytes: number } | null;
   readonly serverError?: string;
@@ -87,6 +89,23 @@ async function timeRecommendations(service: SkillsService, queries: readonly str
     if (i >= warmup) samples.push(ms);
   }
   return percentiles(samples);
+}
+
+/** Opens the store and computes the dashboard's overview and one skill's page, each once and cold. */
+async function timeDashboard(dbPath: string, folder: string, logger: ReturnType<typeof recordingLogger>): Promise<RecommendSizeResults['dashboardMillis']> {
+  const service = await SkillsService.open({ settings: serviceSettings(dbPath, folder, 'lexical'), cwd: folder, logger });
+  try {
+    const dashboard = Dashboard.of(service);
+    collectGarbage();
+    let t0 = performance.now();
+    const { skills } = await dashboard.overview('day');
+    const overview = performance.now() - t0;
+    t0 = performance.now();
+    await dashboard.skill(skills[0]!.skillName, 'day');
+    return { overview, skill: performance.now() - t0 };
+  } finally {
+    await service.close();
+  }
 }
 
 async function measureEmbedder(
@@ -181,6 +200,9 @@ async function measureSize(
       await store.close();
     }
   }
+  log(`recommend: ${size.toLocaleString('en-US')} invocations, dashboard figures`);
+  const dashboardMillis = await timeDashboard(dbPath, folder.path, logger);
+
   if (transformerMissing === null) {
     log(`recommend: ${size.toLocaleString('en-US')} invocations, transformer embedder`);
     embedders.push(await measureEmbedder(plan, dbPath, folder.path, 'transformer', logger).catch(failed('transformer', log)));
@@ -219,6 +241,7 @@ async function measureSize(
     embeddingBytesPerDistinctQuery: (bytesAfter - bytesBefore) / fill.distinctQueries,
     ...(storedVectors ? { storedVectors } : {}),
     embedders,
+    dashboardMillis,
     serverMemory,
     ...(serverError ? { serverError } : {}),
   };

@@ -1,0 +1,201 @@
+/// <reference lib="dom" />
+// Functions passed to page.evaluate run in the page: they need the DOM types.
+import { seededRandom, silentLogger, type InvocationRecord } from '@skills/protocol';
+import { SkillsMcpClient } from '@skills/mcp-client';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSkillsServer, type RunningSkillsServer } from '../server.js';
+import { launchBrowser, screenshot, SKIP_BROWSER } from '../test-support/browser.js';
+import { tempDir, testSettings } from '../test-support/harness.js';
+
+/** Skills with the words of their queries, the phase they are best in, and how often they fail. */
+const SKILLS = [
+  ['code-reviewer', ['review the diff', 'comment on naming', 'check readability of'], 'review', 0.08],
+  ['test-runner', ['run the failing tests in', 'rerun the flaky suite of', 'measure coverage of'], 'verification', 0.15],
+  ['debugger', ['debug the crash in', 'find the null pointer in', 'trace the exception in'], 'implementation', 0.3],
+  ['planner', ['plan the migration of', 'break down the roadmap for', 'estimate the tasks of'], 'planning', 0.05],
+  ['doc-writer', ['document the api of', 'write the readme for', 'add examples to'], 'review', 0.1],
+  ['security-auditor', ['audit the secrets in', 'check injection in', 'review permissions of'], 'verification', 0.2],
+] as const;
+const PHASES = ['planning', 'implementation', 'verification', 'review'];
+const PLACES = ['the parser', 'the billing service', 'the login page', 'the cli', 'the worker'];
+
+/** Three days of invocations up to a few minutes ago, deterministic. */
+function history(count: number): InvocationRecord[] {
+  const rand = seededRandom(8);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => {
+    const [skillName, words, best, failRate] = pick(SKILLS);
+    const phase = rand() < 0.6 ? best : rand() < 0.85 ? pick(PHASES) : null;
+    // Out of its best phase, a skill fails twice as often.
+    const failed = rand() < (phase === best ? failRate : failRate * 2);
+    const invokedAt = new Date(now - (count - i) * ((3 * 86_400_000) / count) - 120_000).toISOString();
+    const others = SKILLS.map((s) => s[0]).filter((s) => s !== skillName);
+    return {
+      id: `seed-${i}`,
+      skillName,
+      sessionId: `session-${Math.floor(i / 12)}`,
+      invokedAt,
+      status: failed ? 'failed' : 'completed',
+      completed: !failed,
+      completedAt: invokedAt,
+      durationSeconds: Math.round((0.5 + rand() * rand() * 60) * 1000) / 1000,
+      userQuery: `${pick(words)} ${pick(PLACES)}`,
+      workflowPhase: phase,
+      alternativesConsidered: rand() < 0.5 ? [pick(others), pick(others)].filter((s, k, all) => all.indexOf(s) === k) : [],
+      selectionRank: rand() < 0.8 ? 1 + Math.floor(rand() * rand() * 3) : null,
+      followUpActions: rand() < 0.3 ? [pick(['open-pr', 'rerun', 'ask-human'])] : [],
+      errorType: failed ? pick(['Timeout', 'ToolError', 'ContextOverflow']) : null,
+    };
+  });
+}
+
+/** The `data-value` of every element matching `selector`, by its `data-skill` (and `data-phase`). */
+async function values(page: Page, selector: string): Promise<Record<string, string>> {
+  return page.$$eval(selector, (cells) =>
+    Object.fromEntries(
+      cells.map((c) => {
+        const row = c.closest('[data-skill]') as HTMLElement;
+        const phase = c.getAttribute('data-phase');
+        return [phase === null ? row.dataset.skill! : `${c.getAttribute('data-skill')}|${phase}`, c.getAttribute('data-value') ?? ''];
+      }),
+    ),
+  );
+}
+
+const num = (n: number | null) => (n === null ? '' : String(n));
+
+describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
+  let server: RunningSkillsServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startSkillsServer({ settings: testSettings(tempDir()), host: '127.0.0.1', port: 0, logger: silentLogger });
+    const records = history(900);
+    // A query that is also markup: the page must show it as text.
+    records.push({
+      ...records[0]!,
+      id: 'markup',
+      invokedAt: new Date(Date.now() - 60_000).toISOString(),
+      userQuery: 'explain <img src=x onerror="document.title=1"> in the cli',
+      skillName: 'doc-writer',
+    });
+    await server.app.service.apply({ inserts: records });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("shows the store's own numbers in the tiles, the skills table and the heat map", async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator('#skills-table tr[data-skill]').first().waitFor();
+    const store = server.app.service.store;
+    const stats = await store.skillStats();
+    expect(await page.getAttribute('[data-testid="total-invocations"]', 'data-value')).toBe(String(await store.countInvocations()));
+    expect(Object.keys(await values(page, '#skills-table td[data-col="invocations"]')).sort()).toEqual(stats.map((s) => s.skillName).sort());
+    for (const col of ['invocations', 'successRate', 'meanDurationSeconds', 'p95DurationSeconds', 'lastUsed'] as const) {
+      const shown = await values(page, `#skills-table td[data-col="${col}"]`);
+      expect(shown, col).toEqual(Object.fromEntries(stats.map((s) => [s.skillName, col === 'lastUsed' ? (s.lastUsed ?? '') : num(s[col])])));
+    }
+    const cells = await page.$$eval('#heatmap td[data-skill][data-phase]', (tds) =>
+      tds.filter((td) => td.getAttribute('data-invocations') !== '' && td.getAttribute('data-invocations') !== '0').map((td) => [td.getAttribute('data-skill'), td.getAttribute('data-phase'), td.getAttribute('data-invocations'), td.getAttribute('data-value')]),
+    );
+    const phaseStats = await store.phaseStats();
+    expect(cells.sort()).toEqual(phaseStats.map((s) => [s.skillName, s.workflowPhase ?? '', String(s.invocations), num(s.successRate)]).sort());
+    await screenshot(page, 'overview');
+  });
+
+  it('sorts the skills table by a column, and back', async () => {
+    const order = () => page.$$eval('#skills-table tbody tr[data-skill]', (rows) => rows.map((r) => (r as HTMLElement).dataset.skill!));
+    const stats = await server.app.service.store.skillStats();
+    await page.click('#skills-table th button:has-text("Success rate")');
+    const header = page.locator('#skills-table th:has(button:has-text("Success rate"))');
+    const direction = await header.getAttribute('aria-sort');
+    expect(direction === 'ascending' || direction === 'descending').toBe(true);
+    const byRate = [...stats].sort((a, b) => (a.successRate ?? -1) - (b.successRate ?? -1)).map((s) => s.skillName);
+    expect(await order()).toEqual(direction === 'ascending' ? byRate : [...byRate].reverse());
+    await page.click('#skills-table th button:has-text("Success rate")');
+    expect(await header.getAttribute('aria-sort')).toBe(direction === 'ascending' ? 'descending' : 'ascending');
+  });
+
+  it('answers the query box with the same recommendations as the API, as the user types', async () => {
+    await page.fill('#query', 'debug the crash in the parser');
+    await page.selectOption('#phase', 'implementation');
+    const api = await (await fetch(`${server.url}/api/recommend?query=${encodeURIComponent('debug the crash in the parser')}&phase=implementation&limit=5`)).json();
+    const expected = (api as { recommendations: { skillName: string }[] }).recommendations.map((r) => r.skillName);
+    expect(expected[0]).toBe('debugger');
+    await expect.poll(() => page.$$eval('#recommendations li[data-skill]', (lis) => lis.map((li) => (li as HTMLElement).dataset.skill!))).toEqual(expected);
+    await screenshot(page, 'recommend');
+  });
+
+  it('shows a new invocation without a reload', async () => {
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    const before = Number(await page.getAttribute('[data-testid="total-invocations"]', 'data-value'));
+    // Tracked the way a host does: over MCP.
+    const client = await SkillsMcpClient.connect({ url: `${server.url}/mcp` });
+    try {
+      await client.trackInvocation({ skill_name: 'brand-new-skill', session_id: 'live-session', user_query: 'something never seen', workflow_phase: 'planning' });
+    } finally {
+      await client.close();
+    }
+    await page.locator('#skills-table tr[data-skill="brand-new-skill"]').waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getAttribute('[data-testid="total-invocations"]', 'data-value')).toBe(String(before + 1));
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+  });
+
+  it("shows a skill's page: its figures, errors, alternatives, ranks and queries, as text", async () => {
+    await page.click('#skills-table a:text-is("doc-writer")');
+    await page.locator('[data-testid="skill-title"]').waitFor();
+    expect(await page.textContent('[data-testid="skill-title"]')).toContain('doc-writer');
+    const dashboard = await (await fetch(`${server.url}/api/skills/doc-writer`)).json() as { skill: { invocations: number }; profile: { errorTypes: { value: string; count: number }[]; queries: unknown[] } };
+    const errorRows = await page.$$eval('#error-types tbody tr', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td, th')).map((c) => c.textContent!.trim())));
+    expect(errorRows.map((r) => r[0])).toEqual(dashboard.profile.errorTypes.map((e) => e.value));
+    expect(errorRows.map((r) => Number(r[1]!.replace(/[^\d]/g, '')))).toEqual(dashboard.profile.errorTypes.map((e) => e.count));
+    await expect.poll(() => page.$$eval('#queries tbody tr', (rows) => rows.length)).toBe(dashboard.profile.queries.length);
+    expect(await page.locator('#queries', { hasText: '<img src=x onerror="document.title=1">' }).count()).toBe(1);
+    expect(await page.locator('#queries img').count()).toBe(0);
+    expect(await page.locator('#alternatives tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#selection-ranks tbody tr').count()).toBeGreaterThan(0);
+    await screenshot(page, 'skill');
+  });
+
+  it('fits a phone', async () => {
+    const phone = await browser.context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${server.url}/`);
+    await phone.locator('#skills-table tr[data-skill]').first().waitFor();
+    // Wide tables scroll inside their wrappers: the page itself does not scroll sideways.
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(phone, 'overview-phone');
+    await phone.close();
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('the dashboard of an empty store', () => {
+  it('welcomes a first run, then shows the first invocation without a reload', async () => {
+    const server = await startSkillsServer({ settings: testSettings(tempDir()), host: '127.0.0.1', port: 0, logger: silentLogger });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${server.url}/`);
+      await page.locator('[data-testid="first-run"]').waitFor();
+      await screenshot(page, 'first-run');
+      await server.app.service.apply({
+        inserts: [{ ...history(1)[0]!, id: 'first', skillName: 'first-skill' }],
+      });
+      await page.locator('#skills-table tr[data-skill="first-skill"]').waitFor({ timeout: 15_000 });
+      expect(await page.locator('[data-testid="first-run"]').count()).toBe(0);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
