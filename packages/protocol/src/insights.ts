@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nameField } from './fields.js';
 import type { Recommendation } from './invocation.js';
-import type { SkillStats } from './store.js';
+import type { OutcomeCounts, SkillStats } from './store.js';
 
 /**
  * What the dashboard shows, as the server's JSON endpoints (`/api/...`) answer it: aggregates
@@ -24,16 +24,9 @@ export interface RateInterval {
 }
 
 /** Invocations started in one bucket, by how they ended. */
-export interface ActivityPoint {
+export interface ActivityPoint extends OutcomeCounts {
   /** Start of the bucket (UTC), ISO 8601. */
   readonly start: string;
-  readonly invocations: number;
-  readonly completed: number;
-  readonly failed: number;
-  readonly abandoned: number;
-  readonly pending: number;
-  /** completed / (completed + failed + abandoned), or null when none finished. */
-  readonly successRate: number | null;
 }
 
 /**
@@ -131,13 +124,7 @@ export interface DashboardOverview {
   readonly generatedAt: string;
   /** The store's {@link InsightsStore.revision} these figures were computed at. */
   readonly revision: string;
-  readonly totals: {
-    readonly invocations: number;
-    readonly completed: number;
-    readonly failed: number;
-    readonly abandoned: number;
-    readonly pending: number;
-    readonly successRate: number | null;
+  readonly totals: OutcomeCounts & {
     readonly successInterval: RateInterval | null;
     readonly skills: number;
     readonly sessions: number;

@@ -48,11 +48,8 @@ export interface Page {
   readonly offset?: number;
 }
 
-/** Counts and durations of one skill, or of one skill in one phase. */
-export interface SkillStats {
-  readonly skillName: string;
-  /** Set on per-phase statistics; null groups invocations tracked with no phase. */
-  readonly workflowPhase?: string | null;
+/** Invocations by how they ended, and the share of the finished ones that completed. */
+export interface OutcomeCounts {
   readonly invocations: number;
   readonly completed: number;
   readonly failed: number;
@@ -60,6 +57,13 @@ export interface SkillStats {
   readonly pending: number;
   /** completed / (completed + failed + abandoned), or null when none finished. */
   readonly successRate: number | null;
+}
+
+/** Counts and durations of one skill, or of one skill in one phase. */
+export interface SkillStats extends OutcomeCounts {
+  readonly skillName: string;
+  /** Set on per-phase statistics; null groups invocations tracked with no phase. */
+  readonly workflowPhase?: string | null;
   readonly meanDurationSeconds: number | null;
   readonly p50DurationSeconds: number | null;
   readonly p95DurationSeconds: number | null;

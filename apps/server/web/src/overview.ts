@@ -3,11 +3,11 @@
 import type { DashboardOverview, SkillSummary } from '@skills/protocol';
 import { TrendCharts } from './charts.js';
 import { h, replaceChildren, skillHref } from './dom.js';
-import { formatDuration, formatInt, formatInterval, formatPercent, formatRateWithInterval, plural } from './format.js';
+import { formatDuration, formatInt, formatRateWithInterval, plural } from './format.js';
 import { renderHeatmap } from './heatmap.js';
 import { RecommendBox } from './recommend.js';
 import { SortableTable, type Column } from './tables.js';
-import { tiles } from './tiles.js';
+import { outcomeTiles, tiles } from './tiles.js';
 import { timeAgo } from './time.js';
 
 function section(title: string, id: string, ...children: (Node | null)[]): HTMLElement {
@@ -93,14 +93,7 @@ export class OverviewView {
     replaceChildren(
       this.kpis,
       tiles([
-        { testid: 'total-invocations', label: 'Invocations', value: t.invocations, display: formatInt(t.invocations), detail: `${formatInt(t.completed)} completed · ${formatInt(t.failed)} failed` },
-        {
-          testid: 'success-rate',
-          label: 'Success rate',
-          value: t.successRate,
-          display: formatPercent(t.successRate),
-          detail: t.successInterval ? `95% interval ${formatInterval(t.successInterval)}` : 'no finished runs yet',
-        },
+        ...outcomeTiles(t, 'total-invocations'),
         { testid: 'active-sessions', label: 'Active sessions', value: t.activeSessions, display: formatInt(t.activeSessions), detail: `in the last ${plural(t.activeWindowMinutes, 'minute')}` },
         { testid: 'sessions', label: 'Sessions', value: t.sessions, display: formatInt(t.sessions), detail: 'in total' },
         { testid: 'skills-count', label: 'Skills', value: t.skills, display: formatInt(t.skills), detail: 'with an invocation' },

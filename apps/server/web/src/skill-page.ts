@@ -3,9 +3,9 @@
 import type { DashboardSkill, PhaseCell, RankCount, ServedQuery, ValueCount } from '@skills/protocol';
 import { TrendCharts } from './charts.js';
 import { h, replaceChildren, skillHref } from './dom.js';
-import { formatDuration, formatInt, formatInterval, formatPercent, formatRateWithInterval, phaseLabel } from './format.js';
+import { formatDuration, formatInt, formatPercent, formatRateWithInterval, phaseLabel } from './format.js';
 import { plainTable, type Column } from './tables.js';
-import { tiles } from './tiles.js';
+import { outcomeTiles, tiles } from './tiles.js';
 import { timeAgo } from './time.js';
 
 function card(title: string, id: string, ...children: Node[]): HTMLElement {
@@ -76,14 +76,7 @@ export class SkillView {
     replaceChildren(
       this.kpis,
       tiles([
-        { testid: 'invocations', label: 'Invocations', value: s.invocations, display: formatInt(s.invocations), detail: `${formatInt(s.completed)} completed · ${formatInt(s.failed)} failed` },
-        {
-          testid: 'success-rate',
-          label: 'Success rate',
-          value: s.successRate,
-          display: formatPercent(s.successRate),
-          detail: s.successInterval ? `95% interval ${formatInterval(s.successInterval)}` : 'no finished runs yet',
-        },
+        ...outcomeTiles(s, 'invocations'),
         { testid: 'mean-duration', label: 'Mean duration', value: s.meanDurationSeconds, display: formatDuration(s.meanDurationSeconds), detail: 'of completed runs' },
         { testid: 'p95-duration', label: 'p95 duration', value: s.p95DurationSeconds, display: formatDuration(s.p95DurationSeconds), detail: `median ${formatDuration(s.p50DurationSeconds)}` },
         { testid: 'first-choice-rate', label: 'First choice', value: data.firstChoiceRate, display: formatPercent(data.firstChoiceRate), detail: 'of ranked selections' },
