@@ -167,6 +167,25 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     await screenshot(page, 'skill');
   });
 
+  it('labels every control and table, and works from the keyboard', async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator('#skills-table tr[data-skill]').first().waitFor();
+    const unlabelled = await page.$$eval('input, select, button', (controls) =>
+      controls
+        .filter((c) => !(c as HTMLInputElement).labels?.length && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby') && !c.textContent?.trim())
+        .map((c) => c.outerHTML),
+    );
+    expect(unlabelled).toEqual([]);
+    // Data tables, that is: a chart's legend (uPlot draws it as a table) is inside the chart's role="img".
+    expect(await page.$$eval('table', (tables) => tables.filter((t) => !t.closest('[role="img"]') && !t.querySelector('caption')).length)).toBe(0);
+    expect(await page.$$eval('thead th', (ths) => ths.filter((th) => th.getAttribute('scope') !== 'col').length)).toBe(0);
+    // Into the query box by keyboard alone, and a recommendation comes back.
+    await page.focus('#query');
+    await page.keyboard.type('plan the migration of the worker');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.$$eval('#recommendations li[data-skill]', (lis) => (lis[0] as HTMLElement | undefined)?.dataset.skill)).toBe('planner');
+  });
+
   it('fits a phone', async () => {
     const phone = await browser.context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
@@ -193,6 +212,29 @@ describe.skipIf(SKIP_BROWSER)('the dashboard of an empty store', () => {
       });
       await page.locator('#skills-table tr[data-skill="first-skill"]').waitFor({ timeout: 15_000 });
       expect(await page.locator('[data-testid="first-run"]').count()).toBe(0);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('the dashboard of a server with a token', () => {
+  it('opens once with ?token=, then forgets the token in the address and keeps working by cookie', async () => {
+    const token = 'browser-token-0123456789abcdef';
+    const server = await startSkillsServer({ settings: testSettings(tempDir()), host: '127.0.0.1', port: 0, token, logger: silentLogger });
+    const browser = await launchBrowser();
+    try {
+      await server.app.service.apply({ inserts: history(20) });
+      const page = await browser.context.newPage();
+      const refused = await page.goto(`${server.url}/`);
+      expect(refused?.status()).toBe(401);
+      expect(await page.textContent('h1')).toContain('needs its token');
+      await page.goto(`${server.url}/?token=${token}`);
+      expect(page.url()).toBe(`${server.url}/`);
+      await page.locator('#skills-table tr[data-skill]').first().waitFor();
+      await page.reload();
+      await page.locator('#skills-table tr[data-skill]').first().waitFor();
     } finally {
       await browser.close();
       await server.close();
