@@ -177,7 +177,7 @@ export function encodeVector(v: Vector): Uint8Array {
 
 /**
  * Reads back a vector written by {@link encodeVector}; throws {@link VectorFormatError} on
- * anything else.
+ * anything else. A sparse vector may share memory with `bytes`: do not change them afterwards.
  *
  * @example
  * for (const [id, bytes] of await store.getEmbeddings(embedder.id)) index.add(id, decodeVector(bytes));
@@ -198,15 +198,26 @@ export function decodeVector(bytes: Uint8Array): Vector {
     for (let i = 0; i < count; i++, at += 4) values[i] = view.getFloat32(at, true);
     return { kind: 'dense', values };
   }
-  const indices = new Uint32Array(count);
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++, at += 4) {
-    indices[i] = view.getUint32(at, true);
-    if (i > 0 && indices[i]! <= indices[i - 1]!) throw new VectorFormatError('stored sparse vector indices are not ascending');
+  let indices: Uint32Array;
+  let values: Float32Array;
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    // Views, not copies: loading a million stored vectors then allocates nothing per vector.
+    indices = new Uint32Array(bytes.buffer, bytes.byteOffset + HEADER, count);
+    values = new Float32Array(bytes.buffer, bytes.byteOffset + HEADER + count * 4, count);
+  } else {
+    indices = new Uint32Array(count);
+    values = new Float32Array(count);
+    for (let i = 0; i < count; i++, at += 4) indices[i] = view.getUint32(at, true);
+    for (let i = 0; i < count; i++, at += 4) values[i] = view.getFloat32(at, true);
   }
-  for (let i = 0; i < count; i++, at += 4) values[i] = view.getFloat32(at, true);
+  for (let i = 1; i < count; i++) {
+    if (indices[i]! <= indices[i - 1]!) throw new VectorFormatError('stored sparse vector indices are not ascending');
+  }
   return { kind: 'sparse', indices, values };
 }
+
+/** Typed arrays use the platform's byte order; stored vectors are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * The weighted sum `Σ weight · vector` of vectors of one kind (dense ones of one size), e.g. a

@@ -59,6 +59,15 @@ export interface OutcomeCounts {
   readonly successRate: number | null;
 }
 
+/** What a statistics call computes beyond the counts. */
+export interface StatsOptions {
+  /**
+   * The p50 and p95 durations, default true. They need every completed invocation's duration;
+   * without them (null), unfiltered statistics come from the aggregates alone, whatever the size.
+   */
+  readonly percentiles?: boolean;
+}
+
 /** Counts and durations of one skill, or of one skill in one phase. */
 export interface SkillStats extends OutcomeCounts {
   readonly skillName: string;
@@ -111,9 +120,9 @@ export interface SkillsStore {
   listInvocations(filter?: InvocationFilter, page?: Page): Promise<InvocationRecord[]>;
   countInvocations(filter?: InvocationFilter): Promise<number>;
   /** Per-skill statistics, most used first. */
-  skillStats(filter?: InvocationFilter): Promise<SkillStats[]>;
+  skillStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]>;
   /** Per-skill, per-phase statistics. */
-  phaseStats(filter?: InvocationFilter): Promise<SkillStats[]>;
+  phaseStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]>;
   /** Marks pending invocations abandoned: those of `ids`, or all invoked before `olderThan`. */
   markAbandoned(target: { ids?: readonly string[]; olderThan?: string }): Promise<number>;
   /** Deletes invocations invoked before `olderThan`; returns how many. */

@@ -14,6 +14,7 @@ import {
   type Page,
   type QuerySkillCount,
   type SkillStats,
+  type StatsOptions,
   type StoredQuery,
   type Activity,
   type ActivityQuery,
@@ -212,13 +213,13 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   }
 
   /** Statistics per skill, most used first. */
-  async skillStats(filter?: InvocationFilter): Promise<SkillStats[]> {
-    return this.#read('skillStats', (conn) => computeStats(conn, resolveFilter(filter), false));
+  async skillStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]> {
+    return this.#read('skillStats', (conn) => computeStats(conn, resolveFilter(filter), false, options?.percentiles ?? true));
   }
 
   /** Statistics per skill and phase (`workflowPhase` null for invocations with none), most used first. */
-  async phaseStats(filter?: InvocationFilter): Promise<SkillStats[]> {
-    return this.#read('phaseStats', (conn) => computeStats(conn, resolveFilter(filter), true));
+  async phaseStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]> {
+    return this.#read('phaseStats', (conn) => computeStats(conn, resolveFilter(filter), true, options?.percentiles ?? true));
   }
 
   /** Marks pending invocations abandoned: those of `ids`, and those invoked before `olderThan`. */

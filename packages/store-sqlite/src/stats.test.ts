@@ -38,6 +38,21 @@ describe('skillStats and phaseStats', () => {
     expect(filtered).toEqual(stats);
   });
 
+  it('leave the percentiles out when asked, and every other figure as it was', async () => {
+    await open();
+    await store.applyBatch({
+      inserts: [finishedRecord(1, 'completed', 2, { workflowPhase: 'review' }), finishedRecord(2, 'completed', 4), finishedRecord(3, 'failed', 1)],
+    });
+    for (const stats of [store.skillStats.bind(store), store.phaseStats.bind(store)]) {
+      for (const filter of [undefined, { since: at(0) }]) {
+        const full = await stats(filter);
+        const lean = await stats(filter, { percentiles: false });
+        expect(lean).toEqual(full.map((s) => ({ ...s, p50DurationSeconds: null, p95DurationSeconds: null })));
+        expect(full.some((s) => s.p95DurationSeconds !== null)).toBe(true);
+      }
+    }
+  });
+
   it('give percentiles of a single run and nulls when nothing finished', async () => {
     await open();
     await store.applyBatch({

@@ -21,10 +21,10 @@ interface Group {
 /**
  * Statistics per skill, or per (skill, phase) when `byPhase`. Counts, the mean and the last use
  * come from the aggregates when nothing is filtered, else from the matching rows; the same
- * arithmetic either way (means over whole microseconds), so both agree. Percentiles always need
- * the completed rows' durations.
+ * arithmetic either way (means over whole microseconds), so both agree. Percentiles need the
+ * completed rows' durations: with `percentiles` false they are null and not read.
  */
-export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boolean): SkillStats[] {
+export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boolean, percentiles: boolean): SkillStats[] {
   return conn.read(() => {
     const b = conn.builder;
     const where = filterCondition(f);
@@ -74,15 +74,17 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
       g.last_used_at = Math.max(g.last_used_at, c.last_used_at);
     }
 
-    const durations = b
-      .selectFrom('invocations')
-      .where(where)
-      .where('status', '=', completed)
-      .where('duration', 'is not', null)
-      .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['skill_id', 'phase_id', 'duration'])).as('n'));
-    conn.visit(durations, (skillId, phaseId, duration) => {
-      groupOf(skillId as number, phaseId as number | null)?.durations.push(duration as number);
-    });
+    if (percentiles) {
+      const durations = b
+        .selectFrom('invocations')
+        .where(where)
+        .where('status', '=', completed)
+        .where('duration', 'is not', null)
+        .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['skill_id', 'phase_id', 'duration'])).as('n'));
+      conn.visit(durations, (skillId, phaseId, duration) => {
+        groupOf(skillId as number, phaseId as number | null)?.durations.push(duration as number);
+      });
+    }
 
     const skills = names(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])));
     const phases = names(conn.all<{ id: number; name: string }>(b.selectFrom('phases').select(['id', 'name'])));

@@ -60,6 +60,24 @@ export class DenseIndex implements VectorIndex {
     this.#norms[slot] = Math.sqrt(s);
   }
 
+  addMany(entries: readonly (readonly [id: number, vector: Vector])[]): void {
+    for (const [id, vector] of entries) this.add(id, vector);
+  }
+
+  weightedSum(members: Iterable<readonly [id: number, weight: number]>): DenseVector | null {
+    const d = this.dimensions;
+    const sum = new Float64Array(d);
+    let any = false;
+    for (const [id, weight] of members) {
+      const slot = this.#slotOf.get(id);
+      if (slot === undefined) continue;
+      any = true;
+      const base = slot * d;
+      for (let i = 0; i < d; i++) sum[i] = sum[i]! + weight * this.#rows[base + i]!;
+    }
+    return any ? { kind: 'dense', values: Float32Array.from(sum) } : null;
+  }
+
   delete(id: number): boolean {
     const slot = this.#slotOf.get(id);
     if (slot === undefined) return false;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '@skills/protocol';
-import { denseVector, sparseVector, type Vector } from '../vector.js';
+import { denseVector, sparseVector, weightedSum, type Vector } from '../vector.js';
 import { bruteForceSearch } from './brute-force.js';
 import { createIndex } from './create-index.js';
 import { DenseIndex } from './dense-index.js';
@@ -63,6 +63,34 @@ describe.each<[string, () => VectorIndex, (r: () => number) => Vector, TermWeigh
         for (const k of [1, 10, 100]) expectSame(index.search(query, k), bruteForceSearch(all, query, k, weighting));
       }
     }
+  });
+
+  it('loads in bulk exactly as one by one, large batches (one build) and small ones alike, replacing ids it holds', () => {
+    const rand = seededRandom(11);
+    const index = make();
+    const all = new Map<number, Vector>();
+    // Batches of 3,000 and 6,000 vectors (up to 30 terms) exceed the block: built at once; 40 and 1 go one by one.
+    for (const size of [3000, 40, 6000, 1]) {
+      const batch = Array.from({ length: size }, () => [Math.floor(rand() * 4000), vector(rand)] as const);
+      index.addMany(batch);
+      for (const [id, v] of batch) all.set(id, v);
+      expect(index.size).toBe(all.size);
+      for (let q = 0; q < 10; q++) {
+        const query = vector(rand);
+        expectSame(index.search(query, 20), bruteForceSearch(all, query, 20, weighting));
+      }
+    }
+  });
+
+  it('sums stored vectors by id as weightedSum sums the vectors, skipping ids it does not hold', () => {
+    const rand = seededRandom(5);
+    const index = make();
+    const vectors = Array.from({ length: 50 }, (_, id) => [id, vector(rand)] as const);
+    index.addMany(vectors);
+    const members = [...vectors.slice(3, 30).map(([id]) => [id, 1 + Math.floor(rand() * 5)] as const), [999, 2] as const];
+    const expected = weightedSum(members.filter(([id]) => id < 50).map(([id, w]) => [vectors[id]![1], w] as const));
+    expect(index.weightedSum(members)).toEqual(expected);
+    expect(index.weightedSum([[999, 1]])).toBeNull();
   });
 
   it('returns stored vectors, ids, and nothing for an empty index or k = 0', () => {

@@ -89,6 +89,8 @@ export class SparseIndex implements VectorIndex {
   /** Per term, the weight source's number for the same feature (-1 while it has none). */
   #sourceTerms: number[] = [];
   #version = 0;
+  /** Per term, a running sum of {@link weightedSum}: all zeros between calls. */
+  #sums = new Float64Array(0);
   #scores = new Float64Array(0);
   /** Search generation that last touched each slot (avoids clearing a marker array per query). */
   #seen = new Uint32Array(0);
@@ -133,18 +135,7 @@ export class SparseIndex implements VectorIndex {
   }
 
   add(id: number, vector: Vector): void {
-    checkId(id);
-    if (vector.kind !== 'sparse') throw new TypeError('SparseIndex takes sparse vectors');
-    this.delete(id);
-    const slot = this.#slotIds.length;
-    this.#slotIds.push(id);
-    this.#slotOf.set(id, slot);
-    const terms = new Uint32Array(vector.indices.length);
-    for (let j = 0; j < vector.indices.length; j++) terms[j] = this.#termFor(vector.indices[j]!);
-    // Kept by reference: vectors are never changed once made.
-    const values = vector.values;
-    this.#slotTerms.push(terms);
-    this.#slotValues.push(values);
+    const { terms, values, slot } = this.#store(id, vector);
     for (let j = 0; j < terms.length; j++) {
       const term = terms[j]!;
       const slots = this.#deltaSlots[term];
@@ -155,12 +146,75 @@ export class SparseIndex implements VectorIndex {
         slots.push(slot);
         this.#deltaValues[term]!.push(values[j]!);
       }
-      this.#df[term]!++;
     }
     this.#deltaCount += terms.length;
     // While loading, rebuild as the block doubles (each posting copied about twice in all).
     if (this.#deltaCount > Math.max(REBUILD_MIN_DELTA, this.#blockSlots.length)) this.#rebuild();
     this.#changed();
+  }
+
+  /**
+   * Adds each vector as {@link add} does. A batch at least as large as the compact block (a first
+   * load) skips the per-term lists and builds the block once, in one pass.
+   */
+  addMany(entries: readonly (readonly [id: number, vector: Vector])[]): void {
+    let postings = 0;
+    for (const [, vector] of entries) postings += vector.kind === 'sparse' ? vector.indices.length : 0;
+    if (postings < Math.max(REBUILD_MIN_DELTA, this.#blockSlots.length)) {
+      for (const [id, vector] of entries) this.add(id, vector);
+      return;
+    }
+    try {
+      for (const [id, vector] of entries) this.#store(id, vector);
+    } finally {
+      // Postings come from every live slot's terms: those stored above included.
+      this.#rebuild();
+      this.#changed();
+    }
+  }
+
+  /**
+   * The weighted sum of stored vectors, accumulated per term in one array (no map per feature):
+   * the same values, in the same order of addition, as {@link weightedSum} of the vectors.
+   */
+  weightedSum(members: Iterable<readonly [id: number, weight: number]>): SparseVector | null {
+    const termCount = this.#features.length;
+    if (this.#sums.length < termCount) this.#sums = new Float64Array(Math.max(termCount, this.#sums.length * 2));
+    const sums = this.#sums;
+    // Memory-bound (a random place per posting): one array, no marker array beside it. A term is
+    // noted when its sum is zero, so one whose partial sum cancels to zero is noted again.
+    const touched: number[] = [];
+    let any = false;
+    for (const [id, weight] of members) {
+      const slot = this.#slotOf.get(id);
+      if (slot === undefined) continue;
+      any = true;
+      const terms = this.#slotTerms[slot]!;
+      const values = this.#slotValues[slot]!;
+      for (let j = 0; j < terms.length; j++) {
+        const t = terms[j]!;
+        if (sums[t] === 0) touched.push(t);
+        sums[t] = sums[t]! + weight * values[j]!;
+      }
+    }
+    if (!any) return null;
+    // By feature, as vectors are kept; zeros (cancelled terms) and repeats are dropped.
+    const features = new Uint32Array(touched.length);
+    for (let i = 0; i < touched.length; i++) features[i] = this.#features[touched[i]!]!;
+    features.sort();
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (let i = 0; i < features.length; i++) {
+      const feature = features[i]!;
+      if (i > 0 && feature === features[i - 1]) continue;
+      const value = Math.fround(sums[this.#termOf.get(feature)]!);
+      if (value !== 0) {
+        indices.push(feature);
+        values.push(value);
+      }
+    }
+    for (const t of touched) sums[t] = 0;
+    return { kind: 'sparse', indices: Uint32Array.from(indices), values: Float32Array.from(values) };
   }
 
   delete(id: number): boolean {
@@ -233,6 +287,27 @@ export class SparseIndex implements VectorIndex {
       if (sim > 0 && sim >= top.threshold) top.offer(sim, this.#slotIds[slot]!);
     }
     return top.result();
+  }
+
+  /** Gives `vector` a new slot under `id` (replacing any), and counts its terms; postings are the caller's. */
+  #store(id: number, vector: Vector): { terms: Uint32Array; values: Float32Array; slot: number } {
+    checkId(id);
+    if (vector.kind !== 'sparse') throw new TypeError('SparseIndex takes sparse vectors');
+    this.delete(id);
+    const slot = this.#slotIds.length;
+    this.#slotIds.push(id);
+    this.#slotOf.set(id, slot);
+    const terms = new Uint32Array(vector.indices.length);
+    for (let j = 0; j < vector.indices.length; j++) {
+      const term = this.#termFor(vector.indices[j]!);
+      terms[j] = term;
+      this.#df[term]!++;
+    }
+    // Kept by reference: vectors are never changed once made.
+    const values = vector.values;
+    this.#slotTerms.push(terms);
+    this.#slotValues.push(values);
+    return { terms, values, slot };
   }
 
   #termFor(feature: number): number {

@@ -2,7 +2,6 @@ import {
   createIndex,
   decodeVector,
   encodeVector,
-  weightedSum,
   type Embedder,
   type Vector,
   type VectorIndex,
@@ -102,8 +101,6 @@ export class Recommender {
   readonly #options: Readonly<RankingOptions>;
   #queries!: VectorIndex;
   #centroids!: VectorIndex;
-  /** Every indexed vector by id (the index holds the same objects). */
-  #vectors = new Map<number, Vector>();
   #uses = new Map<number, Use[]>();
   #skills = new Map<string, SkillState>();
   #descriptions = new Map<string, string>();
@@ -216,7 +213,6 @@ export class Recommender {
     this.#queries = createIndex(this.#embedder);
     // Centroids are compared in the same weighted space as the queries they summarise.
     this.#centroids = createIndex(this.#embedder, { weightsFrom: this.#queries });
-    this.#vectors = new Map();
     this.#uses = new Map();
     this.#skills = new Map();
     this.#descriptions = new Map();
@@ -232,20 +228,21 @@ export class Recommender {
       // Another process may have embedded some already.
       const stored = await store.getEmbeddings(this.embedderId, this.#watermark);
       const missing: StoredQuery[] = [];
+      const known: [number, Vector][] = [];
       for (const q of added) {
         const bytes = stored.get(q.id);
         const vector = bytes ? this.#readVector(bytes) : null;
-        if (vector) this.#index(q.id, vector);
+        if (vector) known.push([q.id, vector]);
         else missing.push(q);
       }
+      // At once: on opening a large store, the index is built in one pass.
+      this.#queries.addMany(known);
       for (let start = 0; start < missing.length; start += EMBED_BATCH) {
         const batch = missing.slice(start, start + EMBED_BATCH);
         const vectors = await this.#embedder.embed(batch.map((q) => q.text));
         const encoded = new Map<number, Uint8Array>();
-        batch.forEach((q, i) => {
-          this.#index(q.id, vectors[i]!);
-          encoded.set(q.id, encodeVector(vectors[i]!));
-        });
+        batch.forEach((q, i) => encoded.set(q.id, encodeVector(vectors[i]!)));
+        this.#queries.addMany(batch.map((q, i) => [q.id, vectors[i]!]));
         await store.putEmbeddings(this.embedderId, encoded);
         embedded += batch.length;
       }
@@ -254,19 +251,15 @@ export class Recommender {
     // Counts of known queries change when a query text is reused: reload them all (one read).
     const [counts, stats, phases, catalog] = await Promise.all([
       store.listQuerySkillCounts(),
-      store.skillStats(),
-      store.phaseStats(),
+      // Rates and means only: percentiles would cost a pass over every duration at each catch-up.
+      store.skillStats(undefined, { percentiles: false }),
+      store.phaseStats(undefined, { percentiles: false }),
       store.listCatalog(),
     ]);
     await this.#syncCatalog(catalog);
     this.#syncCounts(counts);
     this.#syncStats(stats, phases);
     return embedded;
-  }
-
-  #index(id: number, vector: Vector): void {
-    this.#queries.add(id, vector);
-    this.#vectors.set(id, vector);
   }
 
   /** A stored vector of this embedder, or null when it cannot be used (then it is recomputed). */
@@ -296,7 +289,6 @@ export class Recommender {
       if (!wanted.has(name)) {
         const id = -(this.#skill(name).num + 1);
         this.#queries.delete(id);
-        this.#vectors.delete(id);
         this.#descriptions.delete(name);
       }
     }
@@ -305,7 +297,7 @@ export class Recommender {
       const batch = changed.slice(start, start + EMBED_BATCH);
       const vectors = await this.#embedder.embed(batch.map(([, text]) => text));
       batch.forEach(([name, text], i) => {
-        this.#index(-(this.#skill(name).num + 1), vectors[i]!);
+        this.#queries.add(-(this.#skill(name).num + 1), vectors[i]!);
         this.#descriptions.set(name, text);
       });
     }
@@ -342,12 +334,7 @@ export class Recommender {
 
   /** The usage-weighted sum of the skill's vectors (direction is all that matters for a cosine). */
   #updateCentroid(skill: SkillState): void {
-    const members: [Vector, number][] = [];
-    for (const [id, weight] of skill.members) {
-      const v = this.#vectors.get(id);
-      if (v) members.push([v, weight]);
-    }
-    const centroid = weightedSum(members);
+    const centroid = this.#queries.weightedSum(skill.members);
     if (centroid) this.#centroids.add(skill.num, centroid);
     else this.#centroids.delete(skill.num);
   }
