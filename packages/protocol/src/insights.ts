@@ -116,7 +116,10 @@ export function isInsightsStore(store: object): store is InsightsStore {
 /** A skill's statistics with the uncertainty of its success rate. */
 export type SkillSummary = SkillStats & { readonly successInterval: RateInterval | null };
 
-/** One cell of the skill × phase heat map (`workflowPhase` null: invocations with no phase). */
+/**
+ * One cell of the skill × phase heat map (`workflowPhase` null: invocations with no phase). Its
+ * p50 and p95 durations are null: they would cost a pass over every duration for a tooltip.
+ */
 export type PhaseCell = SkillSummary & { readonly workflowPhase: string | null };
 
 /** `GET /api/overview`: everything on the dashboard's first page. */

@@ -60,7 +60,8 @@ export class Dashboard {
       const now = Date.now();
       const [skills, cells, activity, sessions, activeSessions] = await Promise.all([
         store.skillStats(),
-        store.phaseStats(),
+        // Cells show counts, rates and means: percentiles would cost a second pass over every duration.
+        store.phaseStats(undefined, { percentiles: false }),
         this.#store.activity(query),
         this.#store.sessionCount(),
         this.#store.sessionsSince(new Date(now - ACTIVE_WINDOW_MINUTES * 60_000).toISOString()),
@@ -105,7 +106,7 @@ export class Dashboard {
       const [profile, [stats], cells, activity] = await Promise.all([
         this.#store.skillProfile(name),
         store.skillStats(filter),
-        store.phaseStats(filter),
+        store.phaseStats(filter, { percentiles: false }),
         this.#store.activity(query),
       ]);
       if (!profile || !stats) return null;
