@@ -94,6 +94,21 @@ export interface QuerySkillCount {
   readonly failed: number;
 }
 
+/** The (query, skill) counts a reader follows: all of them, or those that changed since its cursor. */
+export interface QuerySkillCountChanges {
+  /**
+   * True when `counts` holds every pair, to replace what the reader knew: on the first call, and
+   * whenever invocations were deleted (a prune, here or by another process) since the cursor.
+   */
+  readonly complete: boolean;
+  /** When not complete: the queries used by invocations stored since the cursor; `counts` holds all their pairs. */
+  readonly queryIds: readonly number[];
+  /** By query id, then skill name. */
+  readonly counts: readonly QuerySkillCount[];
+  /** Where this answer stands: pass it to the next call. */
+  readonly cursor: string;
+}
+
 /** A skill registered with a description, found by meaning before it has any history. */
 export interface CatalogEntry {
   readonly skillName: string;
@@ -135,6 +150,12 @@ export interface SkillsStore {
   listQueries(afterId?: number): Promise<StoredQuery[]>;
   /** Per (query, skill) counts, for queries with id greater than `afterId`. */
   listQuerySkillCounts(afterId?: number): Promise<QuerySkillCount[]>;
+  /**
+   * The counts that changed since `cursor` (null: every count), so that a reader need not read
+   * them all again after each write. Counts of completed and failed runs of queries not listed
+   * may have changed too (completions); the invocation counts of those queries have not.
+   */
+  querySkillCountsSince(cursor: string | null): Promise<QuerySkillCountChanges>;
   /** Stored vectors of one embedder, by query id. */
   getEmbeddings(embedderId: string, afterId?: number): Promise<Map<number, Uint8Array>>;
   putEmbeddings(embedderId: string, vectors: ReadonlyMap<number, Uint8Array>): Promise<void>;

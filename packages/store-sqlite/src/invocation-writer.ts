@@ -84,6 +84,7 @@ export class WriteStatements {
   readonly prunedGroups: Prepared;
   readonly prunedSessions: Prepared;
   readonly prune: Prepared;
+  readonly countPrune: Prepared;
   readonly deleteUnusedSession: Prepared;
   /** Multi-row INSERT of the columns of {@link PLACEHOLDER_ROW}, bound in that order. */
   readonly insertRows: ChunkedStatement;
@@ -144,6 +145,12 @@ export class WriteStatements {
     );
     this.prunedSessions = conn.prepare(old.select('session_id').distinct());
     this.prune = conn.prepare(b.deleteFrom('invocations').where('invoked_at', '<', named<number>('cutoff')));
+    this.countPrune = conn.prepare(
+      b
+        .updateTable('store_meta')
+        .set((eb) => ({ value: eb('value', '+', sql.lit(1)) }))
+        .where('key', '=', sql.lit('prunes')),
+    );
     this.deleteUnusedSession = conn.prepare(
       b
         .deleteFrom('sessions')
@@ -361,6 +368,8 @@ export class InvocationWriter {
     }
     const sessions = this.#s.prunedSessions.all<{ session_id: number }>({ cutoff });
     const deleted = this.#s.prune.run({ cutoff }).changes;
+    // Readers following new rows by rowid must start over: see querySkillUsesSince.
+    if (deleted > 0) this.#s.countPrune.run({});
     for (const s of sessions) this.#s.deleteUnusedSession.run({ id: s.session_id });
     // Sessions, and (in finish) query texts, may be gone now: their cached ids with them.
     this.#forgetIds = true;

@@ -80,6 +80,12 @@ export interface SchemaMigrationsTable {
   applied_at: string;
 }
 
+/** Counters kept in the file (`prunes`: how many prunes deleted rows). */
+export interface StoreMetaTable {
+  key: string;
+  value: number;
+}
+
 /** The tables, as kysely sees them. */
 export interface StoreDatabase {
   invocations: InvocationsTable;
@@ -92,4 +98,5 @@ export interface StoreDatabase {
   embeddings: EmbeddingsTable;
   catalog: CatalogTable;
   schema_migrations: SchemaMigrationsTable;
+  store_meta: StoreMetaTable;
 }

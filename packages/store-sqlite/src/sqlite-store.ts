@@ -13,6 +13,7 @@ import {
   type InvocationRecord,
   type Page,
   type QuerySkillCount,
+  type QuerySkillCountChanges,
   type SkillStats,
   type StatsOptions,
   type StoredQuery,
@@ -35,6 +36,7 @@ import { InvocationWriter, WriteStatements } from './invocation-writer.js';
 import { migrate } from './migrator.js';
 import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
 import { computeStats } from './stats.js';
+import { listQuerySkillCounts, querySkillCountsSince } from './query-counts.js';
 import { parseInstant } from './time.js';
 import { validateBatch, validateCatalog } from './validation.js';
 
@@ -295,43 +297,12 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
 
   /** Per (query, skill) counts for queries with id above `afterId`, by query id then skill name. */
   async listQuerySkillCounts(afterId = 0): Promise<QuerySkillCount[]> {
-    return this.#read('listQuerySkillCounts', (conn) =>
-      conn.read(() => {
-        const b = conn.builder;
-        // In key order, names put in here: sorting hundreds of thousands of joined rows by
-        // name in SQL costs more than sorting each query's few skills.
-        const skills = new Map(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])).map((r) => [r.id, r.name]));
-        const out: QuerySkillCount[] = [];
-        let groupStart = 0;
-        const query = b
-          .selectFrom('query_skill_stats')
-          .where('query_id', '>', afterId)
-          .select((eb) =>
-            eb.fn.count(eb.fn(VISIT_FUNCTION, ['query_id', 'skill_id', 'invocations', 'completed', 'failed'])).as('n'),
-          );
-        // Rows come in key order (query id, skill id): sort each query's few skills by name.
-        let ordered = true;
-        conn.visit(query, (queryId, skillId, invocations, completed, failed) => {
-          const i = out.length;
-          if (ordered && i > 0 && out[i - 1]!.queryId > (queryId as number)) ordered = false;
-          if (i > groupStart && out[i - 1]!.queryId !== queryId) {
-            if (i - groupStart > 1) sortByName(out, groupStart, i);
-            groupStart = i;
-          }
-          out.push({
-            queryId: queryId as number,
-            skillName: skills.get(skillId as number)!,
-            invocations: invocations as number,
-            completed: completed as number,
-            failed: failed as number,
-          });
-        });
-        if (out.length - groupStart > 1) sortByName(out, groupStart, out.length);
-        // Should SQLite ever scan out of key order, sort it all.
-        if (!ordered) out.sort((a, b) => a.queryId - b.queryId || compareBinary(a.skillName, b.skillName));
-        return out;
-      }),
-    );
+    return this.#read('listQuerySkillCounts', (conn) => listQuerySkillCounts(conn, afterId));
+  }
+
+  /** The counts that changed since `cursor` (null: all of them), and the cursor to pass next. */
+  async querySkillCountsSince(cursor: string | null): Promise<QuerySkillCountChanges> {
+    return this.#read('querySkillCountsSince', (conn) => querySkillCountsSince(conn, cursor));
   }
 
   /** The vectors one embedder stored, by query id (above `afterId`). */
@@ -509,22 +480,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStor
 }
 
 /** Sorts `list[start..end)` by skill name, as SQLite's BINARY collation orders them. */
-function sortByName(list: QuerySkillCount[], start: number, end: number): void {
-  const part = list.slice(start, end).sort((a, b) => compareBinary(a.skillName, b.skillName));
-  for (let i = 0; i < part.length; i++) list[start + i] = part[i]!;
-}
-
-/**
- * Compares two strings by their UTF-8 bytes, as SQLite's BINARY collation does. JavaScript's `<`
- * compares UTF-16 code units, which orders the same except around surrogate pairs.
- */
-export function compareBinary(a: string, b: string): number {
-  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : a > b ? 1 : 0;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-const SURROGATE = /[\uD800-\uDFFF]/;
-
 /**
  * Creates the folder (0700) and an empty database file (0600) when they do not exist yet: queries
  * are private to their user, and SQLite gives the -wal and -shm files the database file's mode.

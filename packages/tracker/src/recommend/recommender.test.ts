@@ -300,6 +300,37 @@ describe('Recommender, caching and catching up', () => {
     expect(recs[0]!.invocationCount).toBe(6);
   });
 
+  it('caught up write by write, ranks exactly as a recommender opened afresh (inserts, reused queries, completions, prunes, descriptions)', async () => {
+    const store = await newStore();
+    const embedder = new LexicalEmbedder();
+    const skills = ['reviewer', 'tester', 'debugger', 'planner'];
+    const words = ['review', 'diff', 'test', 'suite', 'crash', 'trace', 'plan', 'roadmap', 'parser', 'login'];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const text = () => `${pick(words)} the ${pick(words)} of ${pick(words)}`;
+    await store.applyBatch({ inserts: [run('reviewer', 'review the diff')] });
+    const following = await Recommender.open(store, embedder, OPTIONS);
+    const probes = ['review the login diff', 'the parser test suite', 'plan the crash trace'];
+    for (let step = 0; step < 25; step++) {
+      const roll = rand();
+      if (roll < 0.6) {
+        await store.applyBatch({ inserts: Array.from({ length: 1 + Math.floor(rand() * 4) }, () => run(pick(skills), text(), pick(['completed', 'failed', 'pending'] as const))) });
+      } else if (roll < 0.75) {
+        await store.applyBatch({ completions: [{ id: `rec-${serial - Math.floor(rand() * 3)}`, completed: rand() < 0.5, completedAt: new Date(Date.UTC(2024, 4, 2)).toISOString(), durationSeconds: 1 }] });
+      } else if (roll < 0.9) {
+        await store.prune(new Date(Date.UTC(2024, 4, 1) + (serial - 5) * 60_000).toISOString());
+      } else {
+        await store.upsertCatalog([{ skillName: pick(skills), description: `helps with ${text()}` }]);
+      }
+      following.invalidate();
+      const fresh = await Recommender.open(store, embedder, OPTIONS);
+      for (const userQuery of probes) {
+        expect(await following.recommend({ userQuery }), `step ${step}: ${userQuery}`).toEqual(await fresh.recommend({ userQuery }));
+      }
+    }
+  });
+
   it('stores vectors on open and reuses them: a second open embeds nothing', async () => {
     const store = await newStore();
     await write(store, HISTORY.map(([skill, q]) => run(skill, q)));

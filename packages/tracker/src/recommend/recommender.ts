@@ -106,6 +106,8 @@ export class Recommender {
   #descriptions = new Map<string, string>();
   /** Highest query id indexed. */
   #watermark = 0;
+  /** Where the usage counts were last read (see SkillsStore.querySkillCountsSince); null: never. */
+  #countsCursor: string | null = null;
   #stale = false;
   #syncing: Promise<number> | undefined;
   readonly #cache = new ResultCache<Recommendation[]>(CACHE_ENTRIES);
@@ -217,11 +219,15 @@ export class Recommender {
     this.#skills = new Map();
     this.#descriptions = new Map();
     this.#watermark = 0;
+    this.#countsCursor = null;
   }
 
   /** Brings the index and the statistics up to the store; returns how many texts it embedded. */
   async #catchUp(): Promise<number> {
     const store = this.#store;
+    // Read before the queries: every query these counts name is then indexed below.
+    let changes = await store.querySkillCountsSince(this.#countsCursor);
+    let countedUpTo = this.#watermark;
     const added = await store.listQueries(this.#watermark);
     let embedded = 0;
     if (added.length > 0) {
@@ -248,16 +254,22 @@ export class Recommender {
       }
       for (const q of added) if (q.id > this.#watermark) this.#watermark = q.id; // no spread: 1M ids overflow the stack
     }
-    // Counts of known queries change when a query text is reused: reload them all (one read).
-    const [counts, stats, phases, catalog] = await Promise.all([
-      store.listQuerySkillCounts(),
+    const [stats, phases, catalog] = await Promise.all([
       // Rates and means only: percentiles would cost a pass over every duration at each catch-up.
       store.skillStats(undefined, { percentiles: false }),
       store.phaseStats(undefined, { percentiles: false }),
       store.listCatalog(),
     ]);
-    await this.#syncCatalog(catalog);
-    this.#syncCounts(counts);
+    // A description added or dropped is a member added or dropped: count them all again.
+    const described = await this.#syncCatalog(catalog);
+    if (described.size > 0 && !changes.complete) {
+      changes = await store.querySkillCountsSince(null);
+      countedUpTo = this.#watermark;
+    }
+    const changed = changes.complete ? this.#syncCounts(changes.counts, countedUpTo) : this.#updateCounts(changes.queryIds, changes.counts);
+    for (const skill of described) changed.add(skill);
+    for (const skill of changed) this.#updateCentroid(skill);
+    this.#countsCursor = changes.cursor;
     this.#syncStats(stats, phases);
     return embedded;
   }
@@ -283,13 +295,16 @@ export class Recommender {
     return skill;
   }
 
-  async #syncCatalog(catalog: readonly CatalogEntry[]): Promise<void> {
+  /** Indexes the catalogue's descriptions; returns the skills whose description came, changed or went. */
+  async #syncCatalog(catalog: readonly CatalogEntry[]): Promise<Set<SkillState>> {
+    const described = new Set<SkillState>();
     const wanted = new Map(catalog.map((e) => [e.skillName, `${e.skillName}: ${e.description}`]));
     for (const name of this.#descriptions.keys()) {
       if (!wanted.has(name)) {
-        const id = -(this.#skill(name).num + 1);
-        this.#queries.delete(id);
+        const skill = this.#skill(name);
+        this.#queries.delete(-(skill.num + 1));
         this.#descriptions.delete(name);
+        described.add(skill);
       }
     }
     const changed = [...wanted].filter(([name, text]) => this.#descriptions.get(name) !== text);
@@ -297,13 +312,20 @@ export class Recommender {
       const batch = changed.slice(start, start + EMBED_BATCH);
       const vectors = await this.#embedder.embed(batch.map(([, text]) => text));
       batch.forEach(([name, text], i) => {
-        this.#queries.add(-(this.#skill(name).num + 1), vectors[i]!);
+        const skill = this.#skill(name);
+        this.#queries.add(-(skill.num + 1), vectors[i]!);
         this.#descriptions.set(name, text);
+        described.add(skill);
       });
     }
+    return described;
   }
 
-  #syncCounts(counts: readonly QuerySkillCount[]): void {
+  /**
+   * Replaces every skill's members by `counts` (and the descriptions), which were read when the
+   * queries up to `countedUpTo` were indexed; returns the skills whose members changed.
+   */
+  #syncCounts(counts: readonly QuerySkillCount[], countedUpTo: number): Set<SkillState> {
     const uses = new Map<number, Use[]>();
     const members = new Map<SkillState, Map<number, number>>();
     const note = (skill: SkillState, id: number, weight: number) => {
@@ -314,22 +336,55 @@ export class Recommender {
       if (!u) uses.set(id, (u = []));
       u.push({ skill, weight });
     };
-    for (const c of counts) {
-      // Queries listed after this catch-up read them have no vector yet: the next one takes them.
-      if (c.queryId > this.#watermark || c.invocations <= 0) continue;
-      note(this.#skill(c.skillName), c.queryId, usageWeight(c.invocations));
-    }
+    for (const c of counts) if (c.invocations > 0) note(this.#skill(c.skillName), c.queryId, usageWeight(c.invocations));
+    // A query indexed before these counts were read that they do not name was pruned: its vector
+    // goes too (it would still weigh in the IDF). Later ids were indexed after: not yet counted.
+    for (const id of [...this.#queries.ids()]) if (id > 0 && id <= countedUpTo && !uses.has(id)) this.#queries.delete(id);
     for (const name of this.#descriptions.keys()) {
       const skill = this.#skill(name);
       note(skill, -(skill.num + 1), usageWeight(1));
     }
     this.#uses = uses;
+    const changed = new Set<SkillState>();
     for (const skill of this.#skills.values()) {
       const next = members.get(skill) ?? new Map<number, number>();
       if (sameWeights(skill.members, next)) continue;
       skill.members = next;
-      this.#updateCentroid(skill);
+      changed.add(skill);
     }
+    return changed;
+  }
+
+  /**
+   * Replaces the uses of the listed queries by `counts` (all their pairs); returns the skills
+   * whose members changed. After a write, a few queries instead of every count.
+   */
+  #updateCounts(queryIds: readonly number[], counts: readonly QuerySkillCount[]): Set<SkillState> {
+    const before = new Map<SkillState, Map<number, number>>();
+    for (const id of queryIds) {
+      for (const use of this.#uses.get(id) ?? []) {
+        let old = before.get(use.skill);
+        if (!old) before.set(use.skill, (old = new Map()));
+        old.set(id, use.weight);
+        use.skill.members.delete(id);
+      }
+      this.#uses.delete(id);
+    }
+    const changed = new Set<SkillState>();
+    for (const c of counts) {
+      if (c.invocations <= 0) continue;
+      const skill = this.#skill(c.skillName);
+      const weight = usageWeight(c.invocations);
+      skill.members.set(c.queryId, weight);
+      let u = this.#uses.get(c.queryId);
+      if (!u) this.#uses.set(c.queryId, (u = []));
+      u.push({ skill, weight });
+      if (before.get(skill)?.get(c.queryId) !== weight) changed.add(skill);
+      before.get(skill)?.delete(c.queryId);
+    }
+    // Uses that were not given again are gone.
+    for (const [skill, gone] of before) if (gone.size > 0) changed.add(skill);
+    return changed;
   }
 
   /** The usage-weighted sum of the skill's vectors (direction is all that matters for a cosine). */

@@ -47,6 +47,8 @@ export interface EmbedderResults {
   /** ms per recommendation: the same queries again (their embedding cached) and queries never seen. */
   readonly cachedMillis?: Percentiles;
   readonly freshMillis?: Percentiles;
+  /** ms per recommendation right after one invocation was tracked (the recommender catches up first). */
+  readonly afterWriteMillis?: Percentiles;
 }
 
 export interface RecommendResults {
@@ -89,6 +91,47 @@ async function timeRecommendations(service: SkillsService, queries: readonly str
     if (i >= warmup) samples.push(ms);
   }
   return percentiles(samples);
+}
+
+/** Recommendations timed right after a write: a host tracks, then asks, again and again. */
+const AFTER_WRITE_SAMPLES = 20;
+
+/**
+ * Tracks one invocation (a new query, or one asked before, by turns), then times the next
+ * recommendation, which first catches up with the write.
+ */
+async function timeAfterWrites(service: SkillsService, samples: number): Promise<Percentiles> {
+  const stream = new Workload({ seed: 53 });
+  const queries = recommendationQueries(samples, 303);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const item = stream.next();
+    const at = new Date().toISOString();
+    await service.apply({
+      inserts: [
+        {
+          id: `after-write-${i}-${Date.now()}`,
+          skillName: item.input.skillName,
+          sessionId: 'bench-after-write',
+          invokedAt: at,
+          status: 'completed',
+          completed: true,
+          completedAt: at,
+          durationSeconds: item.durationSeconds,
+          userQuery: item.input.userQuery ?? null,
+          workflowPhase: item.input.workflowPhase ?? null,
+          alternativesConsidered: [],
+          selectionRank: null,
+          followUpActions: [],
+          errorType: null,
+        },
+      ],
+    });
+    const t0 = performance.now();
+    await service.recommend({ userQuery: queries[i]!, limit: 5 });
+    times.push(performance.now() - t0);
+  }
+  return percentiles(times);
 }
 
 /** Opens the store and computes the dashboard's overview and one skill's page, each once and cold. */
@@ -138,7 +181,8 @@ async function measureEmbedder(
     // Fresh: every query new, so its embedding is computed inside the timed call.
     const fresh = recommendationQueries(plan.recommend.queries + plan.recommend.warmup, 202);
     const freshMillis = await timeRecommendations(service, fresh.slice(plan.recommend.warmup), 0);
-    return { embedder: (await service.embedder()).id, firstOpenSeconds, readySeconds, cachedMillis, freshMillis };
+    const afterWriteMillis = await timeAfterWrites(service, AFTER_WRITE_SAMPLES);
+    return { embedder: (await service.embedder()).id, firstOpenSeconds, readySeconds, cachedMillis, freshMillis, afterWriteMillis };
   } finally {
     await service.close();
   }
