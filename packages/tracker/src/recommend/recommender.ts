@@ -260,7 +260,8 @@ export class Recommender {
       store.phaseStats(undefined, { percentiles: false }),
       store.listCatalog(),
     ]);
-    // A description added or dropped is a member added or dropped: count them all again.
+    // A description that came or went is a member added or dropped: count them all again. (One
+    // that changed only moves its skill's centroid, updated below with the others.)
     const described = await this.#syncCatalog(catalog);
     if (described.size > 0 && !changes.complete) {
       changes = await store.querySkillCountsSince(null);
