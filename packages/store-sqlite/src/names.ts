@@ -5,6 +5,13 @@ import { named } from './named.js';
 /** The tables that store a name once and give it an integer id. */
 export type NameTable = 'skills' | 'sessions' | 'phases';
 
+/** Every name of `table` by its id: for readers that put names into rows themselves instead of joining. */
+export function nameMap(conn: Connection, table: NameTable): Map<number, string> {
+  // The three tables have the same columns; one of them stands for all in the types.
+  const rows = conn.all<{ id: number; name: string }>(conn.builder.selectFrom(table as 'skills').select(['id', 'name']));
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
 /** Prepared lookups and inserts of one names table, made once per connection. */
 export class NameStatements {
   readonly #find: Prepared;

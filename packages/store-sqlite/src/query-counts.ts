@@ -1,6 +1,7 @@
 import type { QuerySkillCount, QuerySkillCountChanges } from '@skills/protocol';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { VISIT_FUNCTION, type Connection } from './connection.js';
+import { nameMap } from './names.js';
 
 /** Beyond this many queries used since a cursor, reading every count is as cheap. */
 const MAX_TOUCHED_QUERIES = 20_000;
@@ -13,7 +14,7 @@ function readCounts(conn: Connection, which: { afterId: number } | { ids: readon
   const b = conn.builder;
   // In key order, names put in here: sorting hundreds of thousands of joined rows by name in
   // SQL costs more than sorting each query's few skills.
-  const skills = new Map(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])).map((r) => [r.id, r.name]));
+  const skills = nameMap(conn, 'skills');
   const out: QuerySkillCount[] = [];
   let groupStart = 0;
   const query = b

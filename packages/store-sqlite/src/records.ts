@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Connection } from './connection.js';
 import { fromStoredId, idText, type StoredId } from './ids.js';
 import { decodeList } from './name-lists.js';
+import { nameMap } from './names.js';
 import type { StoreDatabase } from './schema.js';
 import { statusOf } from './status.js';
 import { toIso } from './time.js';
@@ -95,11 +96,9 @@ interface InvocationRow {
  */
 export function exportRecords(conn: Connection): InvocationRecord[] {
   const b = conn.builder;
-  const names = (table: 'skills' | 'sessions' | 'phases') =>
-    new Map(conn.all<{ id: number; name: string }>(b.selectFrom(table as 'skills').select(['id', 'name'])).map((r) => [r.id, r.name]));
-  const skills = names('skills');
-  const sessions = names('sessions');
-  const phases = names('phases');
+  const skills = nameMap(conn, 'skills');
+  const sessions = nameMap(conn, 'sessions');
+  const phases = nameMap(conn, 'phases');
   const texts = new Map(conn.all<{ id: number; text: string }>(b.selectFrom('queries').select(['id', 'text'])).map((r) => [r.id, r.text]));
   const rows = conn.all<InvocationRow>(b.selectFrom('invocations').selectAll().orderBy('invoked_at').orderBy(idText()));
   const records = new Array<InvocationRecord>(rows.length);

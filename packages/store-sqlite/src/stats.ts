@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { countCompletedDurations, sumCompletedMicros } from './aggregates.js';
 import { VISIT_FUNCTION, type Connection } from './connection.js';
 import { filterCondition, isEmptyFilter, type ResolvedFilter } from './filters.js';
+import { nameMap } from './names.js';
 import { nearestRank } from './percentile.js';
 import type { SkillPhaseStatsTable } from './schema.js';
 import { STATUS_CODE } from './status.js';
@@ -86,8 +87,8 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
       });
     }
 
-    const skills = names(conn.all<{ id: number; name: string }>(b.selectFrom('skills').select(['id', 'name'])));
-    const phases = names(conn.all<{ id: number; name: string }>(b.selectFrom('phases').select(['id', 'name'])));
+    const skills = nameMap(conn, 'skills');
+    const phases = nameMap(conn, 'phases');
     const stats = [...groups.values()].flatMap((byPhaseId) => [...byPhaseId.values()]).map((group) => {
       const c = group.counts;
       const finished = c.completed + c.failed + c.abandoned;
@@ -130,8 +131,4 @@ function byUse(a: SkillStats, b: SkillStats): number {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function names(rows: readonly { id: number; name: string }[]): Map<number, string> {
-  return new Map(rows.map((r) => [r.id, r.name]));
 }
