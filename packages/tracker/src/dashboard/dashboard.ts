@@ -14,6 +14,7 @@ import {
   type SkillStats,
   type SkillSummary,
 } from '@skills/protocol';
+import { finishedRuns } from '../recommend/scoring.js';
 import type { SkillsService } from '../service.js';
 import { FreshnessCache } from './freshness-cache.js';
 
@@ -68,20 +69,22 @@ export class Dashboard {
       ]);
       const sum = (field: 'invocations' | 'completed' | 'failed' | 'abandoned' | 'pending') =>
         skills.reduce((n, s) => n + s[field], 0);
-      const completed = sum('completed');
-      const finished = completed + sum('failed') + sum('abandoned');
+      const counts = {
+        invocations: sum('invocations'),
+        completed: sum('completed'),
+        failed: sum('failed'),
+        abandoned: sum('abandoned'),
+        pending: sum('pending'),
+      };
+      const finished = finishedRuns(counts);
       const lastUsed = skills.reduce<string | null>((latest, s) => (s.lastUsed !== null && (latest === null || s.lastUsed > latest) ? s.lastUsed : latest), null);
       return {
         generatedAt: new Date(now).toISOString(),
         revision,
         totals: {
-          invocations: sum('invocations'),
-          completed,
-          failed: sum('failed'),
-          abandoned: sum('abandoned'),
-          pending: sum('pending'),
-          successRate: finished > 0 ? completed / finished : null,
-          successInterval: wilsonInterval(completed, finished),
+          ...counts,
+          successRate: finished > 0 ? counts.completed / finished : null,
+          successInterval: wilsonInterval(counts.completed, finished),
           skills: skills.length,
           sessions,
           activeSessions,
@@ -133,7 +136,7 @@ export class Dashboard {
 }
 
 function summarize(stats: SkillStats): SkillSummary {
-  return { ...stats, successInterval: wilsonInterval(stats.completed, stats.completed + stats.failed + stats.abandoned) };
+  return { ...stats, successInterval: wilsonInterval(stats.completed, finishedRuns(stats)) };
 }
 
 /** Named phases, most used first (ties by name), then "no phase" when some invocation had none. */
