@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // Functions passed to page.evaluate run in the page: they need the DOM types.
-import { seededRandom, silentLogger, type InvocationRecord } from '@skills/protocol';
+import { seededRandom, silentLogger, type InvocationRecord, type SkillsStore } from '@skills/protocol';
 import { SkillsMcpClient } from '@skills/mcp-client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,32 @@ async function values(page: Page, selector: string): Promise<Record<string, stri
 
 const num = (n: number | null) => (n === null ? '' : String(n));
 
+/** The `data-skill` of each row of `table`, top to bottom. */
+function rowSkills(page: Page, table: string): Promise<string[]> {
+  return page.$$eval(`${table} tbody tr[data-skill]`, (rows) => rows.map((r) => (r as HTMLElement).dataset.skill!));
+}
+
+/**
+ * Every figure the skills table and the heat map show equals the store's own, and both list
+ * exactly the skills `names` (every stored skill when left out), in the same order.
+ */
+async function expectStoreFigures(page: Page, store: SkillsStore, names?: readonly string[]): Promise<void> {
+  const listed = (name: string) => names === undefined || names.includes(name);
+  const stats = (await store.skillStats()).filter((s) => listed(s.skillName));
+  const tableOrder = await rowSkills(page, '#skills-table');
+  expect([...tableOrder].sort()).toEqual(stats.map((s) => s.skillName).sort());
+  expect(await rowSkills(page, '#heatmap')).toEqual(tableOrder);
+  for (const col of ['invocations', 'successRate', 'meanDurationSeconds', 'p95DurationSeconds', 'lastUsed'] as const) {
+    const shown = await values(page, `#skills-table td[data-col="${col}"]`);
+    expect(shown, col).toEqual(Object.fromEntries(stats.map((s) => [s.skillName, col === 'lastUsed' ? (s.lastUsed ?? '') : num(s[col])])));
+  }
+  const cells = await page.$$eval('#heatmap td[data-skill][data-phase]', (tds) =>
+    tds.filter((td) => td.getAttribute('data-invocations') !== '' && td.getAttribute('data-invocations') !== '0').map((td) => [td.getAttribute('data-skill'), td.getAttribute('data-phase'), td.getAttribute('data-invocations'), td.getAttribute('data-value')]),
+  );
+  const phaseStats = (await store.phaseStats()).filter((s) => listed(s.skillName));
+  expect(cells.sort()).toEqual(phaseStats.map((s) => [s.skillName, s.workflowPhase ?? '', String(s.invocations), num(s.successRate)]).sort());
+}
+
 describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
   let server: RunningSkillsServer;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -98,23 +124,15 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     await page.goto(`${server.url}/`);
     await page.locator('#skills-table tr[data-skill]').first().waitFor();
     const store = server.app.service.store;
-    const stats = await store.skillStats();
     expect(await page.getAttribute('[data-testid="total-invocations"]', 'data-value')).toBe(String(await store.countInvocations()));
-    expect(Object.keys(await values(page, '#skills-table td[data-col="invocations"]')).sort()).toEqual(stats.map((s) => s.skillName).sort());
-    for (const col of ['invocations', 'successRate', 'meanDurationSeconds', 'p95DurationSeconds', 'lastUsed'] as const) {
-      const shown = await values(page, `#skills-table td[data-col="${col}"]`);
-      expect(shown, col).toEqual(Object.fromEntries(stats.map((s) => [s.skillName, col === 'lastUsed' ? (s.lastUsed ?? '') : num(s[col])])));
-    }
-    const cells = await page.$$eval('#heatmap td[data-skill][data-phase]', (tds) =>
-      tds.filter((td) => td.getAttribute('data-invocations') !== '' && td.getAttribute('data-invocations') !== '0').map((td) => [td.getAttribute('data-skill'), td.getAttribute('data-phase'), td.getAttribute('data-invocations'), td.getAttribute('data-value')]),
-    );
-    const phaseStats = await store.phaseStats();
-    expect(cells.sort()).toEqual(phaseStats.map((s) => [s.skillName, s.workflowPhase ?? '', String(s.invocations), num(s.successRate)]).sort());
+    await expectStoreFigures(page, store);
+    expect(await page.textContent('#skills-shown')).toBe(`Showing ${SKILLS.length} of ${SKILLS.length} skills`);
+    expect(await page.locator('#show-all').isHidden()).toBe(true);
     await screenshot(page, 'overview');
   });
 
   it('sorts the skills table by a column, and back', async () => {
-    const order = () => page.$$eval('#skills-table tbody tr[data-skill]', (rows) => rows.map((r) => (r as HTMLElement).dataset.skill!));
+    const order = () => rowSkills(page, '#skills-table');
     const stats = await server.app.service.store.skillStats();
     await page.click('#skills-table th button:has-text("Success rate")');
     const header = page.locator('#skills-table th:has(button:has-text("Success rate"))');
@@ -122,8 +140,12 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     expect(direction === 'ascending' || direction === 'descending').toBe(true);
     const byRate = [...stats].sort((a, b) => (a.successRate ?? -1) - (b.successRate ?? -1)).map((s) => s.skillName);
     expect(await order()).toEqual(direction === 'ascending' ? byRate : [...byRate].reverse());
+    // The heat map lists the same skills in the same order, and the address keeps the order.
+    expect(await rowSkills(page, '#heatmap')).toEqual(await order());
+    expect(new URL(page.url()).hash).toBe(`#/?sort=${direction === 'ascending' ? '' : '-'}successRate`);
     await page.click('#skills-table th button:has-text("Success rate")');
     expect(await header.getAttribute('aria-sort')).toBe(direction === 'ascending' ? 'descending' : 'ascending');
+    expect(await rowSkills(page, '#heatmap')).toEqual(await order());
   });
 
   it('answers the query box with the same recommendations as the API, as the user types', async () => {
@@ -195,6 +217,181 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await screenshot(phone, 'overview-phone');
     await phone.close();
+  });
+});
+
+/** Sixty skills, as many as fit no page: six families of ten (`weather-lookup`, `stock-alert`, ...). */
+const FAMILIES = ['weather', 'stock', 'flight', 'recipe', 'news', 'translate'];
+const ACTIONS = ['lookup', 'search', 'forecast', 'alert', 'history', 'compare', 'summary', 'convert', 'booking', 'report'];
+const MANY = FAMILIES.flatMap((family) => ACTIONS.map((action) => `${family}-${action}`));
+
+/**
+ * About 177,000 invocations of {@link MANY}, each skill a different count (so that "the first 20
+ * by invocations" is one set), 70% of them yesterday: a day of more than 100,000.
+ */
+function manyInvocations(): InvocationRecord[] {
+  const now = Date.now();
+  const yesterday = new Date(now - 86_400_000 - 120_000).toISOString();
+  const today = new Date(now - 120_000).toISOString();
+  return MANY.flatMap((skillName, i) => {
+    const count = 300 + 90 * ((i * 37) % MANY.length);
+    return Array.from({ length: count }, (_, j): InvocationRecord => {
+      const failed = j % (5 + (i % 7)) === 0;
+      const invokedAt = j % 10 < 7 ? yesterday : today;
+      return {
+        id: `many-${i}-${j}`,
+        skillName,
+        sessionId: `many-session-${j % 100}`,
+        invokedAt,
+        status: failed ? 'failed' : 'completed',
+        completed: !failed,
+        completedAt: invokedAt,
+        durationSeconds: 0.5 + ((i * 7 + j) % 50) / 10,
+        userQuery: null,
+        workflowPhase: j % 9 === 0 ? null : PHASES[(i + j) % PHASES.length]!,
+        alternativesConsidered: [],
+        selectionRank: null,
+        followUpActions: [],
+        errorType: failed ? 'Timeout' : null,
+      };
+    });
+  });
+}
+
+/** A text the page's canvases drew, with its box in canvas pixels. */
+interface DrawnText {
+  readonly chart: string | null;
+  readonly text: string;
+  readonly left: number;
+  readonly right: number;
+  readonly canvasWidth: number;
+}
+
+/**
+ * Records every `fillText` of the page's canvases with the box it fills: uPlot draws axis labels
+ * on the canvas, out of the DOM's reach. Runs in the page before its scripts.
+ */
+function recordCanvasText(): void {
+  const drawn: DrawnText[] = [];
+  (window as unknown as { drawnText: DrawnText[] }).drawnText = drawn;
+  const fillText = CanvasRenderingContext2D.prototype.fillText;
+  CanvasRenderingContext2D.prototype.fillText = function (this: CanvasRenderingContext2D, text: string, x: number, y: number, maxWidth?: number) {
+    const width = this.measureText(text).width;
+    const at = x + this.getTransform().e;
+    const left = this.textAlign === 'right' || this.textAlign === 'end' ? at - width : this.textAlign === 'center' ? at - width / 2 : at;
+    drawn.push({ chart: this.canvas.closest('[data-chart]')?.getAttribute('data-chart') ?? null, text, left, right: left + width, canvasWidth: this.canvas.width });
+    return maxWidth === undefined ? fillText.call(this, text, x, y) : fillText.call(this, text, x, y, maxWidth);
+  };
+}
+
+describe.skipIf(SKIP_BROWSER)('the dashboard of sixty skills and 177,000 invocations', () => {
+  let server: RunningSkillsServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  /** Every skill, most invoked first, by the store. */
+  let byInvocations: string[];
+  /** The twenty most invoked. */
+  let top: string[];
+
+  const shownText = () => page.textContent('#skills-shown');
+
+  beforeAll(async () => {
+    server = await startSkillsServer({ settings: testSettings(tempDir()), host: '127.0.0.1', port: 0, logger: silentLogger });
+    await server.app.service.apply({ inserts: manyInvocations() });
+    byInvocations = (await server.app.service.store.skillStats()).sort((a, b) => b.invocations - a.invocations).map((s) => s.skillName);
+    top = byInvocations.slice(0, 20);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('lists the twenty most invoked skills, says how many of all, and each figure equals the store', async () => {
+    await page.goto(`${server.url}/`);
+    await page.locator('#skills-table tr[data-skill]').first().waitFor();
+    expect(await rowSkills(page, '#skills-table')).toEqual(top);
+    await expectStoreFigures(page, server.app.service.store, top);
+    expect(await shownText()).toBe('Showing 20 of 60 skills');
+    expect(await page.getAttribute('#skills-shown', 'aria-live')).toBe('polite');
+    expect(await page.textContent('#show-all')).toBe('Show all 60 skills');
+    await screenshot(page, 'overview-many');
+  });
+
+  it('shows all sixty on request, each row equal to the store, and back to twenty', async () => {
+    await page.click('#show-all');
+    await expect.poll(() => rowSkills(page, '#skills-table').then((rows) => rows.length)).toBe(60);
+    await expectStoreFigures(page, server.app.service.store, MANY);
+    expect(await shownText()).toBe('Showing 60 of 60 skills');
+    expect(new URL(page.url()).hash).toBe('#/?show=all');
+    expect(await page.textContent('#show-all')).toBe('Show the first 20');
+    await page.click('#show-all');
+    await expect.poll(() => rowSkills(page, '#skills-table')).toEqual(top);
+    expect(new URL(page.url()).hash).toBe('#/');
+  });
+
+  it('narrows the table and the heat map to a filter, sorts within it, and keeps both in the address across a reload', async () => {
+    const weather = MANY.filter((name) => name.startsWith('weather-'));
+    // From the keyboard: into the box, then type (any case matches).
+    await page.focus('#skill-filter');
+    await page.keyboard.type('WEATHER');
+    await expect.poll(shownText).toBe('Showing 10 of 10 skills matching “WEATHER” (60 in all)');
+    await expectStoreFigures(page, server.app.service.store, weather);
+    expect(await page.locator('#show-all').isHidden()).toBe(true);
+    // Sorted by name within the filter: the heat map follows.
+    await page.click('#skills-table th button:has-text("Skill")');
+    await expect.poll(() => rowSkills(page, '#heatmap')).toEqual([...weather].sort());
+    expect(await rowSkills(page, '#skills-table')).toEqual([...weather].sort());
+    expect(new URL(page.url()).hash).toBe('#/?filter=WEATHER&sort=skill');
+    await page.reload();
+    await page.locator('#skills-table tr[data-skill]').first().waitFor();
+    expect(await page.inputValue('#skill-filter')).toBe('WEATHER');
+    expect(await rowSkills(page, '#skills-table')).toEqual([...weather].sort());
+    expect(await page.getAttribute('#skills-table th[data-col="skill"]', 'aria-sort')).toBe('ascending');
+    await expectStoreFigures(page, server.app.service.store, weather);
+    // A shared link opened on a page already showing the overview: no reload needed.
+    await page.evaluate(() => (location.hash = '#/?filter=-search&show=all'));
+    const search = byInvocations.filter((n) => n.endsWith('-search'));
+    await expect.poll(() => rowSkills(page, '#heatmap')).toEqual(search);
+    await expectStoreFigures(page, server.app.service.store, search);
+    expect(await page.inputValue('#skill-filter')).toBe('-search');
+    await page.fill('#skill-filter', 'no-such-skill');
+    await expect.poll(shownText).toBe('No skill matches “no-such-skill” (60 in all)');
+    expect(await page.locator('#skills-table tr[data-skill], #heatmap tr[data-skill]').count()).toBe(0);
+    await screenshot(page, 'overview-filtered-empty');
+  });
+
+  it('writes the value axis of a day of 100,000+ invocations compactly, inside the chart', async () => {
+    const charts = await browser.context.newPage();
+    try {
+      await charts.addInitScript(recordCanvasText);
+      await charts.goto(`${server.url}/`);
+      const drawn = () => charts.evaluate(() => (window as unknown as { drawnText: DrawnText[] }).drawnText);
+      await expect.poll(async () => (await drawn()).filter((d) => d.chart === 'invocations').map((d) => d.text)).toContain('100k');
+      const labels = (await drawn()).filter((d) => d.chart !== null);
+      expect(labels.filter((d) => d.chart === 'invocations' && /,/.test(d.text))).toEqual([]);
+      // Every label of both charts, value and time axes alike, lies inside its canvas.
+      expect(labels.filter((d) => d.left < 0 || d.right > d.canvasWidth)).toEqual([]);
+    } finally {
+      await charts.close();
+    }
+  });
+
+  it('fits a phone, filter and all', async () => {
+    const phone = await browser.context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${server.url}/#/?filter=stock`);
+      await phone.locator('#skills-table tr[data-skill]').first().waitFor();
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await screenshot(phone, 'overview-many-phone');
+    } finally {
+      await phone.close();
+    }
   });
 });
 

@@ -3,9 +3,13 @@
 import uPlot from 'uplot';
 import type { Activity, ActivityBucket, ActivityPoint } from '@skills/protocol';
 import { h } from './dom.js';
-import { formatDateTimeUtc, formatDateUtc, formatInt, formatPercent, plural } from './format.js';
+import { formatCompact, formatDateTimeUtc, formatDateUtc, formatInt, formatPercent, plural } from './format.js';
 
 const HEIGHT = 220;
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+/** Tick length and the gap between tick and label, in CSS pixels (uPlot's defaults, set here to size the axis). */
+const TICK = 10;
+const GAP = 5;
 const STEP_SECONDS: Readonly<Record<ActivityBucket, number>> = { hour: 3600, day: 86400 };
 
 interface Palette {
@@ -52,6 +56,22 @@ const COUNT_INCRS = (() => {
   for (let p = 1; p <= 1e9; p *= 10) out.push(p, 2 * p, 5 * p);
   return out;
 })();
+
+let measurer: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * The width a value axis needs for `labels` (uPlot's `size` option): the widest label as the
+ * canvas draws it, plus tick and gap. uPlot's fixed default (50 px) cuts "150,000" on the left.
+ */
+function valueAxisSize(_u: uPlot, labels: readonly (string | null)[] | null): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  let widest = 24;
+  if (measurer && labels) {
+    measurer.font = AXIS_FONT;
+    for (const label of labels) if (label) widest = Math.max(widest, measurer.measureText(label).width);
+  }
+  return Math.ceil(widest) + TICK + GAP + 2;
+}
 
 function span(bucket: ActivityBucket, n: number): string {
   return `last ${plural(n, bucket)}`;
@@ -187,8 +207,9 @@ class TrendChart {
     const axisBase = {
       stroke: colours.text,
       grid: { stroke: colours.grid, width: 1 },
-      ticks: { stroke: colours.grid, width: 1 },
-      font: '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+      ticks: { stroke: colours.grid, width: 1, size: TICK },
+      gap: GAP,
+      font: AXIS_FONT,
     };
     const xSeries: uPlot.Series = {
       label: bucket() === 'day' ? 'Day' : 'Hour',
@@ -233,8 +254,8 @@ class TrendChart {
       axes: [
         { ...axisBase, space: 60 },
         this.kind === 'invocations'
-          ? { ...axisBase, size: 52, incrs: COUNT_INCRS, values: (_u, splits) => splits.map((v) => formatInt(v)) }
-          : { ...axisBase, size: 52, incrs: [10, 20, 25, 50], values: (_u, splits) => splits.map((v) => `${v}%`) },
+          ? { ...axisBase, size: valueAxisSize, incrs: COUNT_INCRS, values: (_u, splits, _i, _space, step) => splits.map((v) => formatCompact(v, step)) }
+          : { ...axisBase, size: valueAxisSize, incrs: [10, 20, 25, 50], values: (_u, splits) => splits.map((v) => `${v}%`) },
       ],
       series,
       legend: { live: true },

@@ -10,6 +10,26 @@ export function formatInt(n: number): string {
   return intFormat.format(n);
 }
 
+const COMPACT_UNITS = [
+  [1e9, 'B'],
+  [1e6, 'M'],
+  [1e3, 'k'],
+] as const;
+
+/**
+ * A count in a few characters, for chart axes: 950 → "950", 100000 → "100k", 1500000 → "1.5M".
+ * `step` (the axis' tick spacing) sets the decimals, so that ticks 1M and 1.02M stay distinct.
+ */
+export function formatCompact(n: number, step = 1): string {
+  const abs = Math.abs(n);
+  const unit = COMPACT_UNITS.find(([size]) => abs >= size);
+  if (!unit) return formatInt(n);
+  const [size, suffix] = unit;
+  const digits = step > 0 && step < size ? Math.min(3, Math.ceil(Math.log10(size / step) - 1e-9)) : 0;
+  // toFixed then Number drops the zeros a round tick would show ("1.0M" → "1M").
+  return `${Number((n / size).toFixed(digits))}${suffix}`;
+}
+
 /** 0.875 → "87.5%"; null → "—". */
 export function formatPercent(rate: number | null | undefined, digits = 1): string {
   if (rate === null || rate === undefined || !Number.isFinite(rate)) return DASH;

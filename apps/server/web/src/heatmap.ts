@@ -1,6 +1,6 @@
 /** The skill × phase heat map: a real table whose cells are coloured by success rate. */
 
-import type { DashboardOverview, PhaseCell } from '@skills/protocol';
+import type { DashboardOverview, PhaseCell, SkillSummary } from '@skills/protocol';
 import { rateColour, textOn } from './colour.js';
 import { h, rawValue, skillHref } from './dom.js';
 import { formatDuration, formatInt, formatInterval, formatPercent, phaseLabel } from './format.js';
@@ -59,14 +59,14 @@ function legend(): HTMLElement {
   );
 }
 
-/** The heat map with its legend. */
-export function renderHeatmap(overview: DashboardOverview): HTMLElement {
+/** The heat map of `skills` (the rows, in this order) with its legend. */
+export function renderHeatmap(overview: DashboardOverview, skills: readonly SkillSummary[]): HTMLElement {
   const cells = new Map<string, PhaseCell>();
   for (const cell of overview.heatmap) cells.set(key(cell.skillName, cell.workflowPhase), cell);
   const table = h(
     'table',
     { id: 'heatmap', class: 'data-table heatmap' },
-    h('caption', null, h('span', { class: 'caption-text' }, 'Success rate and invocations of each skill by workflow phase; grey: no finished runs')),
+    h('caption', null, h('span', { class: 'caption-text' }, 'Success rate and invocations by workflow phase of the skills listed above, in the same order; grey: no finished runs')),
     h(
       'thead',
       null,
@@ -80,7 +80,10 @@ export function renderHeatmap(overview: DashboardOverview): HTMLElement {
     h(
       'tbody',
       null,
-      ...overview.skills.map((skill) =>
+      skills.length === 0
+        ? h('tr', { class: 'empty-row' }, h('td', { colspan: overview.phases.length + 1 }, 'No skill to show'))
+        : null,
+      ...skills.map((skill) =>
         h(
           'tr',
           { 'data-skill': skill.skillName },

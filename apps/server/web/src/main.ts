@@ -1,4 +1,4 @@
-/** The dashboard page: routes (`#/`, `#/skills/<name>`), loading, live updates and errors. */
+/** The dashboard page: routes (`#/?<view>`, `#/skills/<name>`), loading, live updates and errors. */
 
 import type { ActivityBucket } from '@skills/protocol';
 import { ApiError, fetchOverview, fetchSkill, isAbort, UNREACHABLE_MESSAGE } from './api.js';
@@ -7,7 +7,8 @@ import { startLive, type LiveMode } from './live.js';
 import { OverviewView } from './overview.js';
 import { notFoundView, SkillView } from './skill-page.js';
 
-type Route = { readonly kind: 'overview' } | { readonly kind: 'skill'; readonly name: string };
+/** `query`: what follows `#/?`, the overview's filter and view (see overview-state.ts). */
+type Route = { readonly kind: 'overview'; readonly query: string } | { readonly kind: 'skill'; readonly name: string };
 
 interface View {
   readonly key: string;
@@ -43,7 +44,10 @@ function parseRoute(hash: string): Route | null {
     }
     return { kind: 'skill', name };
   }
-  if (hash === '' || hash === '#' || hash.startsWith('#/')) return { kind: 'overview' };
+  if (hash === '' || hash === '#' || hash.startsWith('#/')) {
+    const at = hash.indexOf('?');
+    return { kind: 'overview', query: at === -1 ? '' : hash.slice(at + 1) };
+  }
   return null;
 }
 
@@ -51,7 +55,7 @@ function routeKey(route: Route): string {
   return route.kind === 'overview' ? 'overview' : `skill:${route.name}`;
 }
 
-let route: Route = parseRoute(location.hash) ?? { kind: 'overview' };
+let route: Route = parseRoute(location.hash) ?? { kind: 'overview', query: '' };
 let view: View | null = null;
 let displayedRevision: string | null = null;
 let focusOnRender = false;
@@ -156,7 +160,8 @@ async function load(signal: AbortSignal): Promise<void> {
       const data = await fetchOverview(bucket(), signal);
       if (signal.aborted) return;
       if (view?.key !== key || !(view.page instanceof OverviewView)) {
-        const page = new OverviewView();
+        // The route, not `current`: the view's part of the hash may have changed while loading.
+        const page = new OverviewView(route.kind === 'overview' ? route.query : current.query);
         show({ key, element: page.element, heading: page.heading, page });
       }
       const page = view!.page as OverviewView;
@@ -250,7 +255,13 @@ bucketSelect.addEventListener('change', () => {
 
 window.addEventListener('hashchange', () => {
   const next = parseRoute(location.hash);
-  if (next === null || routeKey(next) === routeKey(route)) return;
+  if (next === null) return;
+  if (routeKey(next) === routeKey(route)) {
+    // Another view of the overview (a shared link, back, "Overview"): same data, no reload.
+    route = next;
+    if (next.kind === 'overview' && view?.page instanceof OverviewView) view.page.setState(next.query);
+    return;
+  }
   route = next;
   displayedRevision = null;
   focusOnRender = true;

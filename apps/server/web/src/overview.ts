@@ -5,7 +5,9 @@ import { TrendCharts } from './charts.js';
 import { h, replaceChildren, skillHref } from './dom.js';
 import { formatDuration, formatInt, formatRateWithInterval, plural } from './format.js';
 import { renderHeatmap } from './heatmap.js';
+import { DEFAULT_STATE, matchesFilter, overviewHash, parseOverviewState, TOP, type OverviewState } from './overview-state.js';
 import { RecommendBox } from './recommend.js';
+import { SkillListControls } from './skill-list-controls.js';
 import { SortableTable, type Column } from './tables.js';
 import { outcomeTiles, tiles } from './tiles.js';
 import { timeAgo } from './time.js';
@@ -52,38 +54,51 @@ export class OverviewView {
   private readonly charts = new TrendCharts();
   private readonly recommend = new RecommendBox();
   private readonly skills: SortableTable<SkillSummary>;
+  private readonly controls: SkillListControls;
   private readonly heatmapSlot: HTMLElement;
   private readonly full: HTMLElement;
   private readonly empty = firstRun();
   private now = Date.now();
+  private data: DashboardOverview | null = null;
+  private state: OverviewState = DEFAULT_STATE;
 
-  constructor() {
+  /** `query`: the query part of the overview's hash (see {@link parseOverviewState}). */
+  constructor(query: string) {
     this.heading = h('h1', { tabindex: '-1' }, 'Overview');
     this.updated = h('p', { class: 'updated' });
     this.kpis = h('div', { class: 'kpis' });
     this.skills = new SortableTable<SkillSummary>(
       {
         id: 'skills-table',
-        caption: 'Every skill with its invocations, success rate (95% interval in brackets) and durations',
+        caption: 'Skills with their invocations, success rate (95% interval in brackets) and durations',
         columns: skillColumns(() => this.now),
         rowAttrs: (s) => ({ 'data-skill': s.skillName }),
-        empty: 'No skill yet',
+        empty: 'No skill to show',
         tiebreak: (a, b) => a.skillName.localeCompare(b.skillName, 'en'),
+        onSort: (sort) => this.change({ sort }),
       },
-      'invocations',
-      'descending',
+      DEFAULT_STATE.sort,
     );
+    this.controls = new SkillListControls((change) => this.change(change));
     this.heatmapSlot = h('div');
     this.full = h(
       'div',
       { class: 'overview-full' },
       this.charts.element,
       this.recommend.element,
-      section('Skills', 'skills-heading', this.skills.element),
+      section('Skills', 'skills-heading', this.controls.element, this.skills.element),
       section('Success by workflow phase', 'heatmap-heading', this.heatmapSlot),
     );
     this.body = h('div', { class: 'view-body' });
     this.element = h('div', { class: 'view overview' }, h('div', { class: 'view-head' }, this.heading, this.updated), this.kpis, this.body);
+    this.setState(query);
+  }
+
+  /** Shows the view a hash's query part names (after the address changed). */
+  setState(query: string): void {
+    this.state = parseOverviewState(query, (key) => this.skills.hasColumn(key));
+    this.skills.setSort(this.state.sort);
+    this.renderSkills();
   }
 
   update(data: DashboardOverview): void {
@@ -107,8 +122,25 @@ export class OverviewView {
     if (this.body.firstChild !== this.full) replaceChildren(this.body, this.full);
     this.charts.update(data.activity);
     this.recommend.setPhases(data.phases);
-    this.skills.setRows(data.skills);
-    replaceChildren(this.heatmapSlot, renderHeatmap(data));
+    this.data = data;
+    this.renderSkills();
+  }
+
+  /** Applies what the reader changed, and keeps it in the address (without a new history entry). */
+  private change(change: Partial<OverviewState>): void {
+    this.state = { ...this.state, ...change };
+    history.replaceState(history.state, '', overviewHash(this.state));
+    this.renderSkills();
+  }
+
+  /** The skills table and the heat map: the same skills (filtered, the first {@link TOP} unless all) in the same order. */
+  private renderSkills(): void {
+    const data = this.data;
+    if (data === null) return;
+    const matching = data.skills.filter((s) => matchesFilter(s.skillName, this.state.filter));
+    const shown = this.skills.show(matching, this.state.all ? matching.length : TOP);
+    this.controls.render(this.state, { total: data.skills.length, matching: matching.length, shown: shown.length });
+    replaceChildren(this.heatmapSlot, renderHeatmap(data, shown));
   }
 
   destroy(): void {

@@ -60,21 +60,33 @@ function compareRaw(a: number | string | null, b: number | string | null): numbe
   return String(a).localeCompare(String(b), 'en', { sensitivity: 'base', numeric: true });
 }
 
+/** The column a table is sorted by, and which way. */
+export interface SortState {
+  readonly key: string;
+  readonly direction: SortDirection;
+}
+
 /**
  * A table sorted by one column at a time: each header holds a button; a first click sorts that
- * column ascending, the next one reverses. Empty values (null) always come last.
+ * column ascending, the next one reverses. Empty values (null) always come last. Its owner decides
+ * which rows it shows ({@link show}) and is told of each new order (`onSort`), so that what the
+ * table leaves out follows the order the reader chose.
  */
 export class SortableTable<T> {
   readonly element: HTMLDivElement;
   private readonly tbody: HTMLTableSectionElement;
   private readonly headers = new Map<string, HTMLTableCellElement>();
-  private rows: readonly T[] = [];
+  private current: SortState;
 
   constructor(
-    private readonly options: TableOptions<T> & { readonly tiebreak?: (a: T, b: T) => number },
-    private sortKey: string,
-    private direction: SortDirection,
+    private readonly options: TableOptions<T> & {
+      readonly tiebreak?: (a: T, b: T) => number;
+      /** Called after a header click changed the order; the owner shows the rows again. */
+      readonly onSort?: (sort: SortState) => void;
+    },
+    sort: SortState,
   ) {
+    this.current = sort;
     const headerCells = options.columns.map((column) => {
       const button = h('button', { type: 'button', class: 'sort-button' }, column.label, h('span', { class: 'sort-icon', 'aria-hidden': 'true' }));
       button.addEventListener('click', () => this.sortBy(column.key));
@@ -88,34 +100,48 @@ export class SortableTable<T> {
     this.markHeaders();
   }
 
-  setRows(rows: readonly T[]): void {
-    this.rows = rows;
-    this.render();
+  /** The current order. */
+  get sort(): SortState {
+    return this.current;
   }
 
-  sortBy(key: string): void {
-    if (key === this.sortKey) this.direction = this.direction === 'ascending' ? 'descending' : 'ascending';
-    else {
-      this.sortKey = key;
-      this.direction = 'ascending';
-    }
+  /** True when `key` names one of the columns. */
+  hasColumn(key: string): boolean {
+    return this.headers.has(key);
+  }
+
+  /** Sets the order without showing anything: call {@link show} next. */
+  setSort(sort: SortState): void {
+    this.current = sort;
     this.markHeaders();
-    this.render();
+  }
+
+  /** Shows the first `limit` of `rows` in the current order, and returns them in that order. */
+  show(rows: readonly T[], limit = rows.length): readonly T[] {
+    const shown = this.sorted(rows).slice(0, limit);
+    replaceChildren(this.tbody, bodyRows(this.options, shown));
+    return shown;
+  }
+
+  private sortBy(key: string): void {
+    const { key: sortKey, direction } = this.current;
+    this.setSort({ key, direction: key === sortKey && direction === 'ascending' ? 'descending' : 'ascending' });
+    this.options.onSort?.(this.current);
   }
 
   private markHeaders(): void {
     for (const [key, th] of this.headers) {
-      const sorted = key === this.sortKey;
-      th.setAttribute('aria-sort', sorted ? this.direction : 'none');
+      const sorted = key === this.current.key;
+      th.setAttribute('aria-sort', sorted ? this.current.direction : 'none');
       const icon = th.querySelector('.sort-icon');
-      if (icon) icon.textContent = sorted ? (this.direction === 'ascending' ? '▲' : '▼') : '↕';
+      if (icon) icon.textContent = sorted ? (this.current.direction === 'ascending' ? '▲' : '▼') : '↕';
     }
   }
 
-  private render(): void {
-    const column = this.options.columns.find((c) => c.key === this.sortKey) ?? this.options.columns[0]!;
-    const sign = this.direction === 'ascending' ? 1 : -1;
-    const sorted = [...this.rows].sort((a, b) => {
+  private sorted(rows: readonly T[]): T[] {
+    const column = this.options.columns.find((c) => c.key === this.current.key) ?? this.options.columns[0]!;
+    const sign = this.current.direction === 'ascending' ? 1 : -1;
+    return [...rows].sort((a, b) => {
       const va = column.value(a);
       const vb = column.value(b);
       if (va === null || vb === null) {
@@ -124,6 +150,5 @@ export class SortableTable<T> {
       }
       return sign * compareRaw(va, vb) || (this.options.tiebreak?.(a, b) ?? 0);
     });
-    replaceChildren(this.tbody, bodyRows(this.options, sorted));
   }
 }
