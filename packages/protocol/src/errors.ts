@@ -50,6 +50,17 @@ export class StoreError extends SkillsError {
   }
 }
 
+/**
+ * A call on a tracker after its `close()`: `getRecommendations` rejects with it. (A
+ * `trackInvocation` after close is refused without throwing: it returns null, logs once and is
+ * counted in `health().refusedAfterClose`.)
+ */
+export class TrackerClosedError extends SkillsError {
+  constructor(what: string) {
+    super('TRACKER_CLOSED', `${what} after the tracker was closed; open a new tracker to go on`);
+  }
+}
+
 function formatViolation(v: Violation): string {
   return v.path ? `${v.path}: ${v.message}` : v.message;
 }

@@ -70,7 +70,7 @@ export async function createSkillsTracker(options: CreateSkillsTrackerOptions = 
     if (!(error instanceof StoreError)) throw error;
     const reason = explainStoreFailure(error, resolveDbPath(settings, cwd));
     logger.error(`tracking is off for this run: ${reason}`);
-    return new UnavailableTracker('direct', reason);
+    return new UnavailableTracker('direct', reason, logger);
   }
   return new DirectTracker(service, { sessionId });
 }

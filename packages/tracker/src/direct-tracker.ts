@@ -1,12 +1,14 @@
 import {
+  completionOf,
   CompleteInvocationInputSchema,
+  createCompleter,
   newInvocationId,
   isPlainName,
   isPlainNameList,
   isPlainQuery,
   isPlainRank,
-  LIMITS,
   parseOrThrow,
+  pendingRecord,
   TrackInvocationInputSchema,
   type BackendInfo,
   type CompleteInvocation,
@@ -19,7 +21,9 @@ import {
   type TrackInvocation,
   type TrackInvocationInput,
 } from '@skills/protocol';
+import { AfterClose } from './after-close.js';
 import { onProcessExit } from './exit-flush.js';
+import { keepAliveUntil } from './keep-alive.js';
 import { redactQuery } from './redact.js';
 import type { SkillsService } from './service.js';
 import { DEFAULT_WRITE_BUFFER_OPTIONS, WriteBuffer, type WriteBufferOptions } from './write-buffer.js';
@@ -44,7 +48,8 @@ export class DirectTracker implements SkillsTracker {
   readonly #buffer: WriteBuffer;
   readonly #open = new Set<string>();
   readonly #unregisterExit: () => void;
-  readonly #redact: boolean;
+  readonly #redact: ((query: string) => string) | undefined;
+  readonly #afterClose: AfterClose;
   #tracked = 0;
   #completed = 0;
   #closing: Promise<void> | undefined;
@@ -52,7 +57,8 @@ export class DirectTracker implements SkillsTracker {
   constructor(service: SkillsService, options: DirectTrackerOptions) {
     this.#service = service;
     this.#sessionId = options.sessionId;
-    this.#redact = service.settings.redactSecrets;
+    this.#redact = service.settings.redactSecrets ? redactQuery : undefined;
+    this.#afterClose = new AfterClose(service.logger);
     this.#backend = options.backend ?? { kind: 'direct', requested: 'direct' };
     this.#buffer = new WriteBuffer(service.store, service.logger, () => service.invalidate(), {
       ...DEFAULT_WRITE_BUFFER_OPTIONS,
@@ -62,51 +68,27 @@ export class DirectTracker implements SkillsTracker {
   }
 
   trackInvocation(input: TrackInvocationInput): InvocationCompleter | null {
-    if (this.#closing) return null;
+    if (this.#afterClose.closed) return this.#afterClose.refuseTrack();
     const valid = plainTrackInput(input) ?? parseOrThrow(TrackInvocationInputSchema, input, 'trackInvocation input');
     const started = performance.now();
     const now = Date.now();
     const id = newInvocationId(now);
-    this.#buffer.insert({
-      id,
-      skillName: valid.skillName,
-      sessionId: this.#sessionId,
-      invokedAt: isoInstant(now),
-      status: 'pending',
-      completed: false,
-      completedAt: null,
-      durationSeconds: null,
-      userQuery: !valid.userQuery ? null : this.#redact ? redactQuery(valid.userQuery) : valid.userQuery,
-      workflowPhase: valid.workflowPhase ?? null,
-      alternativesConsidered: valid.alternativesConsidered ?? [],
-      selectionRank: valid.selectionRank ?? null,
-      followUpActions: [],
-      errorType: null,
-    });
+    this.#buffer.insert(pendingRecord(valid, { id, sessionId: this.#sessionId, invokedAt: isoInstant(now), redactQuery: this.#redact }));
     this.#open.add(id);
     this.#tracked++;
-
-    let done = false;
-    const completer = (result?: CompleteInvocationInput): void => {
-      if (done) return;
-      const outcome = plainCompleteInput(result) ?? parseOrThrow(CompleteInvocationInputSchema, result ?? {}, 'completer input');
-      done = true;
-      if (!this.#open.delete(id)) return; // closed meanwhile: already marked abandoned
-      this.#completed++;
-      this.#buffer.complete({
-        id,
-        completed: outcome.completed,
-        completedAt: isoInstant(Date.now()),
-        // A host that completes after the 30-day bound is recorded at the bound, not rejected.
-        durationSeconds: Math.min((performance.now() - started) / 1000, LIMITS.maxDurationSeconds),
-        followUpActions: outcome.followUpActions ?? [],
-        errorType: outcome.errorType ?? null,
-      });
-    };
-    return Object.assign(completer, { invocationId: id });
+    return createCompleter(
+      id,
+      (outcome) => {
+        if (!this.#open.delete(id)) return; // closed meanwhile: already marked abandoned
+        this.#completed++;
+        this.#buffer.complete(completionOf(id, outcome, isoInstant(Date.now()), (performance.now() - started) / 1000));
+      },
+      parseCompleteInput,
+    );
   }
 
   async getRecommendations(query: RecommendationQueryInput): Promise<Recommendation[]> {
+    if (this.#afterClose.closed) return this.#afterClose.refuseRecommendations();
     await this.#buffer.flush();
     return this.#service.recommend(query);
   }
@@ -121,20 +103,22 @@ export class DirectTracker implements SkillsTracker {
 
   health(): TrackerHealth {
     const { failures, lastError } = this.#buffer.health;
-    return { tracked: this.#tracked, completed: this.#completed, failures, lastError };
+    return { tracked: this.#tracked, completed: this.#completed, failures, lastError, refusedAfterClose: this.#afterClose.refused };
   }
 
+  /** Writes everything buffered; the process stays alive until it resolves. */
   flush(): Promise<void> {
-    return this.#buffer.flush();
+    return keepAliveUntil(this.#buffer.flush());
   }
 
   /** Flushes, marks invocations this tracker left open as abandoned, closes the store. */
   close(): Promise<void> {
-    this.#closing ??= this.#close();
+    this.#closing ??= keepAliveUntil(this.#close());
     return this.#closing;
   }
 
   async #close(): Promise<void> {
+    this.#afterClose.close();
     await this.#buffer.flush();
     const open = [...this.#open];
     this.#open.clear();
@@ -196,6 +180,11 @@ function plainTrackInput(input: unknown): TrackInvocation | undefined {
     alternativesConsidered: v.alternativesConsidered?.slice(),
     selectionRank: v.selectionRank,
   };
+}
+
+/** What a completer was given, parsed: {@link plainCompleteInput}, else the schema. */
+function parseCompleteInput(input: unknown): CompleteInvocation {
+  return plainCompleteInput(input) ?? parseOrThrow(CompleteInvocationInputSchema, input ?? {}, 'completer input');
 }
 
 /** Like {@link plainTrackInput}, for what a completer is given. */

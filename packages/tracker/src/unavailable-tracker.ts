@@ -1,47 +1,48 @@
 import {
-  CompleteInvocationInputSchema,
+  createCompleter,
   newInvocationId,
   parseOrThrow,
   TrackInvocationInputSchema,
   type BackendInfo,
-  type CompleteInvocationInput,
   type InvocationCompleter,
+  type Logger,
   type Recommendation,
   type SkillsTracker,
   type TrackerHealth,
   type TrackInvocationInput,
 } from '@skills/protocol';
+import { AfterClose } from './after-close.js';
 
 /**
  * The tracker when its storage could not be opened (a read-only folder, a full disk, a corrupt
  * file): the host keeps working with the same API — inputs are still validated, completers still
- * returned — while nothing is stored, and `health()` says why.
+ * returned — while nothing is stored, and `health()` says why. After `close()` it refuses calls
+ * as every tracker does.
  */
 export class UnavailableTracker implements SkillsTracker {
   readonly #backend: BackendInfo;
   readonly #reason: string;
+  readonly #afterClose: AfterClose;
   #tracked = 0;
   #completed = 0;
 
-  constructor(requested: BackendInfo['requested'], reason: string) {
+  constructor(requested: BackendInfo['requested'], reason: string, logger: Logger) {
     this.#backend = Object.freeze({ kind: 'none', requested });
     this.#reason = reason;
+    this.#afterClose = new AfterClose(logger);
   }
 
-  trackInvocation(input: TrackInvocationInput): InvocationCompleter {
+  trackInvocation(input: TrackInvocationInput): InvocationCompleter | null {
+    if (this.#afterClose.closed) return this.#afterClose.refuseTrack();
     parseOrThrow(TrackInvocationInputSchema, input, 'trackInvocation input');
     this.#tracked++;
-    let done = false;
-    const completer = (result?: CompleteInvocationInput): void => {
-      if (done) return;
-      parseOrThrow(CompleteInvocationInputSchema, result ?? {}, 'completer input');
-      done = true;
-      this.#completed++;
-    };
-    return Object.assign(completer, { invocationId: newInvocationId() });
+    return createCompleter(newInvocationId(), () => {
+      if (!this.#afterClose.closed) this.#completed++;
+    });
   }
 
   async getRecommendations(): Promise<Recommendation[]> {
+    if (this.#afterClose.closed) return this.#afterClose.refuseRecommendations();
     return [];
   }
 
@@ -54,10 +55,12 @@ export class UnavailableTracker implements SkillsTracker {
   }
 
   health(): TrackerHealth {
-    return { tracked: this.#tracked, completed: this.#completed, failures: 1, lastError: this.#reason };
+    return { tracked: this.#tracked, completed: this.#completed, failures: 1, lastError: this.#reason, refusedAfterClose: this.#afterClose.refused };
   }
 
   async flush(): Promise<void> {}
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#afterClose.close();
+  }
 }

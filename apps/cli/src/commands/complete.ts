@@ -1,4 +1,4 @@
-import { CompleteInvocationInputSchema, LIMITS, parseOrThrow } from '@skills/protocol';
+import { CompleteInvocationInputSchema, completionOf, parseOrThrow } from '@skills/protocol';
 import { listOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openService, printJson, using } from '../cli/context.js';
@@ -23,22 +23,10 @@ export async function run(ctx: CommandContext): Promise<number> {
     if (!record) throw new CliError(`no invocation with id "${id}" (ids are printed by 'skills track' and 'skills history')`);
     if (record.status !== 'pending') throw new CliError(`invocation ${id} is already ${record.status}; nothing changed`);
     const now = new Date();
-    const elapsed = (now.getTime() - Date.parse(record.invokedAt)) / 1000;
-    const durationSeconds = Math.min(Math.max(0, elapsed), LIMITS.maxDurationSeconds);
-    const result = await service.apply({
-      completions: [
-        {
-          id,
-          completed: outcome.completed,
-          completedAt: now.toISOString(),
-          durationSeconds,
-          followUpActions: outcome.followUpActions ?? [],
-          errorType: outcome.errorType ?? null,
-        },
-      ],
-    });
+    const completion = completionOf(id, outcome, now.toISOString(), (now.getTime() - Date.parse(record.invokedAt)) / 1000);
+    const result = await service.apply({ completions: [completion] });
     if (result.completed !== 1) throw new CliError(`invocation ${id} was finished meanwhile; nothing changed`);
-    return { id, skillName: record.skillName, status: outcome.completed ? 'completed' : 'failed', durationSeconds };
+    return { id, skillName: record.skillName, status: outcome.completed ? 'completed' : 'failed', durationSeconds: completion.durationSeconds };
   });
   if (ctx.json) printJson(ctx, done);
   else println(ctx.io.stdout, `${done.skillName} ${done.status} after ${formatDuration(done.durationSeconds)} (${id})`);

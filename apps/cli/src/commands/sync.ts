@@ -1,12 +1,22 @@
 import { defaultSpoolDir, listSpoolFiles, syncSpool } from '@skills/tracker';
+import { stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliLogger, cliSettings, printJson } from '../cli/context.js';
 
 export async function run(ctx: CommandContext): Promise<number> {
-  const { settings } = cliSettings(ctx);
+  const url = stringOption(ctx.values, 'url');
+  // `--url` is one more setting, the strongest: checked like SKILLS_MCP_URL.
+  const { settings } = cliSettings(ctx, url !== undefined ? { mcpServerUrl: url } : {});
   const spoolDir = defaultSpoolDir(settings, ctx.cwd);
   const before = listSpoolFiles(spoolDir);
-  const result = await syncSpool({ cwd: ctx.cwd, env: ctx.env, logger: cliLogger(ctx), spoolDir, ...(ctx.db ? { dbPath: ctx.db } : {}) });
+  const result = await syncSpool({
+    cwd: ctx.cwd,
+    env: ctx.env,
+    logger: cliLogger(ctx),
+    spoolDir,
+    mcpServerUrl: settings.mcpServerUrl,
+    ...(ctx.db ? { dbPath: ctx.db } : {}),
+  });
   if (ctx.json) {
     printJson(ctx, { server: settings.mcpServerUrl, spoolDir, files: before.replayable.length, ...result });
     return 0;

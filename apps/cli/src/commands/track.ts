@@ -1,4 +1,4 @@
-import { newInvocationId, parseOrThrow, TrackInvocationInputSchema } from '@skills/protocol';
+import { newInvocationId, parseOrThrow, pendingRecord, TrackInvocationInputSchema } from '@skills/protocol';
 import { stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openService, printJson, using } from '../cli/context.js';
@@ -15,28 +15,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   // A tracker would mark this invocation abandoned when this process ends; a shell hook needs
   // it to stay pending until `skills complete`, so the record is written as-is.
   const id = newInvocationId();
-  await using(openService(ctx, { create: true }), (service) =>
-    service.apply({
-      inserts: [
-        {
-          id,
-          skillName: input.skillName,
-          sessionId,
-          invokedAt: new Date().toISOString(),
-          status: 'pending',
-          completed: false,
-          completedAt: null,
-          durationSeconds: null,
-          userQuery: input.userQuery || null,
-          workflowPhase: input.workflowPhase ?? null,
-          alternativesConsidered: [],
-          selectionRank: null,
-          followUpActions: [],
-          errorType: null,
-        },
-      ],
-    }),
-  );
+  const record = pendingRecord(input, { id, sessionId, invokedAt: new Date().toISOString() });
+  // The service redacts the query when the settings say so.
+  await using(openService(ctx, { create: true }), (service) => service.apply({ inserts: [record] }));
   if (ctx.json) printJson(ctx, { id, skillName: input.skillName, sessionId });
   else println(ctx.io.stdout, id);
   return 0;

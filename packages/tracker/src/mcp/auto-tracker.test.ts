@@ -10,7 +10,8 @@ import { createSkillsTracker, type CreateSkillsTrackerOptions } from '../create-
 import { SkillsService } from '../service.js';
 import { loadSettings } from '../settings/index.js';
 import { AutoTracker } from './auto-tracker.js';
-import { McpTracker, type McpTrackerClient } from './mcp-tracker.js';
+import { McpTracker } from './mcp-tracker.js';
+import type { McpTrackerClient } from './server-link.js';
 import { countSpoolFile, listSpoolFiles } from './spool.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];

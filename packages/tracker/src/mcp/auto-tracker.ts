@@ -11,7 +11,9 @@ import type {
   TrackerHealth,
   TrackInvocationInput,
 } from '@skills/protocol';
+import { AfterClose } from '../after-close.js';
 import { DirectTracker } from '../direct-tracker.js';
+import { keepAliveUntil } from '../keep-alive.js';
 import { SkillsService } from '../service.js';
 import { resolveDbPath } from '../settings/index.js';
 import { McpTracker, type McpTrackerTuning } from './mcp-tracker.js';
@@ -62,6 +64,7 @@ export async function openAutoTracker(options: AutoTrackerOptions): Promise<Skil
 export class AutoTracker implements SkillsTracker {
   readonly #options: AutoTrackerOptions;
   readonly #retired: SkillsTracker[] = [];
+  readonly #afterClose: AfterClose;
   #current: SkillsTracker;
   #timer: NodeJS.Timeout | undefined;
   #switching: Promise<void> | undefined;
@@ -70,14 +73,16 @@ export class AutoTracker implements SkillsTracker {
   constructor(direct: DirectTracker, options: AutoTrackerOptions) {
     this.#current = direct;
     this.#options = options;
+    this.#afterClose = new AfterClose(options.logger);
     this.#scheduleProbe();
   }
 
   trackInvocation(input: TrackInvocationInput): InvocationCompleter | null {
-    return this.#closing ? null : this.#current.trackInvocation(input);
+    return this.#afterClose.closed ? this.#afterClose.refuseTrack() : this.#current.trackInvocation(input);
   }
 
   getRecommendations(query: RecommendationQueryInput): Promise<Recommendation[]> {
+    if (this.#afterClose.closed) return this.#afterClose.refuseRecommendations();
     return this.#current.getRecommendations(query);
   }
 
@@ -96,6 +101,7 @@ export class AutoTracker implements SkillsTracker {
       completed: all.reduce((n, h) => n + h.completed, 0),
       failures: all.reduce((n, h) => n + h.failures, 0),
       lastError: all.map((h) => h.lastError).find((e) => e !== null) ?? null,
+      refusedAfterClose: this.#afterClose.refused,
     };
   }
 
@@ -103,12 +109,16 @@ export class AutoTracker implements SkillsTracker {
     await Promise.all([...this.#retired, this.#current].map((t) => t.flush()));
   }
 
+  /** Closes every tracker it used; the process stays alive until it resolves. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      if (this.#timer) clearTimeout(this.#timer);
-      await this.#switching;
-      await Promise.all([...this.#retired, this.#current].map((t) => t.close()));
-    })();
+    this.#afterClose.close();
+    this.#closing ??= keepAliveUntil(
+      (async () => {
+        if (this.#timer) clearTimeout(this.#timer);
+        await this.#switching;
+        await Promise.all([...this.#retired, this.#current].map((t) => t.close()));
+      })(),
+    );
     return this.#closing;
   }
 

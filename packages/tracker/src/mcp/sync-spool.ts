@@ -1,7 +1,9 @@
 import { consoleLogger, NotAvailableError, type Logger, type SettingsInput } from '@skills/protocol';
 import { loadSettings } from '../settings/index.js';
-import { connectSkillsMcpClient, defaultSpoolDir, type McpConnector, type McpTrackerClient } from './mcp-tracker.js';
-import { claimSpoolFile, countSpoolFile, listSpoolFiles, replaySpoolFile } from './spool.js';
+import { defaultSpoolDir } from './mcp-tracker.js';
+import { connectSkillsMcpClient, type McpConnector, type McpTrackerClient } from './server-link.js';
+import { countSpoolFile, listSpoolFiles } from './spool.js';
+import { replaySpoolFolder } from './spool-replay.js';
 
 /** Options of {@link syncSpool}: any setting (the server URL, timeout and database path matter), and where. */
 export interface SyncSpoolOptions extends SettingsInput {
@@ -62,17 +64,12 @@ export async function syncSpool(options: SyncSpoolOptions = {}): Promise<SyncSpo
       );
     }
     try {
-      for (const file of replayable) {
-        const release = claimSpoolFile(file.path);
-        if (!release) continue;
-        try {
-          const counts = await replaySpoolFile(file.path, client);
+      await replaySpoolFolder(dir, client, {
+        onFile: (counts) => {
           replayed += counts.replayed;
           duplicates += counts.duplicates;
-        } finally {
-          release();
-        }
-      }
+        },
+      });
     } catch (error) {
       throw new NotAvailableError(
         `replay stopped after ${replayed + duplicates} invocations: ${error instanceof Error ? error.message : String(error)}; ` +

@@ -1,76 +1,84 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { McpUnavailableError } from '@skills/mcp-client';
 import {
   DEFAULT_SETTINGS,
-  fromMcpCompletion,
-  fromMcpRecord,
+  fromMcpRecommendation,
+  MCP_TOOLS,
   newInvocationId,
   NotAvailableError,
+  pendingRecord,
+  RecommendSkillsResultSchema,
   SettingsSchema,
-  TrackInvocationsArgsSchema,
+  silentLogger,
+  TrackerClosedError,
+  TrackInvocationsResultSchema,
   type InvocationRecord,
   type Logger,
-  type Recommendation,
   type Settings,
-  type SkillsStore,
   type TrackInvocationsArgs,
-  type TrackInvocationsResult,
 } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
-import { McpTracker, type McpTrackerClient, type McpTrackerTuning } from './mcp-tracker.js';
-import { countSpoolFile, listSpoolFiles } from './spool.js';
-import { syncSpool } from './sync-spool.js';
+import { countSpoolFile, listSpoolFiles, McpTracker, syncSpool, type McpConnector, type McpTrackerTuning } from '@skills/tracker';
+import { SkillsServerApp } from '../src/app.js';
+import { tempDir, testSettings } from '../src/test-support/harness.js';
 
 /**
- * Stands in for the network and the server: it checks every call against the tool's schema and
- * applies it to a real SQLite store the way the server does. `down` makes calls fail like an
- * unreachable server. (The real server and client are exercised together in apps/server.)
+ * The server's real tools (the app's `createMcpServer()`, on a real SQLite file), reached over the
+ * MCP SDK's in-memory linked transport pair: one MCP session per connection, as over HTTP.
+ * `down` is the one fault injected, at the transport: an in-memory pair cannot lose its peer,
+ * so a server that is gone is a connection, or a message, refused the way the HTTP client
+ * reports it.
  */
-class ServerDouble {
+class InMemoryServer {
   down = false;
+  /** `track_invocations` calls the server answered. */
   readonly calls: TrackInvocationsArgs[] = [];
-  private constructor(readonly store: SkillsStore) {}
 
-  static async open(dir: string): Promise<ServerDouble> {
-    return new ServerDouble(await openSqliteStore({ path: join(dir, 'server.db') }));
+  private constructor(readonly app: SkillsServerApp) {}
+
+  static async open(dir: string): Promise<InMemoryServer> {
+    return new InMemoryServer(await SkillsServerApp.open({ settings: testSettings(dir), logger: silentLogger, transport: 'stdio' }));
   }
 
-  connect = async (): Promise<McpTrackerClient> => {
+  connect: McpConnector = async () => {
     if (this.down) throw refused();
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const send = clientSide.send.bind(clientSide);
+    clientSide.send = async (message, options) => {
+      if (this.down) throw refused();
+      return send(message, options);
+    };
+    const server = this.app.createMcpServer();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'mcp-tracker-test', version: '0.0.0' });
+    await client.connect(clientSide);
+    const call = async (name: string, args: object): Promise<unknown> => {
+      const result = await client.callTool({ name, arguments: args as Record<string, unknown> });
+      if (result.isError) throw new Error(JSON.stringify(result.content));
+      return result.structuredContent;
+    };
     return {
-      trackInvocations: (args) => this.trackInvocations(args),
-      recommendSkills: async (): Promise<Recommendation[]> => [],
-      close: async () => {},
+      trackInvocations: async (args) => {
+        const result = TrackInvocationsResultSchema.parse(await call(MCP_TOOLS.trackInvocations, args));
+        this.calls.push(args);
+        return result;
+      },
+      recommendSkills: async (args) =>
+        RecommendSkillsResultSchema.parse(await call(MCP_TOOLS.recommendSkills, args)).recommendations.map(fromMcpRecommendation),
+      close: async () => {
+        await client.close();
+        await server.close();
+      },
     };
   };
 
-  async trackInvocations(raw: TrackInvocationsArgs): Promise<TrackInvocationsResult> {
-    if (this.down) throw refused();
-    const args = TrackInvocationsArgsSchema.parse(raw);
-    this.calls.push(raw);
-    const records = args.invocations.map(fromMcpRecord);
-    const first = await this.store.applyBatch({ inserts: records.filter((r) => r.status !== 'pending') });
-    const rest = await this.store.applyBatch({
-      inserts: records.filter((r) => r.status === 'pending'),
-      completions: (args.completions ?? []).map(fromMcpCompletion),
-    });
-    const abandoned = args.abandon?.length ? await this.store.markAbandoned({ ids: args.abandon }) : 0;
-    return {
-      inserted: first.inserted + rest.inserted,
-      duplicates: first.duplicates + rest.duplicates,
-      completed: first.completed + rest.completed,
-      abandoned,
-      already_finished: [...first.alreadyFinished, ...rest.alreadyFinished],
-      unknown: [...first.unknown, ...rest.unknown],
-    };
-  }
-
-  async all(): Promise<InvocationRecord[]> {
-    return this.store.listInvocations(undefined, { limit: 100_000 });
+  all(): Promise<InvocationRecord[]> {
+    return this.app.service.store.listInvocations(undefined, { limit: 100_000 });
   }
 }
 
@@ -96,10 +104,10 @@ afterEach(async () => {
 });
 
 async function setup(tuning: McpTrackerTuning = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'skills-mcp-tracker-'));
-  const server = await ServerDouble.open(dir);
+  const dir = tempDir('skills-mcp-tracker-');
+  const server = await InMemoryServer.open(dir);
   const logger = capturingLogger();
-  const settings: Settings = SettingsSchema.parse({ ...DEFAULT_SETTINGS, dbPath: join(dir, 'local.db'), mcpTimeoutMs: 500 });
+  const settings: Settings = SettingsSchema.parse({ ...DEFAULT_SETTINGS, dbPath: join(dir, 'local.db'), embedder: 'lexical', mcpTimeoutMs: 500 });
   const spoolDir = join(dir, 'spool');
   mkdirSync(spoolDir);
   const open = () =>
@@ -113,7 +121,7 @@ async function setup(tuning: McpTrackerTuning = {}) {
       reconnectIntervalMs: 60_000, // tests reconnect explicitly
       ...tuning,
     });
-  cleanups.push(() => server.store.close());
+  cleanups.push(() => server.app.close());
   return { dir, server, logger, settings, spoolDir, open };
 }
 
@@ -140,11 +148,17 @@ async function spooledIds(spoolDir: string): Promise<string[]> {
 
 /** A process id that is certainly not running: one that has just exited. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', '0']);
-  return child.pid!;
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
 }
 
-describe('McpTracker', () => {
+function record(id: string = newInvocationId()): InvocationRecord {
+  return pendingRecord(
+    { skillName: 'replayed', userQuery: 'from an earlier run' },
+    { id, sessionId: 'old-session', invokedAt: new Date().toISOString() },
+  );
+}
+
+describe('McpTracker against the real tools', () => {
   it('returns completers at once and sends the queue in batches, merging completions into records not yet sent', async () => {
     const { server, open } = await setup({ batchSize: 500 });
     const tracker = await open();
@@ -175,6 +189,16 @@ describe('McpTracker', () => {
     expect(server.calls.at(-1)).toMatchObject({ invocations: [], completions: [{ invocation_id: done.invocationId }] });
     expect((await server.all())[0]).toMatchObject({ status: 'completed', followUpActions: ['git commit'] });
     expect(tracker.health()).toMatchObject({ tracked: 1, completed: 1, failures: 0 });
+    await tracker.close();
+  });
+
+  it('answers recommendations from the server', async () => {
+    const { open } = await setup();
+    const tracker = await open();
+    for (let i = 0; i < 3; i++) tracker.trackInvocation({ skillName: 'test-runner', userQuery: 'run the unit tests' })!({ completed: true });
+    await tracker.flush();
+    const top = await tracker.getRecommendations({ userQuery: 'run the unit tests', limit: 1 });
+    expect(top).toMatchObject([{ skillName: 'test-runner', invocationCount: 3 }]);
     await tracker.close();
   });
 
@@ -261,25 +285,42 @@ describe('McpTracker', () => {
     expect((await server.all()).map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
     expect(readdirSync(spoolDir)).toEqual([]);
   });
+
+  it('after close, refuses to track (once logged, counted), ignores completers and rejects recommendations', async () => {
+    const { server, logger, open } = await setup();
+    const tracker = await open();
+    const open1 = tracker.trackInvocation({ skillName: 'left-open' })!;
+    await tracker.close();
+    expect(tracker.trackInvocation({ skillName: 'late' })).toBeNull();
+    expect(tracker.trackInvocation({ skillName: 'later' })).toBeNull();
+    open1({ completed: true });
+    await expect(tracker.getRecommendations({ userQuery: 'anything' })).rejects.toThrow(TrackerClosedError);
+    await expect(tracker.getRecommendations({ userQuery: 'anything' })).rejects.toMatchObject({ code: 'TRACKER_CLOSED' });
+    await tracker.flush();
+    await tracker.close();
+    expect(tracker.health()).toMatchObject({ tracked: 1, completed: 0, refusedAfterClose: 2 });
+    expect(logger.lines.filter((l) => l.includes('after the tracker was closed'))).toHaveLength(1);
+    expect(await server.all()).toMatchObject([{ skillName: 'left-open', status: 'abandoned' }]);
+  });
 });
 
-describe('syncSpool', () => {
+describe('syncSpool against the real tools', () => {
   it('replays finished spools exactly once, counting what the server already had, and deletes them', async () => {
     const { server, spoolDir, settings } = await setup();
-    const pid = deadPid();
-    const spool = await openSqliteStore({ path: join(spoolDir, `${pid}-aaa-bbb.db`) });
+    const store = server.app.service.store;
+    const spool = await openSqliteStore({ path: join(spoolDir, `${deadPid()}-aaa-bbb.db`) });
     const sent = record('sent-before-outage'); // the server has it pending; the spool has it finished
-    await server.store.applyBatch({ inserts: [sent] });
+    await store.applyBatch({ inserts: [sent] });
     const finished = { ...sent, status: 'completed' as const, completed: true, completedAt: new Date().toISOString(), durationSeconds: 2 };
     const fresh = Array.from({ length: 7 }, (_, i) => record(`fresh-${i}`));
     const already = record('already-replayed');
-    await server.store.applyBatch({ inserts: [already] });
+    await store.applyBatch({ inserts: [already] });
     await spool.applyBatch({ inserts: [finished, ...fresh, already] });
     await spool.close();
 
     const options = { dbPath: settings.dbPath!, spoolDir, connect: server.connect, logger: capturingLogger(), env: {} };
     expect(await syncSpool(options)).toEqual({ replayed: 8, duplicates: 1, remaining: 0 });
-    expect((await server.store.getInvocation(sent.id))?.status).toBe('completed');
+    expect((await store.getInvocation(sent.id))?.status).toBe('completed');
     expect(await server.all()).toHaveLength(9);
     expect(readdirSync(spoolDir)).toEqual([]);
     expect(await syncSpool(options)).toEqual({ replayed: 0, duplicates: 0, remaining: 0 });
@@ -302,22 +343,3 @@ describe('syncSpool', () => {
     expect((await server.all())[0]).toMatchObject({ skillName: 'kept', status: 'abandoned' });
   });
 });
-
-function record(id: string = newInvocationId()): InvocationRecord {
-  return {
-    id,
-    skillName: 'replayed',
-    sessionId: 'old-session',
-    invokedAt: new Date().toISOString(),
-    status: 'pending',
-    completed: false,
-    completedAt: null,
-    durationSeconds: null,
-    userQuery: 'from an earlier run',
-    workflowPhase: null,
-    alternativesConsidered: [],
-    selectionRank: null,
-    followUpActions: [],
-    errorType: null,
-  };
-}

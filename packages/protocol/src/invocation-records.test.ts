@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from './errors.js';
+import { InvocationRecordSchema } from './invocation.js';
+import { completionOf, createCompleter, finishedRecord, pendingRecord } from './invocation-records.js';
+import { LIMITS } from './limits.js';
+
+const CONTEXT = { id: 'id-1', sessionId: 'session-1', invokedAt: '2026-01-01T00:00:00.000Z' };
+
+describe('pendingRecord', () => {
+  it('fills what the input leaves out: nulls, empty lists, an empty query as null', () => {
+    const record = pendingRecord({ skillName: 'linter', userQuery: '' }, CONTEXT);
+    expect(record).toEqual({
+      ...CONTEXT,
+      skillName: 'linter',
+      status: 'pending',
+      completed: false,
+      completedAt: null,
+      durationSeconds: null,
+      userQuery: null,
+      workflowPhase: null,
+      alternativesConsidered: [],
+      selectionRank: null,
+      followUpActions: [],
+      errorType: null,
+    });
+    expect(InvocationRecordSchema.safeParse(record).success).toBe(true);
+  });
+
+  it('redacts the query with the function given, and only a non-empty one', () => {
+    const redactQuery = (q: string) => q.replace('s3cret', '[REDACTED]');
+    expect(pendingRecord({ skillName: 'deployer', userQuery: 'token s3cret' }, { ...CONTEXT, redactQuery }).userQuery).toBe('token [REDACTED]');
+    expect(pendingRecord({ skillName: 'deployer', userQuery: 'token s3cret' }, CONTEXT).userQuery).toBe('token s3cret');
+  });
+});
+
+describe('completionOf and finishedRecord', () => {
+  it('keeps the duration within 0 and the 30-day bound', () => {
+    expect(completionOf('id-1', { completed: true }, CONTEXT.invokedAt, -3).durationSeconds).toBe(0);
+    expect(completionOf('id-1', { completed: true }, CONTEXT.invokedAt, 1e12).durationSeconds).toBe(LIMITS.maxDurationSeconds);
+  });
+
+  it('finishes a record as failed with its error type and follow-ups', () => {
+    const completion = completionOf('id-1', { completed: false, errorType: 'TimeoutError', followUpActions: ['retry'] }, '2026-01-01T00:00:02.000Z', 2);
+    const finished = finishedRecord(pendingRecord({ skillName: 'linter' }, CONTEXT), completion);
+    expect(finished).toMatchObject({ status: 'failed', completed: false, completedAt: '2026-01-01T00:00:02.000Z', durationSeconds: 2, errorType: 'TimeoutError', followUpActions: ['retry'] });
+  });
+});
+
+describe('createCompleter', () => {
+  it('finishes once with the parsed outcome; bad input throws and does not count as the call', () => {
+    const outcomes: unknown[] = [];
+    const done = createCompleter('id-1', (outcome) => outcomes.push(outcome));
+    expect(done.invocationId).toBe('id-1');
+    expect(() => done({ completed: 'yes' as unknown as boolean })).toThrow(ValidationError);
+    done();
+    done({ completed: false });
+    expect(outcomes).toEqual([{ completed: true }]);
+  });
+});
