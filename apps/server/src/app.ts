@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { consoleLogger, type Logger, type ServerHealth, type Settings, type SkillsStore } from '@skills/protocol';
 import { SkillsService } from '@skills/tracker';
+import { FailureLog } from './failure-log.js';
 import { ServerMetrics } from './metrics.js';
 import { createSkillsMcpServer } from './tools.js';
 
@@ -28,6 +29,8 @@ export class SkillsServerApp {
   readonly service: SkillsService;
   readonly metrics = new ServerMetrics();
   readonly logger: Logger;
+  /** Where tools and routes report unexpected failures: logged once per condition, repeats counted. */
+  readonly failures: FailureLog;
   readonly transport: 'http' | 'stdio';
   readonly version = SERVER_VERSION;
   readonly #started = performance.now();
@@ -37,16 +40,15 @@ export class SkillsServerApp {
   private constructor(service: SkillsService, logger: Logger, transport: 'http' | 'stdio') {
     this.service = service;
     this.logger = logger;
+    this.failures = new FailureLog(logger, this.metrics.repeatedFailures);
     this.transport = transport;
     this.metrics.gauge('skills_uptime_seconds', 'Seconds since the server started.', () => this.uptimeSeconds);
-    this.metrics.gauge('skills_info', 'Version and embedder of this server (always 1).', () => [
-      { labels: { version: this.version, embedder: this.#embedderId ?? 'loading' }, value: 1 },
-    ]);
-    // The process's memory, under the names Prometheus' Node.js clients use: a leak shows here.
-    this.metrics.gauge('process_resident_memory_bytes', 'Resident memory of the server process, in bytes.', () => process.memoryUsage.rss());
-    this.metrics.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed);
-    this.metrics.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved, in bytes.', () => process.memoryUsage().heapTotal);
-    this.metrics.gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (buffers, SQLite), in bytes.', () => process.memoryUsage().external);
+    this.metrics.gauge(
+      'skills_info',
+      'Version and embedder of this server (always 1).',
+      () => [{ labels: { version: this.version, embedder: this.#embedderId ?? 'loading' }, value: 1 }],
+      ['version', 'embedder'],
+    );
   }
 
   /** Opens the database (creating it), and starts loading the embedder in the background. */
@@ -71,7 +73,7 @@ export class SkillsServerApp {
     return createSkillsMcpServer({
       service: this.service,
       metrics: this.metrics,
-      logger: this.logger,
+      failures: this.failures,
       version: this.version,
       health: () => this.health(),
     });

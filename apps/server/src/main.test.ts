@@ -1,4 +1,4 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,15 +24,18 @@ describe('the skills-server bin', () => {
     expect(env.stderr).toContain('SKILLS_SERVER_PORT must be a whole number');
   });
 
-  it('a taken port exits non-zero with a clear message and no stack trace', async () => {
+  it('a taken port exits non-zero with a clear message and no stack trace, and creates no database', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
+    const dir = tempDir();
     try {
-      const { code, stderr } = await runBin(['--port', String(port), '--db', join(tempDir(), 'x.db')], { SKILLS_EMBEDDER: 'lexical' });
+      const { code, stderr } = await runBin(['--port', String(port), '--db', join(dir, 'data', 'x.db')], { SKILLS_EMBEDDER: 'lexical' });
       expect(code).toBe(1);
       expect(stderr).toContain(`skills-server: port ${port} on 127.0.0.1 is already in use`);
       expect(stderr).not.toMatch(/\n\s+at /);
+      // The port is bound before the database is opened: neither the file nor its folder exists.
+      expect(readdirSync(dir)).toEqual([]);
     } finally {
       blocker.close();
     }

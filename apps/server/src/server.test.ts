@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { McpToolError, SkillsMcpClient, probeHealth } from '@skills/mcp-client';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { newInvocationId, ServerHealthSchema } from '@skills/protocol';
+import { waitFor } from '@skills/vitest-config/wait-for';
 import { startTestServer, tempDir } from './test-support/harness.js';
 import type { RunningSkillsServer } from './server.js';
 
@@ -62,7 +63,8 @@ describe('MCP tools over Streamable HTTP', () => {
 
   it('complete_invocation by session and skill ends the latest open one and measures its duration', async () => {
     const older = await client.trackInvocation({ session_id: 'sess-2', skill_name: 'test-runner' });
-    await new Promise((r) => setTimeout(r, 5));
+    const trackedBy = Date.now();
+    await waitFor(() => Date.now() > trackedBy, { what: 'the clock to move on' }); // the newer one starts later
     const newer = await client.trackInvocation({ session_id: 'sess-2', skill_name: 'test-runner' });
     const done = await client.completeInvocation({ session_id: 'sess-2', skill_name: 'test-runner', completed: false, error_type: 'AssertionError' });
     expect(done).toMatchObject({ invocation_id: newer.invocation_id, applied: true, status: 'failed' });
@@ -192,11 +194,11 @@ describe('HTTP endpoints', () => {
     expect(text).toMatch(/^skills_tool_errors_total\{tool="track_invocation"\} \d+$/m);
     expect(text).toMatch(/^skills_tool_calls_total\{tool="recommend_skills",outcome="ok"\} \d+$/m);
     expect(text).toMatch(/^# TYPE skills_tool_call_duration_seconds histogram$/m);
-    expect(text).toMatch(/^skills_tool_call_duration_seconds_bucket\{tool="track_invocation",le="\+Inf"\} \d+$/m);
+    expect(text).toMatch(/^skills_tool_call_duration_seconds_bucket\{le="\+Inf",tool="track_invocation"\} \d+$/m);
     expect(text).toMatch(/^skills_http_request_duration_seconds_count\{route="\/mcp"\} \d+$/m);
     expect(text).toMatch(/^skills_sessions 1$/m);
     // Every sample line is `name{labels} value`.
-    for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? [-+\d.eInfNa]+)$/);
+    for (const line of text.trim().split('\n').filter((l) => l !== '')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{.*\})? [-+\d.eInfNa]+)$/);
   });
 
   it('answers unknown paths with 404, a GET of /mcp with 405, and an unknown session with 404', async () => {

@@ -1,7 +1,6 @@
 import type { Logger, Settings, SkillsStore } from '@skills/protocol';
 import { SkillsServerApp } from './app.js';
-import { ListenError, listenHttp, type HttpServerHandle } from './http.js';
-import { isLoopbackHost } from './security.js';
+import { bindHttp, ListenError, type HttpServerHandle } from './http.js';
 import { serveStdio, type StdioHandle } from './stdio.js';
 
 /** How to start a skills server in this process. */
@@ -37,8 +36,8 @@ export interface RunningSkillsServer {
 }
 
 /**
- * Opens the database and serves the tools over Streamable HTTP. If the port is taken the
- * database is closed again and a `ListenError` says so.
+ * Binds the port, then opens the database and serves the tools over Streamable HTTP. If the port
+ * is taken a `ListenError` says so, and no database was opened (nor created).
  *
  * @example
  * const server = await startSkillsServer({ settings: loadSettings().settings, port: 0 });
@@ -46,27 +45,23 @@ export interface RunningSkillsServer {
  * await server.close();
  */
 export async function startSkillsServer(options: StartSkillsServerOptions): Promise<RunningSkillsServer> {
-  const host = options.host ?? '127.0.0.1';
-  // Refused before the database is even opened.
-  if (options.token === undefined && !isLoopbackHost(host)) {
-    throw new ListenError(`refusing to listen on ${host} without a token: set SKILLS_SERVER_TOKEN (or --token-file) or listen on 127.0.0.1`);
-  }
-  const app = await SkillsServerApp.open({ ...options, transport: 'http' });
-  let http: HttpServerHandle;
+  const binding = await bindHttp({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8678,
+    ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.allowedHosts !== undefined ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+  });
+  let app: SkillsServerApp;
   try {
-    http = await listenHttp(app, {
-      host,
-      port: options.port ?? 8678,
-      ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
-      ...(options.token !== undefined ? { token: options.token } : {}),
-      ...(options.allowedHosts !== undefined ? { allowedHosts: options.allowedHosts } : {}),
-      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
-      ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
-    });
+    app = await SkillsServerApp.open({ ...options, transport: 'http' });
   } catch (error) {
-    await app.close();
+    await binding.close();
     throw error;
   }
+  const http = binding.serve(app);
   let closing: Promise<void> | undefined;
   return {
     app,

@@ -127,6 +127,7 @@ const list = (pool: readonly string[]): Kind => ({
   ),
 });
 
+/** Optional fields, and nullable record fields: null is a valid value (it means absent). */
 const nullable = (k: Kind): Kind => ({
   valid: fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: k.valid }),
   invalid: k.invalid.filter((v) => v !== null),
@@ -201,21 +202,27 @@ const TRACK: Shape = {
   fields: {
     session_id: name(SESSIONS),
     skill_name: name(SKILLS),
-    user_query: query,
-    alternatives_considered: list(SKILLS),
-    selection_rank: rank,
-    workflow_phase: name(PHASES),
-    invocation_id: freshIds,
+    user_query: nullable(query),
+    alternatives_considered: nullable(list(SKILLS)),
+    selection_rank: nullable(rank),
+    workflow_phase: nullable(name(PHASES)),
+    invocation_id: nullable(freshIds),
   },
   required: ['session_id', 'skill_name'],
 };
 
 const COMPLETE_BY_ID: Shape = {
-  fields: { invocation_id: ids, completed: bool, follow_up_actions: list(['git commit', 'deploy']), error_type: name(['TypeError']), duration_seconds: seconds },
+  fields: {
+    invocation_id: ids,
+    completed: bool,
+    follow_up_actions: nullable(list(['git commit', 'deploy'])),
+    error_type: nullable(name(['TypeError'])),
+    duration_seconds: nullable(seconds),
+  },
   required: ['invocation_id', 'completed'],
 };
 const COMPLETE_BY_SKILL: Shape = {
-  fields: { session_id: name(SESSIONS), skill_name: name(SKILLS), completed: bool, error_type: name(['TypeError']), duration_seconds: seconds },
+  fields: { session_id: name(SESSIONS), skill_name: name(SKILLS), completed: bool, error_type: nullable(name(['TypeError'])), duration_seconds: nullable(seconds) },
   required: ['session_id', 'skill_name', 'completed'],
 };
 
@@ -228,21 +235,36 @@ const RECORD_FIELDS: Shape = {
     duration_seconds: nullable(seconds),
     user_query: nullable(query),
     workflow_phase: nullable(name(PHASES)),
-    alternatives_considered: list(SKILLS),
+    alternatives_considered: nullable(list(SKILLS)),
     selection_rank: nullable(rank),
-    follow_up_actions: list(['git commit']),
+    follow_up_actions: nullable(list(['git commit'])),
     error_type: nullable(name(['TypeError'])),
   },
   required: ['invocation_id', 'session_id', 'skill_name', 'invoked_at'],
 };
 
+/** The later of two instants: a record cannot finish before it started. */
+const later = (a: unknown, b: string) => (Date.parse(String(a)) > Date.parse(b) ? a : b);
+
 /** A record whose status, completed and completed_at agree. */
 const validRecord: fc.Arbitrary<Record<string, unknown>> = fc
-  .tuple(fc.constantFrom('pending', 'completed', 'failed', 'abandoned'), validOf(RECORD_FIELDS), instant.valid)
-  .map(([status, r, completedAt]) => ({ ...r, status, completed: status === 'completed', completed_at: status === 'pending' ? null : completedAt }));
+  .tuple(fc.constantFrom('pending', 'completed', 'failed', 'abandoned'), validOf(RECORD_FIELDS), instant.valid as fc.Arbitrary<string>)
+  .map(([status, r, completedAt]) => ({
+    ...r,
+    status,
+    completed: status === 'completed',
+    completed_at: status === 'pending' ? null : later(r['invoked_at'], completedAt),
+  }));
 
 const COMPLETION: Shape = {
-  fields: { invocation_id: ids, completed: bool, completed_at: instant, duration_seconds: nullable(seconds), follow_up_actions: list(['deploy']), error_type: nullable(name(['E'])) },
+  fields: {
+    invocation_id: ids,
+    completed: bool,
+    completed_at: instant,
+    duration_seconds: nullable(seconds),
+    follow_up_actions: nullable(list(['deploy'])),
+    error_type: nullable(name(['E'])),
+  },
   required: ['invocation_id', 'completed', 'completed_at'],
 };
 
@@ -277,6 +299,15 @@ const batchCases: fc.Arbitrary<Case> = fc.oneof(
     ),
   },
   {
+    // A finished record whose completed_at precedes its invoked_at.
+    weight: 1,
+    arbitrary: fc.tuple(validBatch, validRecord, fc.integer({ min: 1, max: 86_400_000 })).map(([batch, record, ms]): Case => {
+      const invokedAt = Date.parse(String(record['invoked_at']));
+      const backwards = { ...record, status: 'failed', completed: false, completed_at: new Date(invokedAt - ms).toISOString() };
+      return { args: { ...batch, invocations: [...batch.invocations, backwards] }, broken: 'completed_at' };
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.tuple(validBatch, ids.invalid).map(([batch, bad]): Case => ({ args: { ...batch, abandon: [bad] }, broken: 'abandon' })),
   },
@@ -298,8 +329,16 @@ const batchCases: fc.Arbitrary<Case> = fc.oneof(
   },
 );
 
-const RECOMMEND: Shape = { fields: { user_query: query, limit, workflow_phase: name(PHASES), session_id: name(SESSIONS) }, required: ['user_query'] };
-const STATS: Shape = { fields: { skill_name: name(SKILLS), workflow_phase: name(PHASES), since: instant }, required: [] };
+const RECOMMEND: Shape = {
+  fields: { user_query: query, limit: nullable(limit), workflow_phase: nullable(name(PHASES)), session_id: nullable(name(SESSIONS)) },
+  required: ['user_query'],
+};
+/** `since`: an instant, or a duration back from now as the command takes it. */
+const since: Kind = {
+  valid: fc.oneof(instant.valid, fc.constantFrom('7d', '24h', '30m', '1w', '1d12h', '90s', '1.5h')),
+  invalid: fc.oneof(instant.invalid, fc.constantFrom('-5d', '7 days', '7', 'd', '1e30w')),
+};
+const STATS: Shape = { fields: { skill_name: nullable(name(SKILLS)), workflow_phase: nullable(name(PHASES)), since: nullable(since) }, required: [] };
 
 // ---------------------------------------------------------------------------------------------
 

@@ -3,11 +3,13 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import {
   CompleteInvocationArgsSchema,
   CompleteInvocationResultSchema,
+  completionOf,
   fromMcpCompletion,
   fromMcpRecord,
   HealthCheckArgsSchema,
   MCP_TOOLS,
   newInvocationId,
+  pendingRecord,
   RecommendSkillsArgsSchema,
   RecommendSkillsResultSchema,
   ServerHealthSchema,
@@ -24,8 +26,6 @@ import {
   TrackInvocationsResultSchema,
   type BatchResult,
   type CompleteInvocationResult,
-  type InvocationRecord,
-  type Logger,
   type RecommendSkillsResult,
   type ServerHealth,
   type SkillStatsResult,
@@ -35,13 +35,14 @@ import {
 } from '@skills/protocol';
 import type { SkillsService } from '@skills/tracker';
 import type { z } from 'zod';
+import type { FailureLog } from './failure-log.js';
 import type { ServerMetrics } from './metrics.js';
 
-/** What the tools act through: the service, the metrics, and the health document. */
+/** What the tools act through: the service, the metrics, the failure log, and the health document. */
 export interface ToolContext {
   readonly service: SkillsService;
   readonly metrics: ServerMetrics;
-  readonly logger: Logger;
+  readonly failures: FailureLog;
   readonly version: string;
   health(): Promise<ServerHealth>;
 }
@@ -81,7 +82,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
       name,
       { description, inputSchema, outputSchema, annotations },
       // The SDK validated the arguments against inputSchema before calling this.
-      ((args: z.output<A>) => guard(name, context.logger, () => run(args))) as never,
+      ((args: z.output<A>) => guard(name, context.failures, () => run(args))) as never,
     );
   };
 
@@ -126,7 +127,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
   register(
     MCP_TOOLS.skillStats,
     'Per-skill counts (completed, failed, abandoned, pending), success rate and durations, most used first; ' +
-      'optionally for one skill, one workflow phase, or since an ISO date-time.',
+      'optionally for one skill, one workflow phase, or since an ISO date-time or a duration back from now (7d, 24h).',
     SkillStatsArgsSchema,
     SkillStatsResultSchema,
     (args) => tools.skillStats(args),
@@ -144,16 +145,17 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
 }
 
 /** Runs a tool: its result as structured content (and as text), or a stack-free error message. */
-async function guard(tool: string, logger: Logger, run: () => Promise<unknown>): Promise<CallToolResult> {
+async function guard(tool: string, failures: FailureLog, run: () => Promise<unknown>): Promise<CallToolResult> {
   try {
     const result = await run();
+    failures.succeeded(tool);
     return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
   } catch (error) {
     // The caller's to fix (bad arguments, an unknown id): the message says what, and holds nothing of the server's.
     if (error instanceof ToolError || error instanceof ValidationError) return { content: [{ type: 'text', text: error.message }], isError: true };
     // Anything else (storage, settings, a bug): its message may name files or internals, so the
-    // detail (and stack) stays in the server's log, and the caller gets the class only.
-    logger.error(`${tool} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    // detail (and stack) goes to the server's log, once per condition, and the caller gets the class only.
+    failures.failed(tool, tool, error);
     const kind = error instanceof Error ? error.constructor.name : typeof error;
     return { content: [{ type: 'text', text: `${tool} failed on the server (${kind}); see the server log` }], isError: true };
   }
@@ -172,22 +174,16 @@ class SkillsTools {
   }
 
   async trackInvocation(args: z.output<typeof TrackInvocationArgsSchema>): Promise<TrackInvocationResult> {
-    const record: InvocationRecord = {
-      id: args.invocation_id ?? newInvocationId(),
-      sessionId: args.session_id,
-      skillName: args.skill_name,
-      invokedAt: new Date().toISOString(),
-      status: 'pending',
-      completed: false,
-      completedAt: null,
-      durationSeconds: null,
-      userQuery: args.user_query || null,
-      workflowPhase: args.workflow_phase ?? null,
-      alternativesConsidered: args.alternatives_considered ?? [],
-      selectionRank: args.selection_rank ?? null,
-      followUpActions: [],
-      errorType: null,
-    };
+    const record = pendingRecord(
+      {
+        skillName: args.skill_name,
+        userQuery: args.user_query,
+        workflowPhase: args.workflow_phase,
+        alternativesConsidered: args.alternatives_considered,
+        selectionRank: args.selection_rank,
+      },
+      { id: args.invocation_id ?? newInvocationId(), sessionId: args.session_id, invokedAt: new Date().toISOString() },
+    );
     const result = await this.#apply({ inserts: [record] });
     return { invocation_id: record.id, duplicate: result.duplicates > 0 };
   }
@@ -209,22 +205,16 @@ class SkillsTools {
     if (record.status !== 'pending') {
       return { invocation_id: record.id, applied: false, status: record.status, duration_seconds: record.durationSeconds };
     }
-    const now = Date.now();
-    const duration = args.duration_seconds ?? Math.max(0, (now - Date.parse(record.invokedAt)) / 1000);
-    const result = await this.#apply({
-      completions: [
-        {
-          id: record.id,
-          completed: args.completed,
-          completedAt: new Date(now).toISOString(),
-          durationSeconds: duration,
-          followUpActions: args.follow_up_actions ?? [],
-          errorType: args.error_type ?? null,
-        },
-      ],
-    });
+    const now = new Date();
+    const completion = completionOf(
+      record.id,
+      { completed: args.completed, followUpActions: args.follow_up_actions, errorType: args.error_type },
+      now.toISOString(),
+      args.duration_seconds ?? (now.getTime() - Date.parse(record.invokedAt)) / 1000,
+    );
+    const result = await this.#apply({ completions: [completion] });
     if (result.completed === 1) {
-      return { invocation_id: record.id, applied: true, status: args.completed ? 'completed' : 'failed', duration_seconds: duration };
+      return { invocation_id: record.id, applied: true, status: args.completed ? 'completed' : 'failed', duration_seconds: completion.durationSeconds };
     }
     // Another call finished it between our read and our write.
     const now2 = await store.getInvocation(record.id);

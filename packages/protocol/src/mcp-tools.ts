@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InvocationRecord, Recommendation } from './invocation.js';
+import { parseDuration } from './duration.js';
 import { booleanField, durationField, instantField, nameField, nameListField, queryField, rankField, typed } from './fields.js';
 import { LIMITS } from './limits.js';
 import type { BatchResult, Completion, SkillStats } from './store.js';
@@ -29,6 +30,45 @@ export const MCP_BATCH_LIMIT = 1_000;
 /** An invocation id: client-supplied ids make replays idempotent. */
 export const McpInvocationIdSchema = nameField('invocation_id');
 
+/**
+ * An optional argument: absent, or `null` (what Python clients send for `None`), both parse to
+ * `undefined`. The advertised JSON Schema reads `anyOf: [<schema>, {type: null}]`, not required.
+ */
+const optionalArg = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+/** A list that may be absent or `null`: both mean the empty list. */
+const listOrEmpty = (field: string) => nameListField(field).nullish().transform((value) => value ?? []);
+
+/** The oldest instant a store keeps (year 0000, UTC): a `since` further back is refused, not wrapped. */
+const EARLIEST_SINCE = Date.parse('0000-01-01T00:00:00.000Z');
+
+/**
+ * A moment to count from: an ISO-8601 date-time with a zone, or a duration back from now as the
+ * command's `--since` takes it (`7d`, `24h`, `30m`, `1w`, `1d12h`). Parses to ISO text.
+ */
+const sinceField = (field: string) =>
+  z
+    .string(typed(field, 'a string'))
+    .describe('An ISO-8601 date-time with a zone, or a duration back from now: 7d, 24h, 30m, 1w, 1d12h.')
+    .transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds === null) {
+        const instant = instantField(field).safeParse(text);
+        if (instant.success) return instant.data;
+        ctx.addIssue({
+          code: 'custom',
+          message: `${field} must be an ISO-8601 date-time with a zone (e.g. 2025-01-31T12:00:00Z) or a duration back from now like 7d, 24h, 30m or 1w`,
+        });
+        return z.NEVER;
+      }
+      const at = Date.now() - seconds * 1000;
+      if (!(at >= EARLIEST_SINCE)) {
+        ctx.addIssue({ code: 'custom', message: `${field} must not reach back before the year 0000 (got ${text.slice(0, 40)})` });
+        return z.NEVER;
+      }
+      return new Date(at).toISOString();
+    });
+
 // ---------------------------------------------------------------------------------------------
 // track_invocation
 
@@ -36,11 +76,11 @@ export const McpInvocationIdSchema = nameField('invocation_id');
 export const TrackInvocationArgsSchema = z.strictObject({
   session_id: nameField('session_id'),
   skill_name: nameField('skill_name'),
-  user_query: queryField('user_query').optional(),
-  alternatives_considered: nameListField('alternatives_considered').optional(),
-  selection_rank: rankField('selection_rank').optional(),
-  workflow_phase: nameField('workflow_phase').optional(),
-  invocation_id: McpInvocationIdSchema.optional(),
+  user_query: optionalArg(queryField('user_query')),
+  alternatives_considered: optionalArg(nameListField('alternatives_considered')),
+  selection_rank: optionalArg(rankField('selection_rank')),
+  workflow_phase: optionalArg(nameField('workflow_phase')),
+  invocation_id: optionalArg(McpInvocationIdSchema),
 });
 export type TrackInvocationArgs = z.input<typeof TrackInvocationArgsSchema>;
 
@@ -61,13 +101,13 @@ export type TrackInvocationResult = z.output<typeof TrackInvocationResultSchema>
  */
 export const CompleteInvocationArgsSchema = z
   .strictObject({
-    invocation_id: McpInvocationIdSchema.optional(),
-    session_id: nameField('session_id').optional(),
-    skill_name: nameField('skill_name').optional(),
+    invocation_id: optionalArg(McpInvocationIdSchema),
+    session_id: optionalArg(nameField('session_id')),
+    skill_name: optionalArg(nameField('skill_name')),
     completed: booleanField('completed'),
-    follow_up_actions: nameListField('follow_up_actions').optional(),
-    error_type: nameField('error_type').optional(),
-    duration_seconds: durationField('duration_seconds').optional(),
+    follow_up_actions: optionalArg(nameListField('follow_up_actions')),
+    error_type: optionalArg(nameField('error_type')),
+    duration_seconds: optionalArg(durationField('duration_seconds')),
   })
   .superRefine((args, ctx) => {
     if (args.invocation_id === undefined && (args.session_id === undefined || args.skill_name === undefined)) {
@@ -109,9 +149,9 @@ export const McpInvocationRecordSchema = z
     duration_seconds: durationField('duration_seconds').nullable().default(null),
     user_query: queryField('user_query').nullable().default(null),
     workflow_phase: nameField('workflow_phase').nullable().default(null),
-    alternatives_considered: nameListField('alternatives_considered').default([]),
+    alternatives_considered: listOrEmpty('alternatives_considered'),
     selection_rank: rankField('selection_rank').nullable().default(null),
-    follow_up_actions: nameListField('follow_up_actions').default([]),
+    follow_up_actions: listOrEmpty('follow_up_actions'),
     error_type: nameField('error_type').nullable().default(null),
   })
   .superRefine((r, ctx) => {
@@ -120,6 +160,9 @@ export const McpInvocationRecordSchema = z
     }
     if (r.completed !== (r.status === 'completed')) {
       ctx.addIssue({ code: 'custom', path: ['completed'], message: 'completed must be true exactly when status is completed' });
+    }
+    if (r.completed_at !== null && Date.parse(r.completed_at) < Date.parse(r.invoked_at)) {
+      ctx.addIssue({ code: 'custom', path: ['completed_at'], message: `completed_at must not be earlier than invoked_at (${r.invoked_at})` });
     }
   });
 export type McpInvocationRecordInput = z.input<typeof McpInvocationRecordSchema>;
@@ -131,7 +174,7 @@ export const McpCompletionSchema = z.strictObject({
   completed: booleanField('completed'),
   completed_at: instantField('completed_at'),
   duration_seconds: durationField('duration_seconds').nullable().default(null),
-  follow_up_actions: nameListField('follow_up_actions').default([]),
+  follow_up_actions: listOrEmpty('follow_up_actions'),
   error_type: nameField('error_type').nullable().default(null),
 });
 export type McpCompletionInput = z.input<typeof McpCompletionSchema>;
@@ -149,8 +192,8 @@ const batchList = <T extends z.ZodType>(item: T, field: string) =>
  */
 export const TrackInvocationsArgsSchema = z.strictObject({
   invocations: batchList(McpInvocationRecordSchema, 'invocations'),
-  completions: batchList(McpCompletionSchema, 'completions').optional(),
-  abandon: batchList(McpInvocationIdSchema, 'abandon').optional(),
+  completions: optionalArg(batchList(McpCompletionSchema, 'completions')),
+  abandon: optionalArg(batchList(McpInvocationIdSchema, 'abandon')),
 });
 export type TrackInvocationsArgs = z.input<typeof TrackInvocationsArgsSchema>;
 
@@ -171,14 +214,15 @@ export type TrackInvocationsResult = z.output<typeof TrackInvocationsResultSchem
 /** Arguments of `recommend_skills`. `session_id` is accepted for the original client and not used. */
 export const RecommendSkillsArgsSchema = z.strictObject({
   user_query: queryField('user_query').pipe(z.string().min(1, { error: 'user_query must not be empty' })),
-  limit: z
-    .number(typed('limit', 'a number'))
-    .int({ error: 'limit must be a whole number' })
-    .min(1, { error: 'limit must be at least 1' })
-    .max(LIMITS.maxRecommendations, { error: `limit must be at most ${LIMITS.maxRecommendations}` })
-    .optional(),
-  workflow_phase: nameField('workflow_phase').optional(),
-  session_id: nameField('session_id').optional(),
+  limit: optionalArg(
+    z
+      .number(typed('limit', 'a number'))
+      .int({ error: 'limit must be a whole number' })
+      .min(1, { error: 'limit must be at least 1' })
+      .max(LIMITS.maxRecommendations, { error: `limit must be at most ${LIMITS.maxRecommendations}` }),
+  ),
+  workflow_phase: optionalArg(nameField('workflow_phase')),
+  session_id: optionalArg(nameField('session_id')),
 });
 export type RecommendSkillsArgs = z.input<typeof RecommendSkillsArgsSchema>;
 
@@ -203,11 +247,11 @@ export type RecommendSkillsResult = z.output<typeof RecommendSkillsResultSchema>
 // ---------------------------------------------------------------------------------------------
 // skill_stats
 
-/** Arguments of `skill_stats`: all optional filters. */
+/** Arguments of `skill_stats`: all optional filters. `since` takes an instant or a duration back from now (`7d`). */
 export const SkillStatsArgsSchema = z.strictObject({
-  skill_name: nameField('skill_name').optional(),
-  workflow_phase: nameField('workflow_phase').optional(),
-  since: instantField('since').optional(),
+  skill_name: optionalArg(nameField('skill_name')),
+  workflow_phase: optionalArg(nameField('workflow_phase')),
+  since: optionalArg(sinceField('since')),
 });
 export type SkillStatsArgs = z.input<typeof SkillStatsArgsSchema>;
 

@@ -136,13 +136,9 @@ export class SkillsService {
   }
 
   private recommender(): Promise<Recommender> {
+    const { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight } = this.settings;
     this.#recommender ??= this.embedder().then((embedder) =>
-      Recommender.open(this.store, embedder, {
-        minSimilarity: this.settings.minSimilarity,
-        maxRecommendations: this.settings.maxRecommendations,
-        enablePhaseAware: this.settings.enablePhaseAware,
-        phaseWeight: this.settings.phaseWeight,
-      }),
+      Recommender.open(this.store, embedder, { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight }, this.logger),
     );
     // A failed open is not cached: the next call tries again.
     this.#recommender.catch(() => (this.#recommender = undefined));

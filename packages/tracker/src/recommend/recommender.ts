@@ -6,14 +6,16 @@ import {
   type Vector,
   type VectorIndex,
 } from '@skills/embeddings';
-import type {
-  CatalogEntry,
-  QuerySkillCount,
-  Recommendation,
-  RecommendationQuery,
-  SkillStats,
-  SkillsStore,
-  StoredQuery,
+import {
+  silentLogger,
+  type CatalogEntry,
+  type Logger,
+  type QuerySkillCount,
+  type Recommendation,
+  type RecommendationQuery,
+  type SkillStats,
+  type SkillsStore,
+  type StoredQuery,
 } from '@skills/protocol';
 import { ResultCache } from './result-cache.js';
 import {
@@ -52,6 +54,8 @@ export interface RankingOptions {
 const EMBED_BATCH = 256;
 /** Distinct (query, phase, limit) results remembered between writes. */
 const CACHE_ENTRIES = 500;
+/** After the store refused to keep vectors, how long recommendations go without trying again. */
+const SAVE_RETRY_MS = 60_000;
 
 /** A skill as the ranking knows it. `num` keys its centroid; `-(num + 1)` keys its description. */
 interface SkillState {
@@ -84,6 +88,9 @@ interface Evidence {
  *
  * Vectors are stored per embedder: opening embeds (and stores) only queries that lack one.
  * Call {@link invalidate} after each write; the next {@link recommend} catches up incrementally.
+ * Storing vectors is a cache write, never a reason for a read to fail: when the store refuses it
+ * (a full or read-only disk), the vectors stay in memory, the refusal is logged once, and the
+ * write is tried again at the next catch-up, or by a recommendation a minute later.
  *
  * @example
  * const store = await openSqliteStore({ path: '.skills/skills.db' });
@@ -99,6 +106,7 @@ export class Recommender {
   readonly #store: SkillsStore;
   readonly #embedder: Embedder;
   readonly #options: Readonly<RankingOptions>;
+  readonly #logger: Logger;
   #queries!: VectorIndex;
   #centroids!: VectorIndex;
   #uses = new Map<number, Use[]>();
@@ -113,25 +121,32 @@ export class Recommender {
   readonly #cache = new ResultCache<Recommendation[]>(CACHE_ENTRIES);
   /** Bumped by invalidate(): a result computed across a bump is not cached. */
   #generation = 0;
+  /** Vectors computed but not stored yet (the store refused them), by query id. */
+  #unsaved = new Map<number, Uint8Array>();
+  /** The store refused the last attempt to keep them: logged, and not tried again before `#saveAfter`. */
+  #saveRefused = false;
+  #saveAfter = 0;
+  #saving: Promise<void> | undefined;
 
   /** The similarity threshold in force: the option's, or the embedder's own. */
   readonly minSimilarity: number;
 
-  private constructor(store: SkillsStore, embedder: Embedder, options: RankingOptions) {
+  private constructor(store: SkillsStore, embedder: Embedder, options: RankingOptions, logger: Logger) {
     this.#store = store;
     this.#embedder = embedder;
     this.embedderId = embedder.id;
     this.#options = Object.freeze({ ...options });
+    this.#logger = logger;
     this.minSimilarity = options.minSimilarity ?? embedder.minSimilarity;
     this.#reset();
   }
 
   /**
    * Loads this embedder's stored vectors, embeds (in batches) and stores vectors for queries
-   * that lack one, and builds the index.
+   * that lack one, and builds the index. `logger` hears of vectors the store refused to keep.
    */
-  static async open(store: SkillsStore, embedder: Embedder, options: RankingOptions): Promise<Recommender> {
-    const recommender = new Recommender(store, embedder, options);
+  static async open(store: SkillsStore, embedder: Embedder, options: RankingOptions, logger: Logger = silentLogger): Promise<Recommender> {
+    const recommender = new Recommender(store, embedder, options, logger);
     await recommender.#sync(() => recommender.#catchUp());
     return recommender;
   }
@@ -146,6 +161,8 @@ export class Recommender {
   /** Skills for a query, best first: at most `limit` (default `maxRecommendations`). */
   async recommend(query: RecommendationQuery): Promise<Recommendation[]> {
     await this.#fresh();
+    // Not awaited: the answer does not wait for a write it does not need.
+    if (this.#unsaved.size > 0 && Date.now() >= this.#saveAfter) void this.#save();
     const text = query.userQuery.replace(/\s+/g, ' ').trim();
     const phase = this.#options.enablePhaseAware ? (query.workflowPhase ?? null) : null;
     const limit = query.limit ?? this.#options.maxRecommendations;
@@ -220,6 +237,41 @@ export class Recommender {
     this.#descriptions = new Map();
     this.#watermark = 0;
     this.#countsCursor = null;
+    this.#unsaved = new Map();
+  }
+
+  /** How many vectors are waiting to be stored (the store refused them so far). */
+  get unsavedVectors(): number {
+    return this.#unsaved.size;
+  }
+
+  /**
+   * Stores the vectors not stored yet, one attempt at a time. A refusal keeps them in memory and
+   * is logged once, until an attempt succeeds (which is logged too).
+   */
+  #save(): Promise<void> {
+    this.#saving ??= (async () => {
+      const vectors = new Map(this.#unsaved);
+      try {
+        await this.#store.putEmbeddings(this.embedderId, vectors);
+      } catch (error) {
+        this.#saveAfter = Date.now() + SAVE_RETRY_MS;
+        if (!this.#saveRefused) {
+          this.#saveRefused = true;
+          this.#logger.warn(
+            `could not store ${vectors.size} query vectors; recommendations use them from memory and the write is tried again later: ${(error as Error).message}`,
+          );
+        }
+        return;
+      }
+      // Vectors added while this write ran wait for the next attempt.
+      for (const [id, bytes] of vectors) if (this.#unsaved.get(id) === bytes) this.#unsaved.delete(id);
+      if (this.#saveRefused) {
+        this.#saveRefused = false;
+        this.#logger.info('the query vectors kept in memory are stored now');
+      }
+    })().finally(() => (this.#saving = undefined));
+    return this.#saving;
   }
 
   /** Brings the index and the statistics up to the store; returns how many texts it embedded. */
@@ -246,10 +298,9 @@ export class Recommender {
       for (let start = 0; start < missing.length; start += EMBED_BATCH) {
         const batch = missing.slice(start, start + EMBED_BATCH);
         const vectors = await this.#embedder.embed(batch.map((q) => q.text));
-        const encoded = new Map<number, Uint8Array>();
-        batch.forEach((q, i) => encoded.set(q.id, encodeVector(vectors[i]!)));
+        batch.forEach((q, i) => this.#unsaved.set(q.id, encodeVector(vectors[i]!)));
         this.#queries.addMany(batch.map((q, i) => [q.id, vectors[i]!]));
-        await store.putEmbeddings(this.embedderId, encoded);
+        await this.#save();
         embedded += batch.length;
       }
       for (const q of added) if (q.id > this.#watermark) this.#watermark = q.id; // no spread: 1M ids overflow the stack
