@@ -272,13 +272,14 @@ describe('request body limit', () => {
     const headers = await session();
     const { request } = await import('node:http');
     const url = new URL(server.url);
-    await new Promise<void>((resolve) => {
-      const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/mcp', headers: { ...headers, 'content-length': '5000' } });
-      req.on('error', () => resolve());
-      req.write('{"jsonrpc":"2.0",');
-      setTimeout(() => req.destroy(), 50);
-    });
     const inFlight = async () => Number(/^skills_http_requests_in_flight (\S+)$/m.exec((await rawRequest(server.url, { path: '/metrics', headers: auth() })).body)?.[1]);
+    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: '/mcp', headers: { ...headers, 'content-length': '5000' } });
+    const gone = new Promise<void>((resolve) => req.on('error', () => resolve()));
+    req.write('{"jsonrpc":"2.0",');
+    // Goes away once the server is reading its body (2: it and the /metrics request).
+    await eventually(async () => (await inFlight()) === 2, 15_000, 'the server to read the partial body');
+    req.destroy();
+    await gone;
     await eventually(async () => (await inFlight()) === 1, 5_000, 'the aborted request to finish'); // 1: the /metrics request itself
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ValidationError, type SkillsStore } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
+import { waitFor } from '@skills/vitest-config/wait-for';
 import { createSkillsTracker } from './create-tracker.js';
 import { memoryLogger, tempDir } from './test-support/temp.js';
 
@@ -32,7 +33,8 @@ describe('direct tracker', () => {
       selectionRank: 2,
     });
     expect(done).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 20));
+    const tracked = performance.now();
+    await waitFor(() => performance.now() - tracked >= 20, { what: '20 ms to pass' }); // a measurable duration
     done!({ completed: false, followUpActions: ['git commit', 'open PR'], errorType: 'TimeoutError' });
     await tracker.close();
 

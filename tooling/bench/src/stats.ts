@@ -1,5 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
+import { percentile } from '@skills/protocol';
 
 /** Latency percentiles of one run, in the unit the samples were taken in. */
 export interface Percentiles {
@@ -10,22 +11,15 @@ export interface Percentiles {
   readonly samples: number;
 }
 
-/** Nearest-rank percentile of sorted samples. */
-export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.ceil(p * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}
-
-/** p50/p95/p99 and the mean of `samples` (sorted in place). */
+/** p50/p95/p99 (nearest rank, NaN for no samples) and the mean of `samples` (sorted in place). */
 export function percentiles(samples: Float64Array | number[]): Percentiles {
   const sorted = samples instanceof Float64Array ? samples.sort() : Float64Array.from(samples).sort();
   let sum = 0;
   for (let i = 0; i < sorted.length; i++) sum += sorted[i]!;
   return {
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
+    p50: percentile(sorted, 0.5) ?? Number.NaN,
+    p95: percentile(sorted, 0.95) ?? Number.NaN,
+    p99: percentile(sorted, 0.99) ?? Number.NaN,
     mean: sorted.length ? sum / sorted.length : Number.NaN,
     samples: sorted.length,
   };

@@ -6,8 +6,14 @@ import { describe, expect, it } from 'vitest';
 
 const main = join(import.meta.dirname, '..', 'dist', 'main.js');
 
+/**
+ * Runs the built command. A synchronous run blocks the test's own timeout, so it carries its own
+ * deadline (room for a loaded machine; a run here takes about a second).
+ */
 function evalCli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  if (run.error) throw new Error(`pnpm eval ${args.join(' ')}: ${run.error.message}; stderr: ${run.stderr}`);
+  return run;
 }
 
 /** A small labelled set written to a temp folder (the suite never reads the shared data). */

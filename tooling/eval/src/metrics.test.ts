@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, RankingAccumulator } from './metrics.js';
+import { RankingAccumulator } from './metrics.js';
 
 describe('RankingAccumulator', () => {
   it('computes Hit@1, Hit@5 and MRR@5', () => {
@@ -18,16 +18,5 @@ describe('RankingAccumulator', () => {
 
   it('reports zeros, not NaN, with no queries', () => {
     expect(new RankingAccumulator().result()).toEqual({ queries: 0, hitAt1: 0, hitAt5: 0, mrrAt5: 0 });
-  });
-});
-
-describe('percentile', () => {
-  it('takes the nearest rank', () => {
-    const values = [5, 1, 3, 2, 4, 6, 7, 8, 9, 10];
-    expect(percentile(values, 50)).toBe(5);
-    expect(percentile(values, 95)).toBe(10);
-    expect(percentile(values, 0)).toBe(1);
-    expect(percentile(values, 100)).toBe(10);
-    expect(percentile([], 50)).toBeNaN();
   });
 });

@@ -38,16 +38,3 @@ export class RankingAccumulator {
     return { queries: this.#queries, hitAt1: this.#hit1 / n, hitAt5: this.#hit5 / n, mrrAt5: this.#rr / n };
   }
 }
-
-/**
- * The nearest-rank percentile (`p` in 0..100) of `values`; NaN when empty.
- *
- * @example
- * percentile([5, 1, 3, 2, 4], 50); // 3
- */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
-}

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createEmbedder } from '@skills/embeddings';
-import { DEFAULT_SETTINGS, silentLogger, type EmbedderChoice, type Logger, type NewInvocation } from '@skills/protocol';
+import { DEFAULT_SETTINGS, percentile, silentLogger, type EmbedderChoice, type Logger, type NewInvocation } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { Recommender } from '@skills/tracker';
 import { readLabelledCsv, type LabelledQuery } from './csv.js';
-import { percentile, RankingAccumulator, type RankingMetrics } from './metrics.js';
+import { RankingAccumulator, type RankingMetrics } from './metrics.js';
 
 /** What to evaluate. */
 export interface EvalOptions {
@@ -165,6 +165,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
 
     const skills = new Set(history.map((h) => h.skill));
     const round = (x: number) => Math.round(x * 1000) / 1000;
+    const sorted = Float64Array.from(latencies).sort();
     return {
       embedder: recommender.embedderId,
       counts: {
@@ -180,8 +181,8 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       metrics: { ...filtered.result(), emptyResults },
       unfiltered: all.result(),
       latencyMs: {
-        p50: round(percentile(latencies, 50)),
-        p95: round(percentile(latencies, 95)),
+        p50: round(percentile(sorted, 0.5) ?? Number.NaN),
+        p95: round(percentile(sorted, 0.95) ?? Number.NaN),
         mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
         max: round(Math.max(0, ...latencies)),
       },

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SettingsSchema, silentLogger, type Settings } from '@skills/protocol';
+import { waitFor } from '@skills/vitest-config/wait-for';
 import { startSkillsServer, type RunningSkillsServer } from '../server.js';
 
 /** The built bin; the package's `test` task runs after `build`. */
@@ -136,13 +137,9 @@ export class SlowProxy {
   }
 }
 
-/** Polls `check` until it is true (or throws after `timeoutMs`). */
+/** Polls `check` until it is true (or throws after `timeoutMs`): the shared `waitFor`. */
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(check, { timeoutMs, intervalMs: 25, what });
 }
 
 /** A raw HTTP answer: status, headers and body text. */

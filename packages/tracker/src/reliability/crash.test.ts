@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@skills/vitest-config/wait-for';
 import { checkStore, checkStoreHere, fixture, removeTempDirs, runSeed, tempDir } from './harness.mjs';
 import { seededRandom } from '@skills/protocol';
 
@@ -25,6 +25,10 @@ afterEach(() => {
 interface Writer {
   /** The complete lines of its journal (read after it ended). */
   journal(): string[];
+  /** How far it got: the size of its journal. */
+  journalBytes(): number;
+  /** True once it ended. */
+  ended(): boolean;
   /** Lets a gated writer open its tracker and start. */
   go(): void;
   readonly stderr: () => string;
@@ -62,8 +66,12 @@ function startWriter(dir: string, dbPath: string, session: string, seed: number,
     }
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  let ended = false;
   const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal })),
+    child.on('close', (code, signal) => {
+      ended = true;
+      resolve({ code, signal });
+    }),
   );
   return {
     journal() {
@@ -71,9 +79,11 @@ function startWriter(dir: string, dbPath: string, session: string, seed: number,
       const text = readFileSync(journalPath, 'utf8');
       return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').slice(0, -1); // whole lines only
     },
+    journalBytes: () => (existsSync(journalPath) ? statSync(journalPath).size : 0),
+    ended: () => ended,
     go: () => void child.stdin.end('go\n'),
     stderr: () => stderr,
-    waitFor(line, timeoutMs = 15_000) {
+    waitFor(line, timeoutMs = 30_000) {
       if (lines.includes(line)) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -141,10 +151,15 @@ describe('a writer killed with SIGKILL', () => {
       writer.go();
       if (round + 2 < KILLS) upcoming.push(startWriter(dir, dbPath, `round-${round + 2}`, seed + round + 2));
       // One round in four is killed early: while opening, migrating or sweeping stale invocations.
-      if (round % 4 === 0) await sleep(random() * 150);
+      // Not a wait for anything: the kill lands at a random moment of the start-up, and every check
+      // below holds whatever that moment is.
+      if (round % 4 === 0) await new Promise((r) => setTimeout(r, random() * 150));
       else {
+        // The others at a random point of their work (about 1 kB of journal per ms when unloaded),
+        // so a loaded machine moves the kill in time but not in the work.
         await writer.waitFor('R');
-        await sleep(20 + random() * 300);
+        const at = 20_000 + random() * 300_000;
+        await waitFor(() => writer.ended() || writer.journalBytes() >= at, { timeoutMs: 20_000, what: `${at} bytes of journal` });
       }
       const { killAt, code, signal } = await writer.kill();
       const where = `${context}, round ${round}`;
@@ -182,15 +197,16 @@ describe('a writer killed with SIGKILL', () => {
         `${survivedUnpromised} unpromised ones survived through the timer; ${lossAges.length} lost, ` +
         `tracked at most ${Math.max(0, ...lossAges)} ms before the kill`,
     );
-  }, 90_000); // about 10 s; room for a loaded CI machine
+  }, 180_000); // about 15 s; 40 s beside two busy processes; room for a machine busier still
 
   it('keeps what it tracked more than a flush interval before the kill, with no flush() called, when the event loop is free', async () => {
     const dir = tempDir();
     const dbPath = join(dir, 'skills.db');
     const writer = startWriter(dir, dbPath, 'idle-host', 1, 'idle');
     writer.go();
-    await writer.waitFor('I');
-    await sleep(300); // six flush intervals: the tracker's timer has written everything
+    // W: one flush interval of event-loop time after the last call (not of wall time, which a
+    // loaded machine stretches): the tracker's own timer has written everything.
+    await writer.waitFor('W');
     await writer.kill();
     const lines = writer.journal();
     const tracked = promisesOf(lines).unpromised.map((t) => t.id);
@@ -206,8 +222,7 @@ describe('a writer killed with SIGKILL', () => {
     const dbPath = join(dir, 'skills.db');
     const writer = startWriter(dir, dbPath, 'busy-host', 1, 'block');
     writer.go();
-    await writer.waitFor('B');
-    await sleep(300); // six flush intervals of wall time; the timer never gets to run
+    await writer.waitFor('B'); // six flush intervals of wall time with the loop blocked: the timer never ran
     await writer.kill();
     const tracked = promisesOf(writer.journal()).unpromised;
     expect(tracked).toHaveLength(500);

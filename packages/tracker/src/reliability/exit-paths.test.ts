@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, type ExpectStatic } from 'vitest';
 import { openSqliteStore } from '@skills/store-sqlite';
+import { waitFor } from '@skills/vitest-config/wait-for';
 import { checkStoreHere, fixture, removeTempDirs, runFixture, tempDir } from './harness.mjs';
 
 afterAll(removeTempDirs);
@@ -90,10 +91,13 @@ describe('a host that ends without close()', () => {
     host.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const hostExit = once(host, 'close');
     try {
-      while (!stdout.includes('W\n')) {
-        if (host.exitCode !== null) throw new Error(`host ended early: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await waitFor(
+        () => {
+          if (host.exitCode !== null) throw new Error(`host ended early: ${stderr}`);
+          return stdout.includes('W\n');
+        },
+        { timeoutMs: 20_000, what: 'the host to have written' },
+      );
       const holder = spawn(process.execPath, [fixture('hold-lock.mjs'), dbPath, '700'], { stdio: ['ignore', 'pipe', 'inherit'] });
       const holderClosed = once(holder, 'close');
       await once(holder.stdout, 'data'); // "locked"

@@ -37,7 +37,7 @@ export function removeTempDirs() {
  * The environment drops every SKILLS_* variable so that settings come from the options only.
  */
 export function run(command, args, options = {}) {
-  const { cwd, env = {}, timeoutMs = 30_000 } = options;
+  const { cwd, env = {}, timeoutMs = 45_000 } = options; // room for a loaded machine
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CRACKERJACK_)?SKILLS_/.test(k)));
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env: { ...cleanEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,3 @@
+import { withPreset } from './index.js';
+
+export default withPreset();
