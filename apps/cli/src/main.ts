@@ -3,6 +3,7 @@ import { SkillsError } from '@skills/protocol';
 import { parseCommandArgs, splitCommand } from './cli/args.js';
 import { println, type Io } from './cli/command.js';
 import { CliError, EXIT, UsageError } from './cli/errors.js';
+import { escaped } from './cli/format.js';
 import { commandHelp, mainHelp } from './cli/help.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 
@@ -80,21 +81,22 @@ export async function main({ argv, io, env, cwd }: MainOptions): Promise<number>
   } catch (error) {
     if (error instanceof UsageError) return usage(io, error.message, `skills ${spec.name} --help`);
     if (debug && error instanceof Error && error.stack) println(io.stderr, error.stack);
+    // Messages quote the values they reject: escaped, so that they cannot drive the terminal.
     if (error instanceof CliError) {
-      println(io.stderr, `skills ${spec.name}: ${error.message}`);
+      println(io.stderr, `skills ${spec.name}: ${escaped(error.message)}`);
       return error.exitCode;
     }
     if (error instanceof SkillsError) {
-      println(io.stderr, `skills ${spec.name}: ${error.message}`);
+      println(io.stderr, `skills ${spec.name}: ${escaped(error.message)}`);
       return EXIT.data;
     }
     const message = error instanceof Error ? error.message : String(error);
-    println(io.stderr, `skills ${spec.name}: unexpected error: ${message}${debug ? '' : ' (SKILLS_DEBUG=1 shows the stack)'}`);
+    println(io.stderr, `skills ${spec.name}: unexpected error: ${escaped(message)}${debug ? '' : ' (SKILLS_DEBUG=1 shows the stack)'}`);
     return EXIT.data;
   }
 }
 
 function usage(io: Io, message: string, help: string): number {
-  println(io.stderr, `skills: ${message}. See '${help}'.`);
+  println(io.stderr, `skills: ${escaped(message)}. See '${help}'.`);
   return EXIT.usage;
 }

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '@skills/store-sqlite';
 import { skills, snapshot, tempDir } from './support.js';
 
 const original = {
@@ -80,9 +81,14 @@ describe('skills migrate', () => {
     expect(dry.stdout).toContain('would import 0, duplicates 3 (0 repeated in the file, 3 already stored)');
     expect(snapshot(cwd)).toEqual(beforeDry);
 
+    // A run that imports nothing changes nothing: no second backup, so --rollback still undoes the first run.
+    const beforeSecond = snapshot(cwd);
     const second = await skills(['migrate'], { cwd, env: { TZ: 'Europe/Paris' } });
     expect(second.stdout).toContain('Read 5 records: imported 0, duplicates 3 (0 repeated in the file, 3 already stored), invalid 2.');
-    expect(readdirSync(join(cwd, '.skills', 'backups')).filter((n) => n.startsWith('skills.db-'))).toHaveLength(2);
+    expect(second.stdout).toContain('Nothing new to import: the database was not changed and no backup was made.');
+    expect(second.stdout).not.toContain('backup:');
+    expect(snapshot(cwd)).toEqual(beforeSecond);
+    expect(readdirSync(join(cwd, '.skills', 'backups')).filter((n) => n.startsWith('skills.db-'))).toHaveLength(1);
 
     const validate = await skills(['migrate', '--validate'], { cwd });
     expect(validate.code).toBe(0);
@@ -155,5 +161,95 @@ describe('skills migrate', () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`${join(cwd, 'other.json')}: no "invocations" field`);
     expect(existsSync(join(cwd, '.skills'))).toBe(false);
+  });
+
+  it('--rollback after a run that imported nothing restores the state before the real import', async () => {
+    const cwd = project(extended);
+    const db = join(cwd, 'x.db');
+    expect((await skills(['track', 'linter', '--db', db], { cwd })).code).toBe(0);
+    await skills(['migrate', '--db', db], { cwd });
+    await skills(['migrate', '--db', db], { cwd }); // imports nothing
+    expect((await skills(['migrate', '--rollback', '--force', '--db', db], { cwd })).code).toBe(0);
+    expect(JSON.parse((await skills(['history', '--db', db, '--json'], { cwd })).stdout)).toHaveLength(1);
+  });
+
+  it('--rollback --list names the backups newest first; --to restores the one named', async () => {
+    const cwd = project(extended);
+    const db = join(cwd, 'x.db');
+    const none = await skills(['migrate', '--rollback', '--list', '--db', db], { cwd });
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No backup of x.db in backups.');
+
+    await skills(['migrate', '--db', db], { cwd }); // backup 1: no database yet
+    const grown = { ...extended, invocations: [...extended.invocations, { ...extended.invocations[0], invoked_at: '2026-03-02T08:00:00' }] };
+    writeFileSync(join(cwd, 'grown.json'), JSON.stringify(grown));
+    await skills(['migrate', 'grown.json', '--db', db], { cwd }); // backup 2: the two valid records of the first run
+    const listed = await skills(['migrate', '--rollback', '--list', '--db', db, '--json'], { cwd });
+    expect(listed.code).toBe(0);
+    const { backups } = JSON.parse(listed.stdout) as { backups: Array<{ name: string; existed: boolean; reason: string }> };
+    expect(backups.map((b) => b.existed)).toEqual([true, false]);
+    const text = await skills(['migrate', '--rollback', '--list', '--db', db], { cwd });
+    expect(text.stdout).toMatch(/^name +taken \(UTC\) +holds +reason$/m);
+    expect(text.stdout.indexOf(backups[0]!.name)).toBeLessThan(text.stdout.indexOf(backups[1]!.name));
+    expect(text.stdout).toContain('no database (restoring removes it)');
+
+    const restored = await skills(['migrate', '--rollback', '--to', backups[0]!.name, '--force', '--db', db, '--json'], { cwd });
+    expect(restored.code).toBe(0);
+    expect(JSON.parse((await skills(['history', '--db', db, '--json'], { cwd })).stdout)).toHaveLength(2);
+    const removed = await skills(['migrate', '--rollback', '--to', join('backups', backups[1]!.name), '--force', '--db', db], { cwd });
+    expect(removed.stdout).toContain('Removed x.db: there was no database before the migration.');
+    expect(existsSync(db)).toBe(false);
+
+    const unknown = await skills(['migrate', '--rollback', '--to', 'x.db-nope', '--force', '--db', db], { cwd });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`--to "x.db-nope" is not a backup of ${db} (there are 2; 'skills migrate --rollback --list' names them)`);
+    for (const args of [['--list'], ['--to', 'x'], ['--rollback', '--list', '--force']]) {
+      const r = await skills(['migrate', ...args, '--db', db], { cwd });
+      expect(r.code, args.join(' ')).toBe(2);
+    }
+  });
+
+  it('through a symbolic link: backs up and restores the real database with its -wal, and keeps every invocation', async () => {
+    const cwd = realpathSync(project(extended));
+    mkdirSync(join(cwd, 'real'));
+    const target = join(cwd, 'real', 'skills.db');
+    const db = join(cwd, 'linked.db');
+    symlinkSync(target, db); // dangling: the database is still to be created, behind the link
+    for (let i = 0; i < 3; i++) expect((await skills(['track', 'linter', '--db', db], { cwd })).code).toBe(0);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+
+    // A long-lived writer (a server) holds the database open: its last 100 invocations are in the
+    // -wal file, which SQLite keeps beside the target, not beside the link.
+    const server = await openSqliteStore({ path: db });
+    const now = Date.now();
+    await server.applyBatch({
+      inserts: Array.from({ length: 100 }, (_, i) => ({
+        id: `live-${i}`, skillName: 'planner', sessionId: 'server', invokedAt: new Date(now - i * 1000).toISOString(), status: 'pending' as const,
+        completed: false, completedAt: null, durationSeconds: null, userQuery: null, workflowPhase: null, alternativesConsidered: [],
+        selectionRank: null, followUpActions: [], errorType: null,
+      })),
+    });
+    expect(existsSync(`${target}-wal`)).toBe(true);
+    const migrated = await skills(['migrate', '--db', db], { cwd });
+    await server.close();
+    expect(migrated.stdout).toMatch(/backup: +real\/backups\/skills\.db-\S+/);
+    const count = async () => (JSON.parse((await skills(['history', '--db', db, '--json', '--limit', '1000'], { cwd })).stdout) as unknown[]).length;
+    expect(await count()).toBe(105);
+
+    const restored = await skills(['migrate', '--rollback', '--force', '--db', db], { cwd });
+    expect(restored.code).toBe(0);
+    expect(lstatSync(db).isSymbolicLink()).toBe(true);
+    expect(await count()).toBe(103);
+  });
+
+  it('skips a record whose numbers are out of range (duration_seconds: 1e308), dry run included, and imports the rest', async () => {
+    const huge = { ...extended, invocations: [...extended.invocations.slice(0, 2), { ...extended.invocations[0], invoked_at: '2026-03-03T08:00:00', duration_seconds: 1e308 }] };
+    const cwd = project(huge);
+    for (const args of [['--dry-run'], []]) {
+      const r = await skills(['migrate', ...args, '--json'], { cwd });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toContain('invocations[2].duration_seconds: must be a number of seconds from 0 to 2592000 (30 days) or null, got 1e+308; skipped');
+      expect(JSON.parse(r.stdout)).toMatchObject({ read: 3, imported: 2, invalid: 1 });
+    }
   });
 });

@@ -9,10 +9,32 @@ export const typed = (field: string, type: string) => ({
   error: (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : `${field} must be ${type}`),
 });
 
+/**
+ * A UTF-16 surrogate code unit that is not half of a pair. Storage encodes text as UTF-8, which
+ * cannot hold one: it would come back as U+FFFD, a different string that no longer matches.
+ */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** True when `text` is well-formed Unicode (no lone surrogate), so it survives a UTF-8 round trip. */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Any text a store keeps: well-formed Unicode only. */
+const textField = (field: string) =>
+  z.string(typed(field, 'a string')).refine(isWellFormedText, {
+    error: `${field} must be well-formed Unicode (it holds a lone surrogate, which cannot be stored)`,
+  });
+
+/** An identifier kept exactly as given: 1 to {@link LIMITS.nameLength} characters, well-formed. */
+export const idField = (field: string) =>
+  textField(field)
+    .min(1, { error: `${field} must not be empty` })
+    .max(LIMITS.nameLength, { error: `${field} must be at most ${LIMITS.nameLength} characters` });
+
 /** A trimmed, non-empty name of at most {@link LIMITS.nameLength} characters. */
 export const nameField = (field: string) =>
-  z
-    .string(typed(field, 'a string'))
+  textField(field)
     .trim()
     .min(1, { error: `${field} must not be empty` })
     .max(LIMITS.nameLength, { error: `${field} must be at most ${LIMITS.nameLength} characters` });
@@ -25,8 +47,7 @@ export const nameListField = (field: string) =>
 
 /** A user query: trimmed, at most {@link LIMITS.queryLength} characters (may be empty). */
 export const queryField = (field: string) =>
-  z
-    .string(typed(field, 'a string'))
+  textField(field)
     .trim()
     .max(LIMITS.queryLength, { error: `${field} must be at most ${LIMITS.queryLength} characters` });
 

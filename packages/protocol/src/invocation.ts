@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { booleanField, durationField, instantField, nameField, nameListField, queryField, rankField } from './fields.js';
+import { booleanField, durationField, idField, instantField, nameField, nameListField, queryField, rankField } from './fields.js';
 
 /** A skill (agent) name, e.g. `code-reviewer`. */
 export const SkillNameSchema = nameField('skillName');
@@ -46,7 +46,7 @@ export type InvocationStatus = z.infer<typeof InvocationStatusSchema>;
 
 /** The stored record of one invocation. Timestamps are UTC ISO-8601. */
 export const InvocationRecordSchema = z.strictObject({
-  id: z.string().min(1).max(LIMITS.nameLength),
+  id: idField('id'),
   skillName: SkillNameSchema,
   sessionId: SessionIdSchema,
   invokedAt: instantField('invokedAt'),

@@ -1,3 +1,4 @@
+import { isWellFormedText } from './fields.js';
 import { LIMITS } from './limits.js';
 
 // Fast checks that a value is already in the exact form its field rule (fields.ts) produces, so a
@@ -9,24 +10,31 @@ function isSurelyNotSpace(code: number): boolean {
   return (code > 0x20 && code < 0x7f) || (code > 0xa0 && code < 0x1680) || (code > 0x3000 && code < 0xfeff);
 }
 
-/** A name the schema keeps as it is: trimmed already, 1 to 200 characters. */
+/** An id the schema keeps as it is: 1 to 200 characters of well-formed Unicode. */
+export function isPlainId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= LIMITS.nameLength && isWellFormedText(value);
+}
+
+/** A name the schema keeps as it is: trimmed already, 1 to 200 characters of well-formed Unicode. */
 export function isPlainName(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length >= 1 &&
     value.length <= LIMITS.nameLength &&
     isSurelyNotSpace(value.charCodeAt(0)) &&
-    isSurelyNotSpace(value.charCodeAt(value.length - 1))
+    isSurelyNotSpace(value.charCodeAt(value.length - 1)) &&
+    isWellFormedText(value)
   );
 }
 
-/** A query the schema keeps as it is: trimmed already (or empty), at most 8,000 characters. */
+/** A query the schema keeps as it is: trimmed already (or empty), at most 8,000 characters of well-formed Unicode. */
 export function isPlainQuery(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     value.length <= LIMITS.queryLength &&
     (value.length === 0 ||
-      (isSurelyNotSpace(value.charCodeAt(0)) && isSurelyNotSpace(value.charCodeAt(value.length - 1))))
+      (isSurelyNotSpace(value.charCodeAt(0)) && isSurelyNotSpace(value.charCodeAt(value.length - 1)))) &&
+    isWellFormedText(value)
   );
 }
 

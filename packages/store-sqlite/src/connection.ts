@@ -57,7 +57,11 @@ export class Connection {
     });
   }
 
-  /** Opens the file (it must exist when `readonly`) and sets the pragmas every connection needs. */
+  /**
+   * Opens the file (it must exist when `readonly`) and sets the pragmas every connection needs.
+   * `path` is the real file, links resolved (`realDatabasePath`): SQLite keeps the -wal and
+   * -shm files beside it, where backups and checks look for them.
+   */
   static open(path: string, readonly: boolean): Connection {
     const db = new Database(path, { readonly, fileMustExist: readonly, timeout: BUSY_TIMEOUT_MS });
     try {

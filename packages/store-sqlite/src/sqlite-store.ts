@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import {
   EXPORT_FORMAT_VERSION,
   ExportDocumentSchema,
@@ -37,6 +37,7 @@ import { migrate } from './migrator.js';
 import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
 import { computeStats } from './stats.js';
 import { listQuerySkillCounts, querySkillCountsSince } from './query-counts.js';
+import { realDatabasePath } from './real-path.js';
 import { parseInstant } from './time.js';
 import { validateBatch, validateCatalog } from './validation.js';
 
@@ -75,7 +76,7 @@ const IMPORT_CHUNK = 5000;
  * await store.close();
  */
 export class SqliteStore implements SyncWritableStore, MaintainableStore, InsightsStore {
-  /** The absolute path of the file. */
+  /** The absolute path of the file, symbolic links resolved (see {@link realDatabasePath}). */
   readonly location: string;
   /** The options it was opened with (a frozen copy). */
   readonly options: Readonly<SqliteStoreOptions>;
@@ -101,7 +102,8 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
    */
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
     const frozen: Readonly<SqliteStoreOptions> = Object.freeze({ path: options.path, readonly: options.readonly ?? false });
-    const location = resolve(frozen.path);
+    // SQLite keeps -wal and -shm beside the link's target: create and name the target itself.
+    const location = realDatabasePath(frozen.path);
     if (frozen.readonly && !existsSync(location)) throw new StoreError(`no store at ${location} (opened readonly)`);
     let conn: Connection;
     try {

@@ -4,7 +4,7 @@ import { countCompletedDurations, sumCompletedMicros } from './aggregates.js';
 import { VISIT_FUNCTION, type Connection } from './connection.js';
 import { filterCondition, isEmptyFilter, type ResolvedFilter } from './filters.js';
 import { nameMap } from './names.js';
-import { nearestRank } from './percentile.js';
+import { percentile as nearestRank } from '@skills/protocol';
 import type { SkillPhaseStatsTable } from './schema.js';
 import { STATUS_CODE } from './status.js';
 import { toIso } from './time.js';

@@ -1,13 +1,13 @@
 import {
   ExportDocumentSchema,
   isPlainDuration,
+  isPlainId,
   isPlainInstant,
   isPlainName,
   isPlainNameList,
   isPlainQuery,
   isPlainRank,
   InvocationRecordSchema,
-  LIMITS,
   parseOrThrow,
   ValidationError,
   type CatalogEntry,
@@ -71,9 +71,7 @@ export function isPlainValidRecord(r: unknown): r is InvocationRecord {
   for (const key in r) if (!RECORD_KEYS.has(key)) return false;
   const v = r as InvocationRecord;
   return (
-    typeof v.id === 'string' &&
-    v.id.length >= 1 &&
-    v.id.length <= LIMITS.nameLength &&
+    isPlainId(v.id) &&
     isPlainName(v.skillName) &&
     isPlainName(v.sessionId) &&
     isPlainInstant(v.invokedAt) &&
@@ -96,9 +94,7 @@ export function isPlainValidCompletion(c: unknown): c is Completion {
   for (const key in c) if (!COMPLETION_KEYS.has(key)) return false;
   const v = c as Completion;
   return (
-    typeof v.id === 'string' &&
-    v.id.length >= 1 &&
-    v.id.length <= LIMITS.nameLength &&
+    isPlainId(v.id) &&
     typeof v.completed === 'boolean' &&
     isPlainInstant(v.completedAt) &&
     (v.durationSeconds === null || isPlainDuration(v.durationSeconds)) &&

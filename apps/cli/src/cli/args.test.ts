@@ -48,6 +48,23 @@ describe('parseCommandArgs', () => {
     expect(usageMessage(() => parseCommandArgs(spec, ['a', '--limit', ' ']))).toBe('--limit must not be empty');
   });
 
+  it('refuses a blank argument as bad usage, like a missing one', () => {
+    expect(usageMessage(() => parseCommandArgs(spec, ['']))).toBe('<query> must not be empty');
+    expect(usageMessage(() => parseCommandArgs(spec, ['  ', '--json']))).toBe('<query> must not be empty');
+  });
+
+  it('hands a value starting with "-" to the option, whose rule then says what it accepts', () => {
+    const parsed = parseCommandArgs(spec, ['q', '--limit', '-1', '--follow-up', '-x']);
+    expect(parsed.values).toMatchObject({ limit: '-1', 'follow-up': ['-x'] });
+    expect(usageMessage(() => intOption(parsed.values, 'limit', 1, 10))).toBe('--limit must be a whole number from 1 to 10, got "-1"');
+    expect(usageMessage(() => durationOption({ since: '-5d' }, 'since'))).toBe(
+      '--since must be a duration like 90d, 12h, 30m or 1w (more than zero), got "-5d"',
+    );
+    // An option of the command after it is still an option: the value is missing.
+    expect(usageMessage(() => parseCommandArgs(spec, ['q', '--limit', '--json']))).toBe('--limit needs a value (--limit VALUE)');
+    expect(usageMessage(() => parseCommandArgs(spec, ['q', '--limit', '-h']))).toBe('--limit needs a value (--limit VALUE)');
+  });
+
   it('lets --help through without the required arguments', () => {
     expect(parseCommandArgs(spec, ['--help']).values['help']).toBe(true);
   });

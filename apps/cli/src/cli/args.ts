@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { parseDuration } from '@skills/protocol';
 import type { CommandSpec, OptionSpec } from './command.js';
-import { parseDuration } from './duration.js';
 import { UsageError } from './errors.js';
 
 /** Options every command takes. `--json` only where the command's output is data. */
@@ -42,7 +42,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: [...args],
+      args: joinDashValues(args, options),
       options: Object.fromEntries(
         Object.entries(options).map(([name, o]) => [
           name,
@@ -62,11 +62,39 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   if (parsed.positionals.length > max) {
     throw new UsageError(`unexpected argument "${parsed.positionals[max]}"${max === 0 ? ' (this command takes no arguments)' : ''}`);
   }
+  const blank = parsed.positionals.findIndex((p) => p.trim() === '');
+  if (blank !== -1) throw new UsageError(`${names[blank]?.split(' ')[0] ?? 'an argument'} must not be empty`);
   for (const [name, o] of Object.entries(options)) {
     const v = values[name];
     if (o.type === 'string' && typeof v === 'string' && v.trim() === '') throw new UsageError(`--${name} must not be empty`);
   }
   return { values, positionals: parsed.positionals };
+}
+
+/**
+ * parseArgs takes the `-1` of `--limit -1` (or the `-5d` of `--since -5d`) for a missing value.
+ * A value that starts with `-` but is no option of this command is joined to its option
+ * (`--limit=-1`), so that the option's own rule judges it and says what it accepts.
+ */
+function joinDashValues(args: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!;
+    if (token === '--') return [...out, ...args.slice(i)];
+    const next = args[i + 1];
+    const takesValue = token.startsWith('--') && options[token.slice(2)]?.type === 'string';
+    if (takesValue && next !== undefined && next.startsWith('-') && next !== '--' && !isOption(next, options)) {
+      out.push(`${token}=${next}`);
+      i++;
+    } else out.push(token);
+  }
+  return out;
+}
+
+/** True when `token` names an option of `options` (`--name`, `--name=value`, or a short `-x`). */
+function isOption(token: string, options: Record<string, OptionSpec>): boolean {
+  if (token.startsWith('--')) return token.slice(2).split('=')[0]! in options;
+  return Object.values(options).some((o) => o.short !== undefined && token.slice(1).startsWith(o.short));
 }
 
 function describeParseError(error: unknown, options: Record<string, OptionSpec>): string {
@@ -120,7 +148,7 @@ export function durationOption(values: ParsedArgs['values'], name: string): numb
   if (raw === undefined) return undefined;
   const seconds = parseDuration(raw);
   if (seconds === null || seconds <= 0) {
-    throw new UsageError(`--${name} must be a duration like 90d, 12h, 30m or 1w, got "${raw}"`);
+    throw new UsageError(`--${name} must be a duration like 90d, 12h, 30m or 1w (more than zero), got "${raw}"`);
   }
   return seconds;
 }

@@ -1,8 +1,7 @@
-import { CompleteInvocationInputSchema, completionOf, parseOrThrow } from '@skills/protocol';
+import { CompleteInvocationInputSchema, completionOf, formatDuration, parseOrThrow } from '@skills/protocol';
 import { listOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openService, printJson, using } from '../cli/context.js';
-import { formatDuration } from '../cli/duration.js';
 import { CliError } from '../cli/errors.js';
 
 export async function run(ctx: CommandContext): Promise<number> {

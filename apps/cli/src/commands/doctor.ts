@@ -8,6 +8,7 @@ import { openSqliteStore } from '@skills/store-sqlite';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, printJson, using } from '../cli/context.js';
 import { databaseFileInfo } from '../cli/database-info.js';
+import { escaped } from '../cli/format.js';
 
 /** One check: `fail` on a required check makes `doctor` exit 1; `warn` never does. */
 interface Check {
@@ -53,7 +54,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (ctx.json) printJson(ctx, { ok: failed.length === 0, checks });
   else {
     const width = Math.max(...checks.map((c) => c.name.length));
-    for (const c of checks) println(ctx.io.stdout, `[${MARK[c.status]}] ${c.name.padEnd(width)}  ${c.detail}`);
+    for (const c of checks) println(ctx.io.stdout, `[${MARK[c.status]}] ${c.name.padEnd(width)}  ${escaped(c.detail)}`);
     const warned = checks.filter((c) => c.status === 'warn').length;
     println(
       ctx.io.stdout,

@@ -1,8 +1,7 @@
-import type { InvocationFilter } from '@skills/protocol';
+import { formatDuration, type InvocationFilter } from '@skills/protocol';
 import { intOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openStore, printJson, using } from '../cli/context.js';
-import { formatDuration } from '../cli/duration.js';
 import { shortInstant, table } from '../cli/format.js';
 
 export async function run(ctx: CommandContext): Promise<number> {

@@ -5,6 +5,7 @@ import { redactQuery } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databasePath, openStore, printJson, using } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
+import { escaped, printable } from '../cli/format.js';
 import { progressBar } from '../cli/progress.js';
 import { CsvSyntaxError } from '@skills/tracker';
 import { CsvFormatError, csvToRecords, type InvalidRow } from '../import/csv-records.js';
@@ -53,7 +54,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     invalidRows: invalid,
   };
   for (const bad of invalid.slice(0, MAX_LISTED)) {
-    println(ctx.io.stderr, `${file}: row ${bad.row} (line ${bad.line}): ${bad.field}: ${bad.message}; skipped`);
+    println(ctx.io.stderr, `${escaped(file)}: row ${bad.row} (line ${bad.line}): ${printable(bad.field)}: ${printable(bad.message)}; skipped`);
   }
   if (invalid.length > MAX_LISTED) println(ctx.io.stderr, `... and ${invalid.length - MAX_LISTED} more invalid rows (--json lists all)`);
   if (ctx.json) printJson(ctx, summary);

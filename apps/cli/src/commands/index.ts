@@ -20,6 +20,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'recommend',
     summary: 'which skills should handle a query, best first',
     usage: '<query> [--phase P] [--limit N]',
+    description:
+      'The success column is smoothed: (completed + 1) / (finished + 2), so one lucky run does not\nbeat a record (1 of 1 shows 67%). `skills stats` shows the raw rate, completed / finished.\nThe best phase is ranked by the same smoothed rate.',
     options: {
       phase: { type: 'string', valueName: 'P', help: 'workflow phase of the query (planning, implementation, verification, ...)' },
       limit: { type: 'string', valueName: 'N', help: 'at most N recommendations (default: the maxRecommendations setting)' },
@@ -33,6 +35,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'stats',
     summary: 'per-skill and per-phase statistics',
     usage: '[--skill S] [--phase P] [--since 7d]',
+    description:
+      'The "raw success" column is completed / finished runs (failed and abandoned ones count as\nfinished; pending ones do not). `skills recommend` shows a smoothed rate instead.',
     options: {
       skill: { type: 'string', valueName: 'S', help: 'only this skill' },
       phase: { type: 'string', valueName: 'P', help: 'only this workflow phase' },
@@ -135,14 +139,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'migrate',
     summary: 'import legacy skill_metrics.json into the database (with backup, validate, rollback)',
-    usage: '[FILE] [--dry-run] [--timezone Area/City] | --validate [FILE] | --rollback [--force]',
+    usage: '[FILE] [--dry-run] [--timezone Area/City] | --validate [FILE] | --rollback [--to BACKUP] [--force] | --rollback --list',
     description:
-      'FILE defaults to .crackerjack/skill_metrics.json, then .session-buddy/skill_metrics.json.\nLegacy timestamps have no zone: they are read as local time (or --timezone) and stored as UTC.\nA real run backs up the database first (<db folder>/backups/), imports in one transaction,\nskips invalid records with a reason, and never imports a record twice.',
+      'FILE defaults to .crackerjack/skill_metrics.json, then .session-buddy/skill_metrics.json.\nLegacy timestamps have no zone: they are read as local time (or --timezone) and stored as UTC.\nA real run backs up the database first (<db folder>/backups/), imports in one transaction,\nskips invalid records with a reason, and never imports a record twice. A run with nothing new\nto import changes nothing and makes no backup.',
     options: {
       'dry-run': { type: 'boolean', help: 'validate and report; write nothing at all' },
       timezone: { type: 'string', valueName: 'ZONE', help: 'zone of the legacy timestamps, e.g. Europe/Paris (default: local)' },
       validate: { type: 'boolean', help: 'compare the legacy file with the database; exit 1 on a mismatch' },
-      rollback: { type: 'boolean', help: 'restore the newest backup of the database' },
+      rollback: { type: 'boolean', help: 'restore a backup of the database (the newest, or --to BACKUP)' },
+      list: { type: 'boolean', help: 'with --rollback: list the backups, newest first, and restore nothing' },
+      to: { type: 'string', valueName: 'BACKUP', help: 'with --rollback: the backup to restore, by the name --list shows' },
       force: { type: 'boolean', help: 'with --rollback: do not ask for confirmation' },
     },
     positionals: { min: 0, max: 1, names: ['FILE'] },
@@ -152,6 +158,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'skills migrate .crackerjack/skill_metrics.json --timezone Europe/Paris',
       'skills migrate --validate',
       'skills migrate --rollback --force',
+      'skills migrate --rollback --list',
+      'skills migrate --rollback --to skills.db-2026-03-01T10-00-00-000Z --force',
     ],
     load: () => import('./migrate.js'),
   },
@@ -196,11 +204,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'sync',
     summary: 'replay invocations spooled while the server was unreachable',
-    usage: '',
-    options: {},
+    usage: '[--url URL]',
+    description:
+      'Sends the spool (spool/ beside the database) to the skills server, then deletes what it sent.\nThe server is --url, else the mcpServerUrl setting (SKILLS_MCP_URL, default http://127.0.0.1:8678).\nInvocations the server already has are counted, never stored twice.',
+    options: {
+      url: { type: 'string', valueName: 'URL', help: 'the skills server to replay to, e.g. http://127.0.0.1:8678 (default: the mcpServerUrl setting)' },
+    },
     positionals: none,
     json: true,
-    examples: ['skills sync'],
+    examples: ['skills sync', 'skills sync --url http://127.0.0.1:8678'],
     load: () => import('./sync.js'),
   },
 ];

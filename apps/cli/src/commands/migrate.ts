@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { EXPORT_FORMAT_VERSION, type InvocationRecord, type SkillsStore } from '@skills/protocol';
 import { redactQuery } from '@skills/tracker';
@@ -9,9 +9,9 @@ import { stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databasePath, printJson, using } from '../cli/context.js';
 import { CliError, UsageError } from '../cli/errors.js';
-import { plural, table } from '../cli/format.js';
+import { escaped, plural, printable, shortInstant, table } from '../cli/format.js';
 import { progressBar } from '../cli/progress.js';
-import { createBackup, databaseFiles, listBackups, restoreBackup, type Backup } from '../migrate/backup.js';
+import { backupsFolder, createBackup, databaseFiles, listBackups, restoreBackup, type Backup } from '../migrate/backup.js';
 import {
   crossCheckAggregates,
   LEGACY_FILES,
@@ -28,18 +28,24 @@ export async function run(ctx: CommandContext): Promise<number> {
   const validate = ctx.values['validate'] === true;
   const rollback = ctx.values['rollback'] === true;
   const force = ctx.values['force'] === true;
+  const list = ctx.values['list'] === true;
+  const to = stringOption(ctx.values, 'to');
   const timeZone = stringOption(ctx.values, 'timezone');
   const modes = [dryRun && '--dry-run', validate && '--validate', rollback && '--rollback'].filter(Boolean);
   if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be combined`);
-  if (force && !rollback) throw new UsageError('--force only applies to --rollback');
-  if (rollback && ctx.positionals.length > 0) throw new UsageError('--rollback takes no FILE: it restores the newest backup of the database');
+  for (const [given, name] of [[force, '--force'], [list, '--list'], [to !== undefined, '--to']] as const) {
+    if (given && !rollback) throw new UsageError(`${name} only applies to --rollback`);
+  }
+  if (list && (force || to !== undefined)) throw new UsageError('--list only lists the backups: it takes no --force or --to');
+  if (rollback && ctx.positionals.length > 0) throw new UsageError('--rollback takes no FILE: it restores a backup of the database (--to BACKUP, default the newest)');
   if (rollback && timeZone) throw new UsageError('--timezone does not apply to --rollback');
   if (timeZone !== undefined && !isTimeZone(timeZone)) {
     throw new UsageError(`--timezone "${timeZone}" is not a time zone this system knows (use an IANA name such as Europe/Paris)`);
   }
 
   const dbPath = databasePath(ctx);
-  if (rollback) return runRollback(ctx, dbPath, force);
+  if (list) return runList(ctx, dbPath);
+  if (rollback) return runRollback(ctx, dbPath, chooseBackup(ctx, dbPath, to), force);
 
   const file = legacyFile(ctx);
   const legacy = readLegacyFile(file, timeZone);
@@ -71,9 +77,10 @@ function readLegacyFile(file: string, timeZone: string | undefined): LegacyRead 
   }
 }
 
+/** A path for a line of text: relative to the working directory when under it, escaped. */
 const show = (ctx: CommandContext, path: string) => {
   const rel = relative(ctx.cwd, path);
-  return rel && !rel.startsWith('..') ? rel : path;
+  return escaped(rel && !rel.startsWith('..') ? rel : path);
 };
 
 /** Which of `records` are already stored: looked up on a copy when `copy` (dry run), so nothing is touched. */
@@ -99,9 +106,10 @@ async function storedIds(dbPath: string, records: readonly InvocationRecord[], c
   }
 }
 
-function reportInvalid(ctx: CommandContext, file: string, legacy: LegacyRead): void {
+function reportInvalid(ctx: CommandContext, path: string, legacy: LegacyRead): void {
+  const file = escaped(path);
   for (const bad of legacy.invalid.slice(0, MAX_LISTED)) {
-    println(ctx.io.stderr, `${file}: invocations[${bad.index}].${bad.field}: ${bad.message}; skipped`);
+    println(ctx.io.stderr, `${file}: invocations[${bad.index}].${printable(bad.field)}: ${printable(bad.message)}; skipped`);
   }
   if (legacy.invalid.length > MAX_LISTED) {
     println(ctx.io.stderr, `${file}: ... and ${legacy.invalid.length - MAX_LISTED} more invalid records (--json lists all)`);
@@ -123,15 +131,14 @@ async function runMigrate(
     : legacy.records;
 
   let backup: Backup | null = null;
-  let imported: number;
-  let alreadyStored: number;
-  if (dryRun) {
-    const stored = await storedIds(dbPath, records, true);
-    alreadyStored = stored.size;
-    imported = records.length - stored.size;
-  } else {
+  // A dry run looks on a copy so that nothing is touched; a real run reads the database itself.
+  const stored = await storedIds(dbPath, records, dryRun);
+  let alreadyStored = stored.size;
+  let imported = records.length - stored.size;
+  // A run that would change nothing writes nothing, and makes no backup: a backup of an unchanged
+  // database would become the newest, and `--rollback` would then undo nothing.
+  if (!dryRun && imported > 0) {
     backup = await backUp(dbPath);
-    mkdirSync(dirname(dbPath), { recursive: true });
     const bar = progressBar('migrating', ctx.io.stderr);
     const result = await using(openSqliteStore({ path: dbPath }), (store: SkillsStore) =>
       store.importAll(
@@ -188,7 +195,8 @@ async function runMigrate(
     println(out, `Per-skill aggregates differ from the records (${differences.length}):`);
     println(out, table(differences, [{ header: 'skill', value: (d) => d.skillName }, { header: 'difference', value: (d) => d.message }]));
   }
-  if (!dryRun) println(out, `Check with 'skills migrate --validate'; undo with 'skills migrate --rollback'.`);
+  if (backup) println(out, `Check with 'skills migrate --validate'; undo with 'skills migrate --rollback'.`);
+  else if (!dryRun) println(out, 'Nothing new to import: the database was not changed and no backup was made.');
   return legacy.invalid.length > 0 ? 1 : 0;
 }
 
@@ -243,12 +251,63 @@ async function runValidate(ctx: CommandContext, dbPath: string, file: string, le
   return mismatches.length === 0 ? 0 : 1;
 }
 
-async function runRollback(ctx: CommandContext, dbPath: string, force: boolean): Promise<number> {
-  const [newest] = listBackups(dbPath);
-  if (!newest) throw new CliError(`no backup of ${dbPath} found in ${join(dirname(dbPath), 'backups')}`);
-  const what = newest.manifest.existed
-    ? `restore ${dbPath} from ${newest.dir} (taken ${newest.manifest.createdAt})`
-    : `remove ${dbPath}: the backup ${newest.dir} records that it did not exist before`;
+/** What `--rollback --list` shows of one backup. */
+function describeBackup(backup: Backup) {
+  return {
+    name: basename(backup.dir),
+    dir: backup.dir,
+    createdAt: backup.manifest.createdAt,
+    reason: backup.manifest.reason,
+    existed: backup.manifest.existed,
+    files: backup.manifest.files.map((f) => f.name),
+  };
+}
+
+async function runList(ctx: CommandContext, dbPath: string): Promise<number> {
+  const backups = listBackups(dbPath).map(describeBackup);
+  if (ctx.json) {
+    printJson(ctx, { database: dbPath, backups });
+    return 0;
+  }
+  if (backups.length === 0) {
+    println(ctx.io.stdout, `No backup of ${show(ctx, dbPath)} in ${show(ctx, backupsFolder(dbPath))}.`);
+    return 0;
+  }
+  println(ctx.io.stdout, `Backups of ${show(ctx, dbPath)}, newest first ('--rollback' restores the first; '--to NAME' another):`);
+  println(
+    ctx.io.stdout,
+    table(backups, [
+      { header: 'name', value: (b) => b.name },
+      { header: 'taken (UTC)', value: (b) => shortInstant(b.createdAt) },
+      { header: 'holds', value: (b) => (b.existed ? b.files.join(', ') : 'no database (restoring removes it)') },
+      { header: 'reason', value: (b) => b.reason },
+    ]),
+  );
+  return 0;
+}
+
+/** The backup `--to` names (its folder name or path), else the newest. */
+function chooseBackup(ctx: CommandContext, dbPath: string, to: string | undefined): Backup {
+  const backups = listBackups(dbPath);
+  if (to === undefined) {
+    const [newest] = backups;
+    if (!newest) throw new CliError(`no backup of ${dbPath} found in ${backupsFolder(dbPath)}`);
+    return newest;
+  }
+  const wanted = resolve(ctx.cwd, to);
+  const chosen = backups.find((b) => basename(b.dir) === to || b.dir === wanted);
+  if (!chosen) {
+    throw new UsageError(
+      `--to "${to}" is not a backup of ${dbPath}${backups.length > 0 ? ` (there are ${backups.length}; 'skills migrate --rollback --list' names them)` : ' (it has none)'}`,
+    );
+  }
+  return chosen;
+}
+
+async function runRollback(ctx: CommandContext, dbPath: string, backup: Backup, force: boolean): Promise<number> {
+  const what = backup.manifest.existed
+    ? `restore ${dbPath} from ${backup.dir} (taken ${backup.manifest.createdAt})`
+    : `remove ${dbPath}: the backup ${backup.dir} records that it did not exist before`;
   if (!force) {
     if (!ctx.io.stdin.isTTY) throw new UsageError(`refusing to roll back without --force, as stdin is not a terminal to confirm on (it would ${what})`);
     const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
@@ -259,13 +318,13 @@ async function runRollback(ctx: CommandContext, dbPath: string, force: boolean):
       return 1;
     }
   }
-  restoreBackup(newest, dbPath);
-  if (ctx.json) printJson(ctx, { database: dbPath, backup: newest.dir, restored: newest.manifest.files.map((f) => f.name) });
+  restoreBackup(backup, dbPath);
+  if (ctx.json) printJson(ctx, { database: dbPath, backup: backup.dir, restored: backup.manifest.files.map((f) => f.name) });
   else {
     println(
       ctx.io.stdout,
-      newest.manifest.existed
-        ? `Restored ${show(ctx, dbPath)} from ${show(ctx, newest.dir)} (${newest.manifest.files.map((f) => f.name).join(', ')}; checksums verified).`
+      backup.manifest.existed
+        ? `Restored ${show(ctx, dbPath)} from ${show(ctx, backup.dir)} (${backup.manifest.files.map((f) => f.name).join(', ')}; checksums verified).`
         : `Removed ${show(ctx, dbPath)}: there was no database before the migration.`,
     );
   }

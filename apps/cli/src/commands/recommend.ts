@@ -1,8 +1,7 @@
-import { LIMITS, type Recommendation } from '@skills/protocol';
+import { formatDuration, LIMITS, type Recommendation } from '@skills/protocol';
 import { intOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openService, printJson, using } from '../cli/context.js';
-import { formatDuration } from '../cli/duration.js';
 import { fixed, percent, table } from '../cli/format.js';
 
 /** The recommendations table every command prints (recommend, demo). */

@@ -1,8 +1,7 @@
-import type { InvocationFilter, SkillStats } from '@skills/protocol';
+import { formatDuration, type InvocationFilter, type SkillStats } from '@skills/protocol';
 import { durationOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openStore, printJson, using } from '../cli/context.js';
-import { formatDuration } from '../cli/duration.js';
 import { percent, plural, shortInstant, table, type Column } from '../cli/format.js';
 
 const counts: Column<SkillStats>[] = [
@@ -11,7 +10,8 @@ const counts: Column<SkillStats>[] = [
   { header: 'failed', value: (s) => String(s.failed), align: 'right' },
   { header: 'abandoned', value: (s) => String(s.abandoned), align: 'right' },
   { header: 'pending', value: (s) => String(s.pending), align: 'right' },
-  { header: 'success', value: (s) => percent(s.successRate), align: 'right' },
+  // Raw, unlike the smoothed rate `recommend` shows: the header says which.
+  { header: 'raw success', value: (s) => percent(s.successRate), align: 'right' },
   { header: 'mean', value: (s) => formatDuration(s.meanDurationSeconds), align: 'right' },
   { header: 'p50', value: (s) => formatDuration(s.p50DurationSeconds), align: 'right' },
   { header: 'p95', value: (s) => formatDuration(s.p95DurationSeconds), align: 'right' },

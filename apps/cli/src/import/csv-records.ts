@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import {
-  InvocationRecordSchema,
-  LIMITS,
-  type InvocationRecord,
-} from '@skills/protocol';
-import { parseDuration } from '../cli/duration.js';
+import { InvocationRecordSchema, LIMITS, parseDuration, type InvocationRecord } from '@skills/protocol';
 import { parseCsv } from '@skills/tracker';
 
 /** The columns a CSV import understands, and the header names accepted for each. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,5 +42,27 @@ describe('backups', () => {
     writeFileSync(db, 'current');
     expect(() => restoreBackup(backup, db)).toThrow(BackupDamagedError);
     expect(readFileSync(db, 'utf8')).toBe('current');
+  });
+
+  it('follow a symbolic link to the real database: its companions live beside the target, and the link stays a link', () => {
+    const root = realpathSync(dir());
+    mkdirSync(join(root, 'real'));
+    const target = join(root, 'real', 'skills.db');
+    const link = join(root, 'skills.db');
+    symlinkSync(target, link);
+    writeFileSync(target, 'database');
+    writeFileSync(`${target}-wal`, 'committed pages'); // where SQLite keeps them for a linked database
+    const backup = createBackup(link, 'test');
+    expect(backup.manifest.database).toBe(target);
+    expect(backup.manifest.files.map((f) => f.name)).toEqual(['skills.db', 'skills.db-wal']);
+    expect(backup.dir.startsWith(join(root, 'real', 'backups'))).toBe(true);
+
+    writeFileSync(target, 'changed');
+    writeFileSync(`${target}-wal`, 'other pages');
+    restoreBackup(listBackups(link)[0]!, link);
+    expect(readFileSync(target, 'utf8')).toBe('database');
+    expect(readFileSync(`${target}-wal`, 'utf8')).toBe('committed pages');
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(existsSync(`${link}-wal`)).toBe(false);
   });
 });

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { realDatabasePath } from '@skills/store-sqlite';
 
-/** The database file and its SQLite companions, in the order they are copied. */
+/**
+ * The database file and its SQLite companions, in the order they are copied. SQLite keeps the
+ * companions beside the real file, so a path through a symbolic link is resolved first.
+ */
 export function databaseFiles(dbPath: string): string[] {
-  return [dbPath, `${dbPath}-wal`, `${dbPath}-shm`];
+  return companionsOf(realDatabasePath(dbPath));
+}
+
+/** The files of the database whose real path is `real`. */
+function companionsOf(real: string): string[] {
+  return [real, `${real}-wal`, `${real}-shm`];
 }
 
 /** Describes one backup folder: what was copied, from where, and each file's checksum. */
@@ -28,9 +37,13 @@ export interface Backup {
 
 const MANIFEST = 'manifest.json';
 
-/** Where the backups of `dbPath` live: `backups/` beside the database. */
+/** Where the backups of `dbPath` live: `backups/` beside the database (the real file, links resolved). */
 export function backupsFolder(dbPath: string): string {
-  return join(dirname(dbPath), 'backups');
+  return folderOf(realDatabasePath(dbPath));
+}
+
+function folderOf(real: string): string {
+  return join(dirname(real), 'backups');
 }
 
 function sha256(path: string): string {
@@ -42,13 +55,14 @@ function sha256(path: string): string {
  * `backups/<db-name>-<UTC timestamp>/` with a manifest of checksums. Copy while no writer has the
  * database open; with the `-wal` file included the copy is consistent either way after a checkpoint.
  */
-export function createBackup(dbPath: string, reason: string, now: Date = new Date()): Backup {
+export function createBackup(linkOrPath: string, reason: string, now: Date = new Date()): Backup {
+  const dbPath = realDatabasePath(linkOrPath);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  let dir = join(backupsFolder(dbPath), `${basename(dbPath)}-${stamp}`);
-  for (let n = 2; existsSync(dir); n++) dir = join(backupsFolder(dbPath), `${basename(dbPath)}-${stamp}-${n}`);
+  let dir = join(folderOf(dbPath), `${basename(dbPath)}-${stamp}`);
+  for (let n = 2; existsSync(dir); n++) dir = join(folderOf(dbPath), `${basename(dbPath)}-${stamp}-${n}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const files: BackupManifest['files'][number][] = [];
-  for (const path of databaseFiles(dbPath)) {
+  for (const path of companionsOf(dbPath)) {
     if (!existsSync(path)) continue;
     const target = join(dir, basename(path));
     copyFileSync(path, target);
@@ -68,8 +82,9 @@ export function createBackup(dbPath: string, reason: string, now: Date = new Dat
 }
 
 /** Every readable backup of `dbPath`, newest first. */
-export function listBackups(dbPath: string): Backup[] {
-  const folder = backupsFolder(dbPath);
+export function listBackups(linkOrPath: string): Backup[] {
+  const dbPath = realDatabasePath(linkOrPath);
+  const folder = folderOf(dbPath);
   if (!existsSync(folder)) return [];
   const prefix = `${basename(dbPath)}-`;
   const backups: Backup[] = [];
@@ -91,11 +106,13 @@ export function listBackups(dbPath: string): Backup[] {
 export class BackupDamagedError extends Error {}
 
 /**
- * Puts the backed-up files back in place of `dbPath` and its companions, byte for byte: files
+ * Puts the backed-up files back in place of `dbPath` (the real file when it is a link) and its
+ * companions, byte for byte: files
  * the backup holds are copied over, companions it lacks are removed (a backup of no database
  * removes the database). Checksums are verified before and after.
  */
-export function restoreBackup(backup: Backup, dbPath: string): void {
+export function restoreBackup(backup: Backup, linkOrPath: string): void {
+  const dbPath = realDatabasePath(linkOrPath);
   for (const f of backup.manifest.files) {
     const source = join(backup.dir, f.name);
     if (!existsSync(source) || sha256(source) !== f.sha256) {
@@ -105,11 +122,11 @@ export function restoreBackup(backup: Backup, dbPath: string): void {
   const names = new Map(backup.manifest.files.map((f) => [f.name, f]));
   const sourceName = basename(backup.manifest.database);
   const targetName = basename(dbPath);
-  for (const path of databaseFiles(dbPath)) {
+  for (const path of companionsOf(dbPath)) {
     const name = sourceName + basename(path).slice(targetName.length);
     if (!names.has(name)) rmSync(path, { force: true });
   }
-  for (const path of databaseFiles(dbPath)) {
+  for (const path of companionsOf(dbPath)) {
     const name = sourceName + basename(path).slice(targetName.length);
     const entry = names.get(name);
     if (!entry) continue;

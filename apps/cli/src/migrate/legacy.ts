@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvocationRecordSchema, type InvocationRecord, type InvocationStatus } from '@skills/protocol';
+import { InvocationRecordSchema, LIMITS, type InvocationRecord, type InvocationStatus } from '@skills/protocol';
 import { toUtcIso } from './timezone.js';
 
 /** The legacy files, in the order `skills migrate` looks for them under the working directory. */
@@ -133,8 +133,12 @@ export function readLegacy(text: string, options: ReadLegacyOptions = {}): Legac
     const completed = entry['completed'];
     if (typeof completed !== 'boolean') return bad('completed', absent(completed) ? 'is missing' : 'must be true or false');
     const duration = entry['duration_seconds'];
-    if (!absent(duration) && (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0)) {
-      return bad('duration_seconds', `must be a non-negative number of seconds or null, got ${JSON.stringify(duration)}`);
+    // Checked before the end instant is computed from it: a duration like 1e308 has no end date.
+    if (!absent(duration) && (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0 || duration > LIMITS.maxDurationSeconds)) {
+      return bad(
+        'duration_seconds',
+        `must be a number of seconds from 0 to ${LIMITS.maxDurationSeconds} (30 days) or null, got ${JSON.stringify(duration)}`,
+      );
     }
     const durationSeconds = absent(duration) ? null : (duration as number);
     const stringFields = ['session_id', 'user_query', 'workflow_phase', 'workflow_path', 'error_type'] as const;

@@ -28,6 +28,7 @@ import {
   smoothedSuccess,
   usageWeight,
 } from './scoring.js';
+import { bestPhaseOf } from './best-phase.js';
 
 /**
  * How recommendations are filtered and weighed (the ranking part of the settings).
@@ -484,7 +485,7 @@ export class Recommender {
       const phaseRate =
         phase === null ? null : phaseSuccess(inPhase?.completed ?? 0, inPhase ? finishedRuns(inPhase) : 0, success);
       const rel = relevance({ neighbourSum: e.neighbourSum, centroid: centroid.get(skill.num) ?? 0 });
-      const bestPhase = bestPhaseOf(skill.phases, success);
+      const bestPhase = bestPhaseOf(skill.phases);
       out.push({
         skillName: skill.name,
         score: finalScore(rel, success, phaseRate, this.#options.phaseWeight),
@@ -510,24 +511,6 @@ export class Recommender {
     out.sort((a, b) => b.score - a.score || b.similarityScore - a.similarityScore || (a.skillName < b.skillName ? -1 : 1));
     return out.slice(0, limit);
   }
-}
-
-/** The phase where the skill succeeds most (smoothed toward its overall success), null if none. */
-function bestPhaseOf(phases: readonly SkillStats[], overall: number): string | null {
-  let best: string | null = null;
-  let bestRate = -1;
-  let bestRuns = -1;
-  for (const p of phases) {
-    const runs = finishedRuns(p);
-    if (runs === 0) continue;
-    const rate = phaseSuccess(p.completed, runs, overall);
-    if (rate > bestRate || (rate === bestRate && runs > bestRuns)) {
-      best = p.workflowPhase ?? null;
-      bestRate = rate;
-      bestRuns = runs;
-    }
-  }
-  return best;
 }
 
 function sameWeights(a: ReadonlyMap<number, number>, b: ReadonlyMap<number, number>): boolean {

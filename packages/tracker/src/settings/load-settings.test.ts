@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,7 +92,34 @@ describe('loadSettings', () => {
     expect(resolveDbPath({ dbPath: null }, cwd)).toBe(join(cwd, '.skills', 'skills.db'));
   });
 
+  it('resolves symbolic links to the real database file, existing or still to be created', () => {
+    const cwd = realpathSync(project());
+    const real = join(cwd, 'storage');
+    mkdirSync(real);
+    symlinkSync(real, join(cwd, '.skills')); // the default folder is a link
+    expect(resolveDbPath({ dbPath: null }, cwd)).toBe(join(real, 'skills.db'));
+    symlinkSync(join(cwd, 'elsewhere', 'target.db'), join(cwd, 'link.db')); // dangling: not created yet
+    expect(resolveDbPath({ dbPath: 'link.db' }, cwd)).toBe(join(cwd, 'elsewhere', 'target.db'));
+    const { settings } = loadSettings({ cwd, env: { SKILLS_DB_PATH: 'link.db' } });
+    expect(resolveDbPath(settings, cwd)).toBe(join(cwd, 'elsewhere', 'target.db'));
+  });
+
   describe('bad values name the source, the key and the rule', () => {
+    it('with the same message from the environment as from a file', () => {
+      const cwd = project({ 'skills.yaml': 'skills:\n  min_similarity: 1.5\n' });
+      const fromFile = errorOf(() => loadSettings({ cwd, env: {} }));
+      const fromEnv = errorOf(() => loadSettings({ cwd: project(), env: { SKILLS_MIN_SIMILARITY: '1.5' } }));
+      expect(fromEnv.key).toBe('minSimilarity');
+      expect(fromEnv.message).toContain('minSimilarity must be between 0 and 1');
+      expect(fromEnv.message.replace(fromEnv.source, '')).toBe(fromFile.message.replace(fromFile.source, ''));
+      expect(errorOf(() => loadSettings({ cwd: project(), env: { SKILLS_PHASE_WEIGHT: '-0.5' } })).message).toContain(
+        'phaseWeight must be between 0 and 1',
+      );
+      expect(errorOf(() => loadSettings({ cwd: project(), env: { SKILLS_MIN_SIMILARITY: 'high' } })).message).toContain(
+        'minSimilarity must be a number',
+      );
+    });
+
     it('in a settings file', () => {
       const cwd = project({ 'skills.yaml': 'skills:\n  min_similarity: 2\n' });
       const error = errorOf(() => loadSettings({ cwd, env: {} }));

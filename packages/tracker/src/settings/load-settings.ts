@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SettingsError, SettingsSchema, type Settings, type SettingsInput } from '@skills/protocol';
+import { realDatabasePath } from '@skills/store-sqlite';
 
 /** A settings key. */
 export type SettingKey = keyof Settings;
@@ -74,9 +75,13 @@ export function loadSettings(options: LoadSettingsOptions = {}): LoadedSettings 
   return { settings, sources };
 }
 
-/** The database file in force: `dbPath`, or `.skills/skills.db` under `cwd`. */
+/**
+ * The database file in force: `dbPath`, or `.skills/skills.db` under `cwd`, with symbolic links
+ * resolved (SQLite keeps `-wal`/`-shm` beside the link's target, so backups, folders and file
+ * modes must be about the target).
+ */
 export function resolveDbPath(settings: Pick<Settings, 'dbPath'>, cwd: string = process.cwd()): string {
-  return settings.dbPath === null ? join(cwd, '.skills', 'skills.db') : resolve(cwd, settings.dbPath);
+  return realDatabasePath(settings.dbPath === null ? join(cwd, '.skills', 'skills.db') : resolve(cwd, settings.dbPath));
 }
 
 function checkValue(key: SettingKey, value: unknown, source: string): unknown {
@@ -131,7 +136,8 @@ const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: tru
 
 /**
  * Environment values are text: the first reading of it (number, true/false word, null word, the
- * text itself) that the key's rule accepts. None accepted: the text, so the error quotes the rule.
+ * text itself) that the key's rule accepts. None accepted: the first reading, so that the error
+ * is the one a settings file with that value gets (`1.5` is "between 0 and 1", not "a number").
  */
 function coerce(key: SettingKey, raw: string): unknown {
   const text = raw.trim();
@@ -142,7 +148,7 @@ function coerce(key: SettingKey, raw: string): unknown {
   if (lower === 'null' || lower === 'none') readings.push(null);
   readings.push(text);
   const accepted = readings.findIndex((value) => SettingsSchema.shape[key].safeParse(value).success);
-  return accepted === -1 ? text : readings[accepted];
+  return readings[accepted === -1 ? 0 : accepted];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
