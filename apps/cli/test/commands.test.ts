@@ -108,8 +108,8 @@ describe('skills track and skills complete', () => {
     expect(track.code).toBe(0);
     const id = track.stdout.trim();
     expect(id).toMatch(UUID);
-    const pending = JSON.parse((await skills(['history', '--db', db, '--session', 'hook-1', '--json'])).stdout) as Array<{ status: string }>;
-    expect(pending).toMatchObject([{ status: 'pending' }]);
+    const pending = JSON.parse((await skills(['history', '--db', db, '--session', 'hook-1', '--json'])).stdout) as Array<{ status: string; source: string }>;
+    expect(pending).toMatchObject([{ status: 'pending', source: 'cli' }]);
 
     const done = await skills(['complete', id, '--follow-up', 'git commit', '--follow-up', 'open PR', '--db', db]);
     expect(done.code).toBe(0);
@@ -152,7 +152,7 @@ describe('export and import', () => {
     expect(exported.code).toBe(0);
     expect(exported.stderr).toMatch(/^Exported \d+ invocations/);
     const doc = JSON.parse(readFileSync(out, 'utf8')) as { format: string; version: number; invocations: Array<{ id: string }> };
-    expect(doc).toMatchObject({ format: 'skills-export', version: 1 });
+    expect(doc).toMatchObject({ format: 'skills-export', version: 2 });
 
     const copy = join(tempDir(), 'copy.db');
     const imported = await skills(['import', out, '--db', copy, '--json']);

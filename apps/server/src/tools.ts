@@ -58,6 +58,9 @@ const INSTRUCTIONS =
   'Records every invocation of an AI agent ("skill") and recommends which skill should handle a request. ' +
   'Call track_invocation when a skill starts and complete_invocation when it ends; ask recommend_skills before choosing one.';
 
+/** The source of a `track_invocation` call whose client does not name itself: a plain MCP client. */
+const PLAIN_MCP_SOURCE = 'mcp';
+
 const EMPTY_BATCH: BatchResult = { inserted: 0, duplicates: 0, completed: 0, alreadyFinished: [], unknown: [] };
 
 /**
@@ -89,7 +92,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
   register(
     MCP_TOOLS.trackInvocation,
     'Record the start of a skill invocation. Returns its invocation_id for complete_invocation. ' +
-      'Give your own invocation_id to make retries idempotent.',
+      'Give your own invocation_id to make retries idempotent, and source to name your integration (default "mcp").',
     TrackInvocationArgsSchema,
     TrackInvocationResultSchema,
     (args) => tools.trackInvocation(args),
@@ -181,6 +184,7 @@ class SkillsTools {
         workflowPhase: args.workflow_phase,
         alternativesConsidered: args.alternatives_considered,
         selectionRank: args.selection_rank,
+        source: args.source ?? PLAIN_MCP_SOURCE,
       },
       { id: args.invocation_id ?? newInvocationId(), sessionId: args.session_id, invokedAt: new Date().toISOString() },
     );
@@ -208,9 +212,9 @@ class SkillsTools {
     const now = new Date();
     const completion = completionOf(
       record.id,
-      { completed: args.completed, followUpActions: args.follow_up_actions, errorType: args.error_type },
+      { completed: args.completed, followUpActions: args.follow_up_actions, errorType: args.error_type, durationSeconds: args.duration_seconds },
       now.toISOString(),
-      args.duration_seconds ?? (now.getTime() - Date.parse(record.invokedAt)) / 1000,
+      (now.getTime() - Date.parse(record.invokedAt)) / 1000,
     );
     const result = await this.#apply({ completions: [completion] });
     if (result.completed === 1) {

@@ -59,7 +59,7 @@ describe('a LangChain agent, end to end against a real store', () => {
 
     const records = await storedInvocations(dbPath);
     const first = records.filter((r) => r.userQuery === FIRST);
-    expect(only(first, 'search_docs')).toMatchObject({ workflowPhase: 'research', status: 'completed', errorType: null });
+    expect(only(first, 'search_docs')).toMatchObject({ workflowPhase: 'research', status: 'completed', errorType: null, source: 'langchain' });
     expect(only(first, 'grep_code')).toMatchObject({ workflowPhase: 'research', status: 'failed', errorType: 'GrepTimeoutError' });
     for (const r of first) {
       expect(r.durationSeconds).toBeGreaterThanOrEqual(0);

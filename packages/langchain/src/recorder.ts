@@ -3,6 +3,7 @@ import type { CompleteInvocationInput, InvocationCompleter, Logger, SkillsTracke
 import { errorTypeOf } from '@skills/tracker';
 import { cleanName, cleanQuery } from './clean.js';
 import type { Shortlist } from './shortlist.js';
+import { SOURCE } from './source.js';
 
 /** What a tool call tells about itself, as the framework gave it (cleaned before it is stored). */
 export interface ToolCallFacts {
@@ -42,6 +43,7 @@ export class Recorder {
     try {
       return this.#tracker.trackInvocation({
         skillName,
+        source: SOURCE,
         ...(userQuery !== undefined ? { userQuery, ...this.#shortlist?.choiceFor(userQuery, skillName) } : {}),
         ...(workflowPhase !== undefined ? { workflowPhase } : {}),
       });

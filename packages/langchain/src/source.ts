@@ -1,2 +1,2 @@
-/** The label of the invocations this package records, once the protocol stores a source. */
+/** The label stored with every invocation this package records (`source`). */
 export const SOURCE = 'langchain';

@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { descriptionField } from './fields.js';
 import { InvocationRecordSchema, SkillNameSchema } from './invocation.js';
 
-/** The current version of the export format. Readers accept every version up to this one. */
-export const EXPORT_FORMAT_VERSION = 1;
+/**
+ * The current version of the export format. Readers accept every version up to this one.
+ * Version 2 added each record's `source`; a version 1 document (without it) imports with none.
+ */
+export const EXPORT_FORMAT_VERSION = 2;
 
 /** A whole store as JSON: `skills export` writes it, `skills import` reads it back losslessly. */
 export const ExportDocumentSchema = z.strictObject({
@@ -15,7 +19,7 @@ export const ExportDocumentSchema = z.strictObject({
   exportedAt: z.iso.datetime({ offset: true }),
   invocations: z.array(InvocationRecordSchema),
   catalog: z
-    .array(z.strictObject({ skillName: SkillNameSchema, description: z.string().trim().min(1).max(2_000) }))
+    .array(z.strictObject({ skillName: SkillNameSchema, description: descriptionField('description') }))
     .default([]),
 });
 export type ExportDocument = z.output<typeof ExportDocumentSchema>;

@@ -39,6 +39,16 @@ export const nameField = (field: string) =>
     .min(1, { error: `${field} must not be empty` })
     .max(LIMITS.nameLength, { error: `${field} must be at most ${LIMITS.nameLength} characters` });
 
+/** The longest description (a catalog entry's), in characters. */
+const DESCRIPTION_LENGTH = 2_000;
+
+/** A description for people: trimmed, 1 to 2,000 characters of well-formed Unicode. */
+export const descriptionField = (field: string) =>
+  textField(field)
+    .trim()
+    .min(1, { error: `${field} must not be empty` })
+    .max(DESCRIPTION_LENGTH, { error: `${field} must be at most ${DESCRIPTION_LENGTH} characters` });
+
 /** A list of names, at most {@link LIMITS.listLength} long. */
 export const nameListField = (field: string) =>
   z

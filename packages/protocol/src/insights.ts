@@ -60,6 +60,12 @@ export interface RankCount {
   readonly count: number;
 }
 
+/** How many invocations one integration recorded (`source` null: unknown, e.g. older records). */
+export interface SourceCount {
+  readonly source: string | null;
+  readonly count: number;
+}
+
 /** A query a skill served, as stored (redacted when the settings say so). */
 export interface ServedQuery {
   readonly query: string;
@@ -84,6 +90,8 @@ export interface SkillProfile {
   readonly alternatives: readonly ValueCount[];
   /** Every selection rank seen, ascending. */
   readonly selectionRanks: readonly RankCount[];
+  /** Which integrations recorded its invocations, most first (ties by name, unknown last): every source. */
+  readonly sources: readonly SourceCount[];
   /** The latest queries it served (newest first), at most {@link PROFILE_QUERIES}. */
   readonly queries: readonly ServedQuery[];
 }

@@ -22,8 +22,13 @@ describe('pendingRecord', () => {
       selectionRank: null,
       followUpActions: [],
       errorType: null,
+      source: null,
     });
     expect(InvocationRecordSchema.safeParse(record).success).toBe(true);
+  });
+
+  it('keeps the source label the input names', () => {
+    expect(pendingRecord({ skillName: 'linter', source: 'ai-sdk' }, CONTEXT).source).toBe('ai-sdk');
   });
 
   it('redacts the query with the function given, and only a non-empty one', () => {
@@ -37,6 +42,11 @@ describe('completionOf and finishedRecord', () => {
   it('keeps the duration within 0 and the 30-day bound', () => {
     expect(completionOf('id-1', { completed: true }, CONTEXT.invokedAt, -3).durationSeconds).toBe(0);
     expect(completionOf('id-1', { completed: true }, CONTEXT.invokedAt, 1e12).durationSeconds).toBe(LIMITS.maxDurationSeconds);
+  });
+
+  it("takes the host's own duration over the elapsed time when given", () => {
+    expect(completionOf('id-1', { completed: true, durationSeconds: 0.25 }, CONTEXT.invokedAt, 9).durationSeconds).toBe(0.25);
+    expect(completionOf('id-1', { completed: true, durationSeconds: 0 }, CONTEXT.invokedAt, 9).durationSeconds).toBe(0);
   });
 
   it('finishes a record as failed with its error type and follow-ups', () => {

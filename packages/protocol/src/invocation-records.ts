@@ -43,13 +43,14 @@ export function pendingRecord(input: TrackInvocation, context: NewRecordContext)
     selectionRank: input.selectionRank ?? null,
     followUpActions: [],
     errorType: null,
+    source: input.source ?? null,
   };
 }
 
 /**
- * The completion of invocation `id`. The duration is kept within 0 and
- * `LIMITS.maxDurationSeconds`: a host that completes after the 30-day bound (or a clock that went
- * back) is recorded at the bound, not rejected.
+ * The completion of invocation `id`. Its duration is the host's own (`outcome.durationSeconds`)
+ * when given, else `elapsedSeconds`, kept within 0 and `LIMITS.maxDurationSeconds`: a host that
+ * completes after the 30-day bound (or a clock that went back) is recorded at the bound, not rejected.
  */
 export function completionOf(
   id: string,
@@ -61,7 +62,7 @@ export function completionOf(
     id,
     completed: outcome.completed,
     completedAt,
-    durationSeconds: Math.min(Math.max(0, elapsedSeconds), LIMITS.maxDurationSeconds),
+    durationSeconds: Math.min(Math.max(0, outcome.durationSeconds ?? elapsedSeconds), LIMITS.maxDurationSeconds),
     followUpActions: outcome.followUpActions ?? [],
     errorType: outcome.errorType ?? null,
   };

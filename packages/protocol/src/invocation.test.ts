@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, parseOrThrow } from './errors.js';
-import { ExportDocumentSchema } from './export.js';
+import { EXPORT_FORMAT_VERSION, ExportDocumentSchema } from './export.js';
 import {
   CompleteInvocationInputSchema,
   InvocationRecordSchema,
@@ -58,6 +58,27 @@ describe('input schemas', () => {
     expect(CompleteInvocationInputSchema.parse({})).toEqual({ completed: true });
   });
 
+  it("take a completion's own duration within 0 and the 30-day bound, naming the rule", () => {
+    expect(CompleteInvocationInputSchema.parse({ durationSeconds: 1.5 })).toEqual({ completed: true, durationSeconds: 1.5 });
+    expect(violations(() => parseOrThrow(CompleteInvocationInputSchema, { durationSeconds: -1 }, 'c'))).toEqual([
+      { path: 'durationSeconds', message: 'durationSeconds must not be negative' },
+    ]);
+    expect(violations(() => parseOrThrow(CompleteInvocationInputSchema, { durationSeconds: LIMITS.maxDurationSeconds + 1 }, 'c'))).toEqual([
+      { path: 'durationSeconds', message: `durationSeconds must be at most ${LIMITS.maxDurationSeconds} (30 days)` },
+    ]);
+    expect(violations(() => parseOrThrow(CompleteInvocationInputSchema, { durationSeconds: Number.NaN }, 'c'))[0]?.path).toBe('durationSeconds');
+  });
+
+  it('take a source label by the rules of names', () => {
+    expect(parseOrThrow(TrackInvocationInputSchema, { skillName: 'a', source: ' ai-sdk ' }, 'i')).toEqual({ skillName: 'a', source: 'ai-sdk' });
+    expect(violations(() => parseOrThrow(TrackInvocationInputSchema, { skillName: 'a', source: '' }, 'i'))).toEqual([
+      { path: 'source', message: 'source must not be empty' },
+    ]);
+    expect(violations(() => parseOrThrow(TrackInvocationInputSchema, { skillName: 'a', source: 'x'.repeat(LIMITS.nameLength + 1) }, 'i'))).toEqual([
+      { path: 'source', message: `source must be at most ${LIMITS.nameLength} characters` },
+    ]);
+  });
+
   it('bound recommendation queries', () => {
     expect(violations(() => parseOrThrow(RecommendationQuerySchema, { userQuery: '  ' }, 'q'))[0]).toEqual({
       path: 'userQuery',
@@ -71,9 +92,25 @@ describe('input schemas', () => {
   it('read export documents of known versions only', () => {
     const doc = { format: 'skills-export', version: 1, exportedAt: '2026-01-01T00:00:00.000Z', invocations: [] };
     expect(ExportDocumentSchema.parse(doc)).toEqual({ ...doc, catalog: [] });
-    expect(violations(() => parseOrThrow(ExportDocumentSchema, { ...doc, version: 2 }, 'export'))[0]?.message).toContain(
+    expect(ExportDocumentSchema.parse({ ...doc, version: EXPORT_FORMAT_VERSION }).version).toBe(EXPORT_FORMAT_VERSION);
+    expect(violations(() => parseOrThrow(ExportDocumentSchema, { ...doc, version: EXPORT_FORMAT_VERSION + 1 }, 'export'))[0]?.message).toContain(
       'newer tool',
     );
+  });
+
+  it('read catalog descriptions by the well-formed text rule', () => {
+    const doc = { format: 'skills-export', version: 1, exportedAt: '2026-01-01T00:00:00.000Z', invocations: [] };
+    const catalog = (description: string) => ({ ...doc, catalog: [{ skillName: 'a', description }] });
+    expect(ExportDocumentSchema.parse(catalog(' Reviews code \uD83D\uDE00 ')).catalog).toEqual([{ skillName: 'a', description: 'Reviews code \uD83D\uDE00' }]);
+    expect(violations(() => parseOrThrow(ExportDocumentSchema, catalog('bad \uD800'), 'export'))).toEqual([
+      { path: 'catalog.0.description', message: 'description must be well-formed Unicode (it holds a lone surrogate, which cannot be stored)' },
+    ]);
+    expect(violations(() => parseOrThrow(ExportDocumentSchema, catalog('  '), 'export'))).toEqual([
+      { path: 'catalog.0.description', message: 'description must not be empty' },
+    ]);
+    expect(violations(() => parseOrThrow(ExportDocumentSchema, catalog('x'.repeat(2_001)), 'export'))).toEqual([
+      { path: 'catalog.0.description', message: 'description must be at most 2000 characters' },
+    ]);
   });
 });
 
@@ -101,6 +138,15 @@ describe('stored records', () => {
     const early = violations(() => parseOrThrow(InvocationRecordSchema, { ...record, invokedAt: '0000-01-01T00:30:00+01:00' }, 'r'));
     expect(early).toEqual([{ path: 'invokedAt', message: 'invokedAt must fall between the years 0000 and 9999 in UTC' }]);
     expect(InvocationRecordSchema.safeParse({ ...record, completedAt: '9999-12-31T23:30:00-01:00' }).success).toBe(false);
+  });
+
+  it('take a source label, null, or none (records written before sources were kept)', () => {
+    expect(parseOrThrow(InvocationRecordSchema, { ...record, source: 'langchain' }, 'r').source).toBe('langchain');
+    expect(parseOrThrow(InvocationRecordSchema, { ...record, source: null }, 'r').source).toBeNull();
+    expect(parseOrThrow(InvocationRecordSchema, record, 'r')).not.toHaveProperty('source');
+    expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, source: 42 }, 'r'))).toEqual([
+      { path: 'source', message: 'source must be a string' },
+    ]);
   });
 
   it('bound durations to 30 days', () => {

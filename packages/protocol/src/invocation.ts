@@ -11,6 +11,12 @@ export const WorkflowPhaseSchema = nameField('workflowPhase');
 /** The class of an error that ended an invocation (never its message). */
 export const ErrorTypeSchema = nameField('errorType');
 
+/**
+ * Which integration recorded an invocation: `claude-code`, `ai-sdk`, `langchain`, `mcp` (a plain
+ * MCP client), `cli`, or another short name a host picks.
+ */
+export const SourceSchema = nameField('source');
+
 /** The text the user asked, as the host saw it. */
 export const UserQuerySchema = queryField('userQuery');
 
@@ -24,15 +30,21 @@ export const TrackInvocationInputSchema = z.strictObject({
   workflowPhase: WorkflowPhaseSchema.optional(),
   alternativesConsidered: nameListField('alternativesConsidered').optional(),
   selectionRank: SelectionRankSchema.optional(),
+  source: SourceSchema.optional(),
 });
 export type TrackInvocationInput = z.input<typeof TrackInvocationInputSchema>;
 export type TrackInvocation = z.output<typeof TrackInvocationInputSchema>;
 
-/** What a completer accepts when the skill finishes. `completed` defaults to true. */
+/**
+ * What a completer accepts when the skill finishes. `completed` defaults to true. `durationSeconds`
+ * is for hosts that measure the run themselves (the AI SDK, Claude Code): it replaces the
+ * tracker's own measurement from track to completion.
+ */
 export const CompleteInvocationInputSchema = z.strictObject({
   completed: booleanField('completed').default(true),
   followUpActions: nameListField('followUpActions').optional(),
   errorType: ErrorTypeSchema.optional(),
+  durationSeconds: durationField('durationSeconds').optional(),
 });
 export type CompleteInvocationInput = z.input<typeof CompleteInvocationInputSchema>;
 export type CompleteInvocation = z.output<typeof CompleteInvocationInputSchema>;
@@ -54,7 +66,7 @@ export const InvocationRecordSchema = z.strictObject({
   /** True when the skill finished successfully. */
   completed: z.boolean(),
   completedAt: instantField('completedAt').nullable(),
-  /** Wall time between track and completion, from a monotonic clock. */
+  /** Wall time between track and completion, from a monotonic clock, or as the host measured it. */
   durationSeconds: durationField('durationSeconds').nullable(),
   userQuery: UserQuerySchema.nullable(),
   workflowPhase: WorkflowPhaseSchema.nullable(),
@@ -62,6 +74,11 @@ export const InvocationRecordSchema = z.strictObject({
   selectionRank: SelectionRankSchema.nullable(),
   followUpActions: nameListField('followUpActions'),
   errorType: ErrorTypeSchema.nullable(),
+  /**
+   * The integration that recorded it (see {@link SourceSchema}); null or absent when unknown
+   * (records written before sources were kept). Stores read it back as null when unknown.
+   */
+  source: SourceSchema.nullish(),
 });
 export type InvocationRecord = z.infer<typeof InvocationRecordSchema>;
 

@@ -81,6 +81,8 @@ export const TrackInvocationArgsSchema = z.strictObject({
   selection_rank: optionalArg(rankField('selection_rank')),
   workflow_phase: optionalArg(nameField('workflow_phase')),
   invocation_id: optionalArg(McpInvocationIdSchema),
+  /** The integration calling: `claude-code`, `ai-sdk`, `langchain`, `mcp`, `cli`, ... */
+  source: optionalArg(nameField('source')),
 });
 export type TrackInvocationArgs = z.input<typeof TrackInvocationArgsSchema>;
 
@@ -153,6 +155,7 @@ export const McpInvocationRecordSchema = z
     selection_rank: rankField('selection_rank').nullable().default(null),
     follow_up_actions: listOrEmpty('follow_up_actions'),
     error_type: nameField('error_type').nullable().default(null),
+    source: nameField('source').nullable().default(null),
   })
   .superRefine((r, ctx) => {
     if (r.status === 'pending' && r.completed_at !== null) {
@@ -319,6 +322,7 @@ export function toMcpRecord(r: InvocationRecord): McpInvocationRecord {
     selection_rank: r.selectionRank,
     follow_up_actions: [...r.followUpActions],
     error_type: r.errorType,
+    source: r.source ?? null,
   };
 }
 
@@ -339,6 +343,7 @@ export function fromMcpRecord(r: McpInvocationRecord): InvocationRecord {
     selectionRank: r.selection_rank,
     followUpActions: r.follow_up_actions,
     errorType: r.error_type,
+    source: r.source,
   };
 }
 

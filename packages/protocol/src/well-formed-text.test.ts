@@ -46,6 +46,7 @@ describe('lone surrogates are refused at the boundary, naming the field and the 
     ['workflowPhase', { ...record, workflowPhase: LONE_HIGH }],
     ['alternativesConsidered entry', { ...record, alternativesConsidered: ['ok', LONE_LOW] }],
     ['errorType', { ...record, errorType: LONE_HIGH }],
+    ['source', { ...record, source: LONE_LOW }],
   ])('in a stored record: %s', (field, value) => {
     expect(messageOf(() => parseOrThrow(InvocationRecordSchema, value, 'record'))).toContain(
       `${field} must be well-formed Unicode (it holds a lone surrogate, which cannot be stored)`,

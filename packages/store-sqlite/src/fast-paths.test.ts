@@ -58,6 +58,9 @@ describe('the validation fast path', () => {
 
   it('takes what a tracker writes', () => {
     expect(isPlainValidRecord(base)).toBe(true);
+    expect(isPlainValidRecord({ ...base, source: 'ai-sdk' })).toBe(true);
+    const { source: _, ...unlabelled } = base;
+    expect(isPlainValidRecord(unlabelled)).toBe(true);
   });
 
   it('leaves to the schema what it would change or refuse, and the outcome is the schema’s', () => {
@@ -70,6 +73,9 @@ describe('the validation fast path', () => {
       { durationSeconds: Number.NaN },
       { selectionRank: 0 },
       { alternativesConsidered: ['ok', ' x'] },
+      { source: ' padded ' },
+      { source: '' },
+      { source: 'bad \uD800' },
     ];
     for (const change of cases) {
       const record = { ...base, ...change };

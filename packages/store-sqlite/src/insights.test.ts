@@ -38,6 +38,7 @@ function history(count: number, seed: number): InvocationRecord[] {
       selectionRank: rand() < 0.7 ? 1 + Math.floor(rand() * 3) : null,
       followUpActions: rand() < 0.3 ? ['open-pr'] : rand() < 0.3 ? ['rerun', 'notify'] : [],
       errorType: status === 'failed' ? pick(['Timeout', 'ToolError']) : null,
+      source: pick(['ai-sdk', 'claude-code', 'langchain', null]),
     };
   });
 }
@@ -93,7 +94,7 @@ describe('activity', () => {
 });
 
 describe('skillProfile', () => {
-  it('gives the commonest error types, follow-ups and alternatives, every rank, and the latest queries', async () => {
+  it('gives the commonest error types, follow-ups and alternatives, every rank and source, and the latest queries', async () => {
     const store = await open();
     const records = history(400, 2);
     await store.applyBatch({ inserts: records });
@@ -106,6 +107,11 @@ describe('skillProfile', () => {
     expect(profile?.alternatives).toEqual(sorted(tally(mine, (r) => r.alternativesConsidered)));
     const ranks = tally(mine, (r) => (r.selectionRank === null ? [] : [r.selectionRank]));
     expect(profile?.selectionRanks).toEqual([...ranks].sort((a, b) => a[0] - b[0]).map(([rank, count]) => ({ rank, count })));
+    const sources = [...tally(mine, (r) => [r.source ?? null])].map(([source, count]) => ({ source, count }));
+    // Most first; among equal counts by name, unknown last.
+    const order = (s: string | null) => s ?? '\uFFFF';
+    expect(profile?.sources).toEqual(sources.sort((a, b) => b.count - a.count || (order(a.source) < order(b.source) ? -1 : 1)));
+    expect(profile?.sources.reduce((n, s) => n + s.count, 0)).toBe(mine.length);
     const latest = mine
       .filter((r) => r.userQuery !== null)
       .sort((a, b) => Date.parse(b.invokedAt) - Date.parse(a.invokedAt))

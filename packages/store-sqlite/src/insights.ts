@@ -8,6 +8,7 @@ import {
   type ActivityQuery,
   type RankCount,
   type SkillProfile,
+  type SourceCount,
   type ValueCount,
 } from '@skills/protocol';
 import { sql } from 'kysely';
@@ -111,8 +112,8 @@ export function sessionCount(conn: Connection): number {
 }
 
 /**
- * One skill's error types, follow-ups, alternatives, selection ranks and latest queries, in one
- * snapshot; null when no invocation of it is stored.
+ * One skill's error types, follow-ups, alternatives, selection ranks, sources and latest queries,
+ * in one snapshot; null when no invocation of it is stored.
  */
 export function skillProfile(conn: Connection, skillName: string): SkillProfile | null {
   return conn.read(() => {
@@ -144,6 +145,16 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
         .groupBy('selection_rank')
         .orderBy('rank'),
     );
+    const sources = conn.all<SourceCount>(
+      b
+        .selectFrom('invocations')
+        .leftJoin('sources', 'sources.id', 'invocations.source_id')
+        .where('invocations.skill_id', '=', id)
+        .select((eb) => ['sources.name as source', eb.fn.countAll<number>().as('count')])
+        .groupBy('invocations.source_id')
+        .orderBy('count', 'desc')
+        .orderBy('source', (ob) => ob.asc().nullsLast()),
+    );
     const queries = conn
       .all<{ text: string; invoked_at: number; status: number; phase: string | null }>(
         b
@@ -163,6 +174,7 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
       followUpActions: listCounts(conn, id, 'follow_ups'),
       alternatives: listCounts(conn, id, 'alternatives'),
       selectionRanks,
+      sources,
       queries,
     };
   });

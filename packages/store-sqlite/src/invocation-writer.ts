@@ -64,6 +64,7 @@ const PLACEHOLDER_ROW: Required<Insertable<InvocationsTable>> = {
   selection_rank: 0,
   follow_ups: '',
   error_type: '',
+  source_id: 0,
 };
 const WIDTH = Object.keys(PLACEHOLDER_ROW).length;
 
@@ -75,6 +76,7 @@ export class WriteStatements {
   readonly skills: NameIds;
   readonly sessions: NameIds;
   readonly phases: NameIds;
+  readonly sources: NameIds;
   readonly queries: QueryIds;
   readonly aggregates: AggregateStatements;
   readonly exists: Prepared;
@@ -98,6 +100,7 @@ export class WriteStatements {
     this.skills = new NameIds(new NameStatements(conn, 'skills'));
     this.sessions = new NameIds(new NameStatements(conn, 'sessions'));
     this.phases = new NameIds(new NameStatements(conn, 'phases'));
+    this.sources = new NameIds(new NameStatements(conn, 'sources'));
     this.queries = new QueryIds(new QueryStatements(conn));
     this.aggregates = new AggregateStatements(conn);
     this.insertRows = new ChunkedStatement(conn, WIDTH, (rows) =>
@@ -184,6 +187,7 @@ export class WriteStatements {
     this.skills.reset();
     this.sessions.reset();
     this.phases.reset();
+    this.sources.reset();
     this.queries.reset();
   }
 
@@ -302,6 +306,7 @@ export class InvocationWriter {
       // A completion replaces the follow-ups and the error type, as completing a stored row does.
       values[o++] = c === undefined ? encodeList(r.followUpActions) : encodeList(c.followUpActions);
       values[o++] = c === undefined ? r.errorType : (c.errorType ?? null);
+      values[o++] = r.source == null ? null : s.sources.idOf(r.source);
       rows.commitRow();
       this.#deltas.addRow(skillId, phaseId, queryId, status, duration, invokedAt);
     }

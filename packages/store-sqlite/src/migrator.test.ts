@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Connection } from './connection.js';
 import { migrationChecksum, migrations, openSqliteStore, type Migration } from './index.js';
 import { migrate } from './migrator.js';
-import { pendingRecord } from './test-support/records.js';
+import { at, pendingRecord } from './test-support/records.js';
+import { recountAggregates } from './test-support/recount.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();
@@ -96,6 +97,59 @@ describe('migrations', () => {
 
     // The shipped code no longer recognises the file: it is newer than the code.
     await expect(openSqliteStore({ path })).rejects.toThrow(/newer than this code knows/);
+  });
+
+  it('upgrade a file built before sources were kept: every row stays, with no source', async () => {
+    // The file as code with migrations 1 and 2 wrote it: rows and aggregates in that schema.
+    const path = tmp.path('before-sources.db');
+    const conn = Connection.open(path, false);
+    migrate(conn, path, migrations.slice(0, 2));
+    conn.db.exec(`
+      INSERT INTO skills (id, name) VALUES (1, 'code-reviewer');
+      INSERT INTO sessions (id, name) VALUES (1, 'session-1');
+      INSERT INTO phases (id, name) VALUES (1, 'review');
+      INSERT INTO invocations (id, skill_id, session_id, invoked_at, status, completed, completed_at, duration, phase_id, follow_ups, error_type)
+        VALUES ('old-1', 1, 1, ${Date.parse(at(1))}, 1, 1, ${Date.parse(at(2))}, 60.0, 1, '["open-pr"]', NULL),
+               ('old-2', 1, 1, ${Date.parse(at(3))}, 0, 0, NULL, NULL, NULL, NULL, NULL);
+      INSERT INTO skill_phase_stats VALUES (1, 1, 1, 1, 0, 0, 0, 60000000, 1, ${Date.parse(at(1))}),
+                                           (1, 0, 1, 0, 0, 0, 1, 0, 0, ${Date.parse(at(3))});
+    `);
+    conn.close();
+    expect(appliedRows(path)).toHaveLength(2);
+
+    const store = await openSqliteStore({ path });
+    expect(appliedRows(path).map((r) => r.name)).toEqual(migrations.map((m) => m.name));
+    expect(await store.countInvocations()).toBe(2);
+    expect(await store.getInvocation('old-1')).toEqual({
+      id: 'old-1',
+      skillName: 'code-reviewer',
+      sessionId: 'session-1',
+      invokedAt: at(1),
+      status: 'completed',
+      completed: true,
+      completedAt: at(2),
+      durationSeconds: 60,
+      userQuery: null,
+      workflowPhase: 'review',
+      alternativesConsidered: [],
+      selectionRank: null,
+      followUpActions: ['open-pr'],
+      errorType: null,
+      source: null,
+    });
+    expect((await store.exportAll()).invocations.map((r) => [r.id, r.source])).toEqual([
+      ['old-1', null],
+      ['old-2', null],
+    ]);
+    // New rows carry their source next to the old ones.
+    await store.applyBatch({ inserts: [pendingRecord(4, { source: 'cli' })] });
+    expect((await store.skillProfile('code-reviewer'))?.sources).toEqual([
+      { source: null, count: 2 },
+      { source: 'cli', count: 1 },
+    ]);
+    await store.close();
+    const { stored, recounted } = recountAggregates(path);
+    expect(stored).toEqual(recounted);
   });
 
   it('leave a file that still needs a step alone when opened readonly', async () => {

@@ -3,11 +3,11 @@ import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 
 /** The tables that store a name once and give it an integer id. */
-export type NameTable = 'skills' | 'sessions' | 'phases';
+export type NameTable = 'skills' | 'sessions' | 'phases' | 'sources';
 
 /** Every name of `table` by its id: for readers that put names into rows themselves instead of joining. */
 export function nameMap(conn: Connection, table: NameTable): Map<number, string> {
-  // The three tables have the same columns; one of them stands for all in the types.
+  // The name tables have the same columns; one of them stands for all in the types.
   const rows = conn.all<{ id: number; name: string }>(conn.builder.selectFrom(table as 'skills').select(['id', 'name']));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
@@ -18,7 +18,7 @@ export class NameStatements {
   readonly #insert: Prepared;
 
   constructor(conn: Connection, table: NameTable) {
-    // The three tables have the same columns; one of them stands for all in the types.
+    // The name tables have the same columns; one of them stands for all in the types.
     const t = table as 'skills';
     this.#find = conn.prepare(conn.builder.selectFrom(t).select('id').where('name', '=', named<string>('name')));
     this.#insert = conn.prepare(conn.builder.insertInto(t).values({ name: named('name') }));

@@ -24,6 +24,7 @@ export interface RecordRow {
   selection_rank: number | null;
   follow_ups: string | null;
   error_type: string | null;
+  source_name: string | null;
 }
 
 /** Selects whole records: invocations joined to their names and query texts. */
@@ -34,6 +35,7 @@ export function selectRecords(b: Kysely<StoreDatabase>) {
     .innerJoin('sessions', 'sessions.id', 'invocations.session_id')
     .leftJoin('queries', 'queries.id', 'invocations.query_id')
     .leftJoin('phases', 'phases.id', 'invocations.phase_id')
+    .leftJoin('sources', 'sources.id', 'invocations.source_id')
     .select([
       'invocations.id',
       'skills.name as skill_name',
@@ -49,6 +51,7 @@ export function selectRecords(b: Kysely<StoreDatabase>) {
       'invocations.selection_rank',
       'invocations.follow_ups',
       'invocations.error_type',
+      'sources.name as source_name',
     ]);
 }
 
@@ -69,6 +72,7 @@ export function toRecord(row: RecordRow): InvocationRecord {
     selectionRank: row.selection_rank,
     followUpActions: decodeList(row.follow_ups),
     errorType: row.error_type,
+    source: row.source_name,
   };
 }
 
@@ -87,6 +91,7 @@ interface InvocationRow {
   selection_rank: number | null;
   follow_ups: string | null;
   error_type: string | null;
+  source_id: number | null;
 }
 
 /**
@@ -99,6 +104,7 @@ export function exportRecords(conn: Connection): InvocationRecord[] {
   const skills = nameMap(conn, 'skills');
   const sessions = nameMap(conn, 'sessions');
   const phases = nameMap(conn, 'phases');
+  const sources = nameMap(conn, 'sources');
   const texts = new Map(conn.all<{ id: number; text: string }>(b.selectFrom('queries').select(['id', 'text'])).map((r) => [r.id, r.text]));
   const rows = conn.all<InvocationRow>(b.selectFrom('invocations').selectAll().orderBy('invoked_at').orderBy(idText()));
   const records = new Array<InvocationRecord>(rows.length);
@@ -119,6 +125,7 @@ export function exportRecords(conn: Connection): InvocationRecord[] {
       selectionRank: r.selection_rank,
       followUpActions: decodeList(r.follow_ups),
       errorType: r.error_type,
+      source: r.source_id === null ? null : (sources.get(r.source_id) ?? null),
     };
     // Each row can go as soon as its record exists: the rows and the records are never both whole.
     rows[i] = undefined as unknown as InvocationRow;

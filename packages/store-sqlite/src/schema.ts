@@ -21,9 +21,11 @@ export interface InvocationsTable {
   selection_rank: number | null;
   follow_ups: string | null;
   error_type: string | null;
+  /** The integration that recorded it (see `sources`), NULL when unknown. */
+  source_id: number | null;
 }
 
-/** A name stored once (a skill, a session id, a workflow phase). */
+/** A name stored once (a skill, a session id, a workflow phase, a source). */
 export interface NamesTable {
   id: Generated<number>;
   name: string;
@@ -92,6 +94,7 @@ export interface StoreDatabase {
   skills: NamesTable;
   sessions: NamesTable;
   phases: NamesTable;
+  sources: NamesTable;
   queries: QueriesTable;
   skill_phase_stats: SkillPhaseStatsTable;
   query_skill_stats: QuerySkillStatsTable;

@@ -66,7 +66,7 @@ const IMPORT_CHUNK = 5000;
  *     id: 'inv-1', skillName: 'code-reviewer', sessionId: 's-1', invokedAt: new Date().toISOString(),
  *     status: 'pending', completed: false, completedAt: null, durationSeconds: null,
  *     userQuery: 'review my PR', workflowPhase: 'review', alternativesConsidered: [],
- *     selectionRank: 1, followUpActions: [], errorType: null,
+ *     selectionRank: 1, followUpActions: [], errorType: null, source: 'my-agent',
  *   }],
  * });
  * await store.applyBatch({

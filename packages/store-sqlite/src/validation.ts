@@ -84,7 +84,8 @@ export function isPlainValidRecord(r: unknown): r is InvocationRecord {
     isPlainNameList(v.alternativesConsidered) &&
     (v.selectionRank === null || isPlainRank(v.selectionRank)) &&
     isPlainNameList(v.followUpActions) &&
-    (v.errorType === null || isPlainName(v.errorType))
+    (v.errorType === null || isPlainName(v.errorType)) &&
+    (v.source === undefined || v.source === null || isPlainName(v.source))
   );
 }
 

@@ -26,6 +26,7 @@ describe('lone surrogates in a write batch', () => {
       [{ userQuery: 'fix \uDE00 this' }, 'inserts.1.userQuery'],
       [{ workflowPhase: 'plan\uD800' }, 'inserts.1.workflowPhase'],
       [{ followUpActions: ['ok', 'a\uDC00'] }, 'inserts.1.followUpActions.1'],
+      [{ source: 'ai-sdk\uD800' }, 'inserts.1.source'],
     ];
     for (const [override, path] of cases) {
       const error = await rejected({ inserts: [pendingRecord(1), pendingRecord(2, override)] });

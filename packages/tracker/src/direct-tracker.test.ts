@@ -59,6 +59,32 @@ describe('direct tracker', () => {
     expect(record!.durationSeconds).toBeLessThan(5);
   });
 
+  it("stores the source label, and the host's own duration instead of the measured one", async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const tracker = await direct(dbPath);
+    const labelled = tracker.trackInvocation({ skillName: 'search', source: 'ai-sdk' })!;
+    labelled({ completed: true, durationSeconds: 12.5 });
+    // Not in the fast path's normal form: the schema trims it, as it trims every name.
+    const padded = tracker.trackInvocation({ skillName: 'search', source: ' langchain ' })!;
+    padded({ completed: false, errorType: 'Timeout', durationSeconds: 0 });
+    const unlabelled = tracker.trackInvocation({ skillName: 'search' })!;
+    unlabelled();
+    expect(() => tracker.trackInvocation({ skillName: 'search', source: '' })).toThrow(/source: source must not be empty/);
+    const refused = tracker.trackInvocation({ skillName: 'search' })!;
+    expect(() => refused({ durationSeconds: -1 })).toThrow(/durationSeconds: durationSeconds must not be negative/);
+    refused({ completed: true });
+    await tracker.close();
+
+    const stored = await readBack(dbPath, (s) => Promise.all([labelled, padded, unlabelled, refused].map((d) => s.getInvocation(d.invocationId))));
+    expect(stored.map((r) => [r?.source, r?.status, r?.durationSeconds])).toEqual([
+      ['ai-sdk', 'completed', 12.5],
+      ['langchain', 'failed', 0],
+      [null, 'completed', expect.any(Number)],
+      [null, 'completed', expect.any(Number)],
+    ]);
+    expect(stored[2]!.durationSeconds).toBeLessThan(5);
+  });
+
   it('counts a completion once however often the completer is called', async () => {
     const dbPath = join(tempDir(), 'skills.db');
     const tracker = await direct(dbPath);

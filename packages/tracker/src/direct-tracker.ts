@@ -3,6 +3,7 @@ import {
   CompleteInvocationInputSchema,
   createCompleter,
   newInvocationId,
+  isPlainDuration,
   isPlainName,
   isPlainNameList,
   isPlainQuery,
@@ -169,7 +170,8 @@ function plainTrackInput(input: unknown): TrackInvocation | undefined {
     (v.userQuery !== undefined && !isPlainQuery(v.userQuery)) ||
     (v.workflowPhase !== undefined && !isPlainName(v.workflowPhase)) ||
     (v.alternativesConsidered !== undefined && !isPlainNameList(v.alternativesConsidered)) ||
-    (v.selectionRank !== undefined && !isPlainRank(v.selectionRank))
+    (v.selectionRank !== undefined && !isPlainRank(v.selectionRank)) ||
+    (v.source !== undefined && !isPlainName(v.source))
   ) {
     return undefined;
   }
@@ -179,6 +181,7 @@ function plainTrackInput(input: unknown): TrackInvocation | undefined {
     workflowPhase: v.workflowPhase,
     alternativesConsidered: v.alternativesConsidered?.slice(),
     selectionRank: v.selectionRank,
+    source: v.source,
   };
 }
 
@@ -196,9 +199,15 @@ function plainCompleteInput(input: unknown): CompleteInvocation | undefined {
   if (
     (v.completed !== undefined && typeof v.completed !== 'boolean') ||
     (v.followUpActions !== undefined && !isPlainNameList(v.followUpActions)) ||
-    (v.errorType !== undefined && !isPlainName(v.errorType))
+    (v.errorType !== undefined && !isPlainName(v.errorType)) ||
+    (v.durationSeconds !== undefined && !isPlainDuration(v.durationSeconds))
   ) {
     return undefined;
   }
-  return { completed: v.completed ?? true, followUpActions: v.followUpActions?.slice(), errorType: v.errorType };
+  return {
+    completed: v.completed ?? true,
+    followUpActions: v.followUpActions?.slice(),
+    errorType: v.errorType,
+    durationSeconds: v.durationSeconds,
+  };
 }

@@ -9,7 +9,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const sessionId = stringOption(ctx.values, 'session') ?? ctx.env['SKILLS_SESSION_ID'] ?? 'cli';
   const input = parseOrThrow(
     TrackInvocationInputSchema,
-    { skillName: ctx.positionals[0], ...(userQuery ? { userQuery } : {}), ...(workflowPhase ? { workflowPhase } : {}) },
+    { skillName: ctx.positionals[0], ...(userQuery ? { userQuery } : {}), ...(workflowPhase ? { workflowPhase } : {}), source: 'cli' },
     'track arguments',
   );
   // A tracker would mark this invocation abandoned when this process ends; a shell hook needs

@@ -1,3 +1,4 @@
+import { SkillsMcpClient } from '@skills/mcp-client';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { silentLogger, type DashboardOverview, type DashboardRecommendations, type DashboardSkill, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +58,27 @@ describe('dashboard JSON endpoints', () => {
     const rec = await get<DashboardRecommendations>('/api/recommend?query=debug%20the%20crash&phase=review&limit=2');
     expect(rec.body.recommendations).toEqual(await server.app.service.recommend({ userQuery: 'debug the crash', workflowPhase: 'review', limit: 2 }));
     expect(rec.body.recommendations[0]?.skillName).toBe('debugger');
+  });
+
+  it("count the integrations that recorded a skill's invocations, through each MCP tool", async () => {
+    server = await startTestServer(tempDir());
+    const client = await SkillsMcpClient.connect({ url: `${server.url}/mcp` });
+    try {
+      await client.trackInvocation({ session_id: 's', skill_name: 'linter', source: 'claude-code' });
+      await client.trackInvocation({ session_id: 's', skill_name: 'linter', source: null }); // a plain MCP client
+      const base = { session_id: 's', skill_name: 'linter', invoked_at: new Date().toISOString(), status: 'pending', completed: false } as const;
+      await client.trackInvocations({ invocations: [{ ...base, invocation_id: 'lc-1', source: 'langchain' }, { ...base, invocation_id: 'old-1' }] });
+    } finally {
+      await client.close();
+    }
+    const { body } = await get<DashboardSkill>('/api/skills/linter');
+    expect(body.profile.sources).toEqual([
+      { source: 'claude-code', count: 1 },
+      { source: 'langchain', count: 1 },
+      { source: 'mcp', count: 1 },
+      { source: null, count: 1 },
+    ]);
+    expect((await server.app.service.store.getInvocation('lc-1'))?.source).toBe('langchain');
   });
 
   it('name the bad parameter, and 404 an unknown skill or endpoint', async () => {

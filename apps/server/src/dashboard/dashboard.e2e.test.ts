@@ -19,6 +19,8 @@ const SKILLS = [
 ] as const;
 const PHASES = ['planning', 'implementation', 'verification', 'review'];
 const PLACES = ['the parser', 'the billing service', 'the login page', 'the cli', 'the worker'];
+/** The integrations that recorded the history, null for records from before sources were kept. */
+const SOURCES = ['claude-code', 'ai-sdk', 'langchain', 'claude-code', null];
 
 /** Three days of invocations up to a few minutes ago, deterministic. */
 function history(count: number): InvocationRecord[] {
@@ -47,6 +49,8 @@ function history(count: number): InvocationRecord[] {
       selectionRank: rand() < 0.8 ? 1 + Math.floor(rand() * rand() * 3) : null,
       followUpActions: rand() < 0.3 ? [pick(['open-pr', 'rerun', 'ask-human'])] : [],
       errorType: failed ? pick(['Timeout', 'ToolError', 'ContextOverflow']) : null,
+      // By position, not drawn: the other fields keep the values they were tuned with.
+      source: SOURCES[i % SOURCES.length]!,
     };
   });
 }
@@ -170,6 +174,8 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     }
     await page.locator('#skills-table tr[data-skill="brand-new-skill"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getAttribute('[data-testid="total-invocations"]', 'data-value')).toBe(String(before + 1));
+    // A client that does not name its integration is recorded as a plain MCP client.
+    expect((await server.app.service.store.listInvocations({ skillName: 'brand-new-skill' })).map((r) => r.source)).toEqual(['mcp']);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
   });
 
@@ -186,6 +192,17 @@ describe.skipIf(SKIP_BROWSER)('the dashboard in Chromium', () => {
     expect(await page.locator('#queries img').count()).toBe(0);
     expect(await page.locator('#alternatives tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('#selection-ranks tbody tr').count()).toBeGreaterThan(0);
+    // "Recorded by": the store's rows of this skill, counted here per source, most first.
+    const rows = await server.app.service.store.listInvocations({ skillName: 'doc-writer' }, { limit: 100_000 });
+    const bySource = new Map<string, number>();
+    for (const r of rows) bySource.set(r.source ?? '', (bySource.get(r.source ?? '') ?? 0) + 1);
+    const shown = await page.$$eval('#sources tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-source'), Number(tr.querySelector('td[data-col="count"]')!.getAttribute('data-value'))] as const),
+    );
+    expect(new Map(shown)).toEqual(bySource);
+    expect(shown.map(([, count]) => count)).toEqual([...shown.map(([, count]) => count)].sort((a, b) => b - a));
+    expect(bySource.size).toBe(SOURCES.length - 1);
+    expect(await page.locator('#sources', { hasText: '(unknown)' }).count()).toBe(1);
     await screenshot(page, 'skill');
   });
 

@@ -1,6 +1,6 @@
 /** A skill's page (`#/skills/<name>`): its figures, trends, phases, failures and the queries it served. */
 
-import type { DashboardSkill, PhaseCell, RankCount, ServedQuery, ValueCount } from '@skills/protocol';
+import type { DashboardSkill, PhaseCell, RankCount, ServedQuery, SourceCount, ValueCount } from '@skills/protocol';
 import { TrendCharts } from './charts.js';
 import { h, replaceChildren, skillHref } from './dom.js';
 import { formatDuration, formatInt, formatPercent, formatRateWithInterval, phaseLabel } from './format.js';
@@ -31,6 +31,15 @@ const rankColumns: Column<RankCount>[] = [
   { key: 'rank', label: 'Rank', numeric: true, value: (r) => r.rank, cell: (r) => (r.rank === 1 ? '1 (first choice)' : formatInt(r.rank)) },
   { key: 'count', label: 'Count', numeric: true, value: (r) => r.count, cell: (r) => formatInt(r.count) },
 ];
+
+/** Who recorded the invocations: the count and its share of the skill's invocations. */
+function sourceColumns(total: number): Column<SourceCount>[] {
+  return [
+    { key: 'source', label: 'Integration', value: (r) => r.source ?? '', cell: (r) => r.source ?? '(unknown)' },
+    { key: 'count', label: 'Invocations', numeric: true, value: (r) => r.count, cell: (r) => formatInt(r.count) },
+    { key: 'share', label: 'Share', numeric: true, value: (r) => (total > 0 ? r.count / total : null), cell: (r) => formatPercent(total > 0 ? r.count / total : null) },
+  ];
+}
 
 function queryColumns(now: number): Column<ServedQuery>[] {
   return [
@@ -90,6 +99,14 @@ export class SkillView {
         'By workflow phase',
         'phases-heading',
         plainTable({ id: 'skill-phases', caption: `${s.skillName} by workflow phase`, columns: phaseColumns, rowAttrs: (c) => ({ 'data-phase': c.workflowPhase ?? '' }), empty: 'None recorded' }, data.phases),
+      ),
+      card(
+        'Recorded by',
+        'sources-heading',
+        plainTable(
+          { id: 'sources', caption: 'The integrations that recorded its invocations', columns: sourceColumns(s.invocations), rowAttrs: (r) => ({ 'data-source': r.source ?? '' }), empty: 'None recorded' },
+          p.sources,
+        ),
       ),
       card('Selection rank', 'ranks-heading', plainTable({ id: 'selection-ranks', caption: 'How often it was picked at each rank among candidates', columns: rankColumns, rowAttrs: (r) => ({ 'data-rank': r.rank }), empty: 'None recorded' }, p.selectionRanks)),
       card('Error types', 'errors-heading', valueCountTable('error-types', 'Commonest error types of failed runs', 'Error type', p.errorTypes)),

@@ -1,6 +1,7 @@
 import type { Migration } from '../migration.js';
 import { initialSchema } from './0001-initial-schema.js';
 import { pruneCounter } from './0002-prune-counter.js';
+import { invocationSource } from './0003-invocation-source.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -11,4 +12,4 @@ import { pruneCounter } from './0002-prune-counter.js';
  * import { migrations } from '@skills/store-sqlite';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource]);

@@ -24,6 +24,7 @@ export function pendingRecord(n: number, overrides: Partial<InvocationRecord> = 
     selectionRank: null,
     followUpActions: [],
     errorType: null,
+    source: null,
     ...overrides,
   };
 }

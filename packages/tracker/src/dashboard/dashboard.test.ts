@@ -75,13 +75,19 @@ describe('Dashboard', () => {
 
   it("gives a skill's page, first-choice rate included, and null for a skill never used", async () => {
     const s = await open();
-    await s.apply({ inserts: Array.from({ length: 5 }, (_, i) => record(i, 'debugger', i === 0 ? 'failed' : 'completed')) });
+    const sources = ['ai-sdk', 'claude-code', 'ai-sdk', null, 'ai-sdk'];
+    await s.apply({ inserts: Array.from({ length: 5 }, (_, i) => record(i, 'debugger', i === 0 ? 'failed' : 'completed', { source: sources[i] })) });
     const dashboard = Dashboard.of(s);
     const page = await dashboard.skill('debugger');
     expect(page?.skill.invocations).toBe(5);
     // Ranks 1, 2, 1, 2, 1.
     expect(page?.firstChoiceRate).toBeCloseTo(3 / 5);
     expect(page?.profile.errorTypes).toEqual([{ value: 'Timeout', count: 1 }]);
+    expect(page?.profile.sources).toEqual([
+      { source: 'ai-sdk', count: 3 },
+      { source: 'claude-code', count: 1 },
+      { source: null, count: 1 },
+    ]);
     expect(await dashboard.skill('nobody')).toBeNull();
     await expect(dashboard.skill('')).rejects.toBeInstanceOf(ValidationError);
   });

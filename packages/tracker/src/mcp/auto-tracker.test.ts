@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthProbe } from '@skills/mcp-client';
 import { silentLogger, type SkillsTracker, type TrackInvocationsArgs } from '@skills/protocol';
+import { openSqliteStore } from '@skills/store-sqlite';
 import { createSkillsTracker, type CreateSkillsTrackerOptions } from '../create-tracker.js';
 import { SkillsService } from '../service.js';
 import { loadSettings } from '../settings/index.js';
@@ -59,6 +60,24 @@ describe('the mcp backend with a real client', () => {
     tracker.trackInvocation({ skillName: 'offline' })!({ completed: true });
     await tracker.flush();
     expect(await spooled(tracker)).toBe(1);
+  });
+
+  it("spools the source label, and the host's own duration instead of the measured one", async () => {
+    const tracker = await open({ backend: 'mcp', mcpServerUrl: await nobodyHome() });
+    const done = tracker.trackInvocation({ skillName: 'offline', source: 'claude-code' })!;
+    done({ completed: true, durationSeconds: 42 });
+    tracker.trackInvocation({ skillName: 'offline' })!({ completed: false, errorType: 'Timeout' });
+    await tracker.flush();
+    const { replayable, inUse } = listSpoolFiles((tracker as McpTracker).spoolDir);
+    const records = [];
+    for (const f of [...replayable, ...inUse]) {
+      const spool = await openSqliteStore({ path: f.path, readonly: true });
+      records.push(...(await spool.listInvocations()));
+      await spool.close();
+    }
+    const byId = new Map(records.map((r) => [r.id, r]));
+    expect(byId.get(done.invocationId)).toMatchObject({ source: 'claude-code', status: 'completed', durationSeconds: 42 });
+    expect(records.find((r) => r.id !== done.invocationId)).toMatchObject({ source: null, status: 'failed' });
   });
 
   it('falls back when the server is slower than mcpTimeoutMs, without making the caller wait', async () => {

@@ -70,6 +70,7 @@ const validRecord: fc.Arbitrary<Record<string, unknown>> = fc.record({
   selectionRank: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }),
   followUpActions: fc.array(name, { maxLength: 2 }),
   errorType: fc.option(fc.constantFrom('TimeoutError', 'ToolError'), { nil: null }),
+  source: fc.option(fc.constantFrom('ai-sdk', ' langchain ', 'cli'), { nil: null }),
 });
 const validCompletion: fc.Arbitrary<Record<string, unknown>> = fc.record(
   {
@@ -130,6 +131,8 @@ function normalised(r: Record<string, unknown>): InvocationRecord {
     userQuery: text,
     alternativesConsidered: (r.alternativesConsidered as string[]).map((s) => s.trim()),
     followUpActions: (r.followUpActions as string[]).map((s) => s.trim()),
+    // Optional: a record without one (written before sources were kept) reads back with none.
+    source: (trim(r.source) as string | null | undefined) ?? null,
   };
 }
 
