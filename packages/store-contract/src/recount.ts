@@ -1,0 +1,105 @@
+import type { InsightsStore, InvocationRecord, QuerySkillCount, SkillsStore, SkillStats } from '@skills/protocol';
+
+/** What a store shows of its aggregates, next to the same figures recounted from its records. */
+export interface Recount {
+  readonly stored: Figures;
+  readonly recounted: Figures;
+}
+
+interface Figures {
+  readonly invocations: number;
+  readonly sessions: number;
+  readonly skills: Omit<SkillStats, 'p50DurationSeconds' | 'p95DurationSeconds'>[];
+  readonly phases: Omit<SkillStats, 'p50DurationSeconds' | 'p95DurationSeconds'>[];
+  readonly querySkill: QuerySkillCount[];
+  readonly queryTexts: string[];
+}
+
+/** The form a query text is stored in: trimmed, every run of whitespace one space; empty is none. */
+function normalise(text: string | null): string | null {
+  const t = text === null ? '' : text.replace(/\s+/g, ' ').trim();
+  return t === '' ? null : t;
+}
+
+/**
+ * Reads what the store computes from its aggregates (unfiltered statistics, counts, query counts)
+ * and recounts the same from `exportAll()`'s records, here, one record at a time: through the
+ * interface only, so any engine can be checked. Means use whole microseconds, as the stores do.
+ */
+export async function recount(store: SkillsStore & InsightsStore): Promise<Recount> {
+  const records = (await store.exportAll()).invocations;
+  const queries = await store.listQueries();
+  const strip = ({ p50DurationSeconds: _p50, p95DurationSeconds: _p95, ...rest }: SkillStats) => rest;
+  const stored: Figures = {
+    invocations: await store.countInvocations(),
+    sessions: await store.sessionCount(),
+    skills: (await store.skillStats(undefined, { percentiles: false })).map(strip),
+    phases: (await store.phaseStats(undefined, { percentiles: false })).map(strip),
+    querySkill: await store.listQuerySkillCounts(),
+    queryTexts: queries.map((q) => q.text).sort(),
+  };
+  const idOf = new Map(queries.map((q) => [q.text, q.id]));
+  const pairs = new Map<string, QuerySkillCount>();
+  for (const r of records) {
+    const text = normalise(r.userQuery);
+    if (text === null) continue;
+    const queryId = idOf.get(text) ?? -1;
+    const key = `${queryId}\u0000${r.skillName}`;
+    const c = pairs.get(key) ?? { queryId, skillName: r.skillName, invocations: 0, completed: 0, failed: 0 };
+    pairs.set(key, {
+      ...c,
+      invocations: c.invocations + 1,
+      completed: c.completed + (r.status === 'completed' ? 1 : 0),
+      failed: c.failed + (r.status === 'failed' ? 1 : 0),
+    });
+  }
+  const recounted: Figures = {
+    invocations: records.length,
+    sessions: new Set(records.map((r) => r.sessionId)).size,
+    skills: tallyStats(records, false),
+    phases: tallyStats(records, true),
+    querySkill: [...pairs.values()].sort((a, b) => a.queryId - b.queryId || byBytes(a.skillName, b.skillName)),
+    queryTexts: [...new Set(records.map((r) => normalise(r.userQuery)).filter((t): t is string => t !== null))].sort(),
+  };
+  return { stored, recounted };
+}
+
+function tallyStats(records: readonly InvocationRecord[], byPhase: boolean): Figures['skills'] {
+  const groups = new Map<string, { skillName: string; workflowPhase: string | null; rows: InvocationRecord[] }>();
+  for (const r of records) {
+    const key = byPhase ? `${r.skillName}\u0000${r.workflowPhase ?? ''}\u0000${r.workflowPhase === null}` : r.skillName;
+    const g = groups.get(key) ?? { skillName: r.skillName, workflowPhase: r.workflowPhase, rows: [] };
+    g.rows.push(r);
+    groups.set(key, g);
+  }
+  const out = [...groups.values()].map(({ skillName, workflowPhase, rows }) => {
+    const count = (s: string) => rows.filter((r) => r.status === s).length;
+    const timed = rows.filter((r) => r.status === 'completed' && r.durationSeconds !== null);
+    const micros = timed.reduce((sum, r) => sum + Math.trunc((r.durationSeconds as number) * 1_000_000 + 0.5), 0);
+    const finished = count('completed') + count('failed') + count('abandoned');
+    return {
+      skillName,
+      ...(byPhase ? { workflowPhase } : {}),
+      invocations: rows.length,
+      completed: count('completed'),
+      failed: count('failed'),
+      abandoned: count('abandoned'),
+      pending: count('pending'),
+      successRate: finished > 0 ? count('completed') / finished : null,
+      meanDurationSeconds: timed.length > 0 ? micros / timed.length / 1_000_000 : null,
+      lastUsed: new Date(Math.max(...rows.map((r) => Date.parse(r.invokedAt)))).toISOString(),
+    };
+  });
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort(
+    (a, b) =>
+      b.invocations - a.invocations ||
+      cmp(a.skillName, b.skillName) ||
+      (a.workflowPhase === b.workflowPhase ? 0 : a.workflowPhase == null ? 1 : b.workflowPhase == null ? -1 : cmp(a.workflowPhase, b.workflowPhase)),
+  );
+}
+
+/** Compares two strings by their UTF-8 bytes (SQLite's BINARY collation, PostgreSQL's "C"). */
+export function byBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}

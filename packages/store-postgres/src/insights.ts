@@ -1,0 +1,164 @@
+import {
+  ACTIVITY_MIN_POINTS,
+  ACTIVITY_POINTS,
+  PROFILE_QUERIES,
+  PROFILE_TOP,
+  type Activity,
+  type ActivityPoint,
+  type ActivityQuery,
+  type SkillProfile,
+  type ValueCount,
+} from '@skills/protocol';
+import { sql, type Kysely } from 'kysely';
+import type { StoreDatabase } from './schema.js';
+import { STATUS_CODE, statusOf } from './status.js';
+import { toIso } from './time.js';
+
+const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+/** The id of a stored skill name, or undefined. */
+async function skillId(db: Kysely<StoreDatabase>, name: string): Promise<number | undefined> {
+  return (await db.selectFrom('skills').select('id').where('name', '=', name).executeTakeFirst())?.id;
+}
+
+/** Milliseconds since the epoch of a timestamp column, in SQL. */
+const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
+
+/**
+ * Invocations per bucket, for at most the last {@link ACTIVITY_POINTS} buckets up to the latest
+ * invocation's, grouped in SQL, the empty buckets filled in. Run it in one snapshot.
+ */
+export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery): Promise<Activity> {
+  const id = query.skillName === undefined ? undefined : await skillId(db, query.skillName);
+  const none: Activity = { bucket: query.bucket, points: [] };
+  if (query.skillName !== undefined && id === undefined) return none;
+  const latest = (
+    await db
+      .selectFrom('skill_phase_stats')
+      .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
+      .select(sql<number | null>`max(${ms('last_used_at')})`.as('at'))
+      .executeTakeFirst()
+  )?.at;
+  if (latest == null) return none;
+  const width = BUCKET_MS[query.bucket];
+  const count = ACTIVITY_POINTS[query.bucket];
+  const since = (Math.floor(latest / width) - count + 1) * width;
+  const is = (status: number) => sql<number>`count(*) FILTER (WHERE status = ${status})`;
+  const rows = await db
+    .selectFrom('invocations')
+    .where('invoked_at', '>=', new Date(since).toISOString())
+    .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
+    .select((eb) => [
+      sql<number>`floor((${ms('invoked_at')} - ${since}) / ${width})::integer`.as('i'),
+      eb.fn.countAll<number>().as('invocations'),
+      is(STATUS_CODE.completed).as('completed'),
+      is(STATUS_CODE.failed).as('failed'),
+      is(STATUS_CODE.abandoned).as('abandoned'),
+      is(STATUS_CODE.pending).as('pending'),
+    ])
+    .groupBy('i')
+    .execute();
+  const byIndex = new Map(rows.map((r) => [r.i, r]));
+  // Leading empty buckets are left out (a week-old store does not draw 83 empty days).
+  const first = Math.min(count - ACTIVITY_MIN_POINTS[query.bucket], ...rows.map((r) => r.i));
+  const points: ActivityPoint[] = Array.from({ length: count - first }, (_, k) => {
+    const i = first + k;
+    const r = byIndex.get(i);
+    const finished = r ? r.completed + r.failed + r.abandoned : 0;
+    return {
+      start: toIso(new Date(since + i * width)),
+      invocations: r?.invocations ?? 0,
+      completed: r?.completed ?? 0,
+      failed: r?.failed ?? 0,
+      abandoned: r?.abandoned ?? 0,
+      pending: r?.pending ?? 0,
+      successRate: r && finished > 0 ? r.completed / finished : null,
+    };
+  });
+  return { bucket: query.bucket, points };
+}
+
+/** Distinct sessions with an invocation at or after `since`. */
+export async function sessionsSince(db: Kysely<StoreDatabase>, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('invocations')
+    .where('invoked_at', '>=', since)
+    .select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
+    .executeTakeFirst();
+  return row?.n ?? 0;
+}
+
+/** Sessions ever: prune deletes the sessions no invocation uses, so the names table counts them. */
+export async function sessionCount(db: Kysely<StoreDatabase>): Promise<number> {
+  return (await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0;
+}
+
+/** One skill's error types, follow-ups, alternatives, ranks, sources and latest queries; null when it has no invocation. Run it in one snapshot. */
+export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string): Promise<SkillProfile | null> {
+  const id = await skillId(db, skillName);
+  if (id === undefined) return null;
+  const used = await db
+    .selectFrom('skill_phase_stats')
+    .where('skill_id', '=', id)
+    .select((eb) => eb.fn.sum<number | null>('invocations').as('n'))
+    .executeTakeFirst();
+  if (!used?.n) return null;
+
+  const errorTypes = await db
+    .selectFrom('invocations')
+    .where('skill_id', '=', id)
+    .where('error_type', 'is not', null)
+    .select((eb) => [eb.ref('error_type').$castTo<string>().as('value'), eb.fn.countAll<number>().as('count')])
+    .groupBy('error_type')
+    .orderBy('count', 'desc')
+    .orderBy(sql`error_type COLLATE "C"`)
+    .limit(PROFILE_TOP)
+    .execute();
+  const selectionRanks = await db
+    .selectFrom('invocations')
+    .where('skill_id', '=', id)
+    .where('selection_rank', 'is not', null)
+    .select((eb) => [eb.ref('selection_rank').$castTo<number>().as('rank'), eb.fn.countAll<number>().as('count')])
+    .groupBy('selection_rank')
+    .orderBy('rank')
+    .execute();
+  const sources = await db
+    .selectFrom('invocations')
+    .leftJoin('sources', 'sources.id', 'invocations.source_id')
+    .where('invocations.skill_id', '=', id)
+    .select((eb) => ['sources.name as source', eb.fn.countAll<number>().as('count')])
+    .groupBy(['invocations.source_id', 'sources.name'])
+    .orderBy('count', 'desc')
+    .orderBy(sql`sources.name COLLATE "C" NULLS LAST`)
+    .execute();
+  const queries = (
+    await db
+      .selectFrom('invocations')
+      .innerJoin('queries', 'queries.id', 'invocations.query_id')
+      .leftJoin('phases', 'phases.id', 'invocations.phase_id')
+      .where('invocations.skill_id', '=', id)
+      .select(['queries.text as text', 'invocations.invoked_at as invoked_at', 'invocations.status as status', 'phases.name as phase'])
+      .orderBy('invocations.invoked_at', 'desc')
+      .limit(PROFILE_QUERIES)
+      .execute()
+  ).map((r) => ({ query: r.text, invokedAt: toIso(r.invoked_at), status: statusOf(r.status), workflowPhase: r.phase }));
+  return {
+    skillName,
+    errorTypes,
+    followUpActions: await listCounts(db, id, 'follow_ups'),
+    alternatives: await listCounts(db, id, 'alternatives'),
+    selectionRanks,
+    sources,
+    queries,
+  };
+}
+
+/** The commonest entries of a stored name list (a JSON array) over one skill's invocations. */
+async function listCounts(db: Kysely<StoreDatabase>, skill: number, column: 'follow_ups' | 'alternatives'): Promise<ValueCount[]> {
+  const list = sql.ref(`invocations.${column}`);
+  const rows = await sql<ValueCount>`SELECT entry AS value, count(*) AS count
+    FROM invocations, jsonb_array_elements_text(${list}) AS entry
+    WHERE invocations.skill_id = ${skill} AND ${list} IS NOT NULL
+    GROUP BY entry ORDER BY count DESC, entry COLLATE "C" LIMIT ${sql.lit(PROFILE_TOP)}`.execute(db);
+  return rows.rows;
+}

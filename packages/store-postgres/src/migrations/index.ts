@@ -1,0 +1,13 @@
+import type { Migration } from '../migration.js';
+import { initialSchema } from './0001-initial-schema.js';
+
+/**
+ * Every schema migration, in version order. To change the schema, add a file
+ * `NNNN-what-it-does.ts` exporting the next version and append it here; never edit one that
+ * has shipped (its checksum is recorded in every database it upgraded).
+ *
+ * @example
+ * import { migrations } from '@skills/store-postgres';
+ * migrations.at(-1)?.version; // the schema version this code writes
+ */
+export const migrations: readonly Migration[] = Object.freeze([initialSchema]);

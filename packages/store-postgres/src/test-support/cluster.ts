@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Where Debian's postgresql-15 puts its programs (scripts/ensure-postgres.mjs installs it). */
+export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
+
+/** A throwaway PostgreSQL server: its superuser's URL, and how to stop it. */
+export interface Cluster {
+  /** `postgres://skills:PASSWORD@127.0.0.1:PORT/postgres`, the superuser's connection. */
+  readonly url: string;
+  /** Stops the server and removes its folder. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Why no cluster can be started on this machine, or null when one can: the reason a test
+ * report gives for skipping the PostgreSQL tests.
+ */
+export function clusterUnavailableReason(): string | null {
+  if (!existsSync(join(POSTGRES_BIN, 'initdb'))) {
+    return `PostgreSQL 15 is not installed (no ${POSTGRES_BIN}/initdb): run \`node scripts/ensure-postgres.mjs\` or set SKILLS_TEST_POSTGRES_URL`;
+  }
+  if (process.getuid?.() === 0 && !existsSync('/usr/sbin/runuser') && !existsSync('/sbin/runuser')) {
+    return 'running as root without runuser: PostgreSQL refuses to run as root';
+  }
+  return null;
+}
+
+/**
+ * Starts a cluster in a new temporary folder, on 127.0.0.1 and a free port, with md5 password
+ * authentication. As root, initdb and the server run as the `postgres` user (the server refuses
+ * root), so the folder is given to that user; its parent (the system's temporary folder) must be
+ * enterable by it.
+ */
+export async function startCluster(): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'skills-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  const password = randomBytes(18).toString('base64url');
+  const pwfile = join(dir, 'pw');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (asRoot) {
+    const { uid, gid } = await postgresUser();
+    chownSync(dir, uid, gid);
+    chownSync(pwfile, uid, gid);
+  }
+  chmodSync(dir, 0o700);
+  const pg = (program: string, args: string[]) =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, program), ...args]) : run(join(POSTGRES_BIN, program), args);
+  const data = join(dir, 'data');
+  let started = false;
+  const stop = async () => {
+    if (started) {
+      started = false;
+      await pg('pg_ctl', ['-D', data, 'stop', '-m', 'fast', '-w']).catch(() => undefined);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await pg('initdb', ['-D', data, '-U', 'skills', '--auth=md5', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
+    rmSync(pwfile);
+    const port = await freePort();
+    // fsync off: a test server loses nothing that matters in a crash, and runs much faster.
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+    started = true;
+    await pg('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+    return { url: `postgres://skills:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function postgresUser(): Promise<{ uid: number; gid: number }> {
+  const { stdout } = await run('id', ['-u', 'postgres']).catch(() => {
+    throw new Error('there is no `postgres` user to run the server as (PostgreSQL refuses to run as root)');
+  });
+  const { stdout: gid } = await run('id', ['-g', 'postgres']);
+  return { uid: Number(stdout.trim()), gid: Number(gid.trim()) };
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

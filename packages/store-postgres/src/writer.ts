@@ -1,0 +1,264 @@
+import type { Completion, InvocationRecord } from '@skills/protocol';
+import { sql, type Kysely } from 'kysely';
+import { AggregateDeltas, DURATION_MICROS_SQL } from './aggregates.js';
+import { normaliseQuery, queryHash } from './query-text.js';
+import type { StoreDatabase } from './schema.js';
+import { STATUS_CODE, type StatusCode } from './status.js';
+import { toStoredInstant } from './time.js';
+
+/** The fields of a changed row that its aggregates need. */
+interface ChangedRow {
+  id: string;
+  skill_id: number;
+  phase_id: number | null;
+  query_id: number | null;
+  invoked_at: Date;
+}
+
+/** What became of one completion. */
+export type CompletionOutcome = 'completed' | 'alreadyFinished' | 'unknown';
+
+/** A list as stored: JSON text, or NULL when empty (most lists are). */
+function encodeList(list: readonly string[] | undefined): string | null {
+  return list && list.length > 0 ? JSON.stringify(list) : null;
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The row-level writes of one transaction, with the aggregate changes they imply gathered and
+ * written by {@link InvocationWriter.finish}. Every statement handles the whole batch (arrays
+ * bound as parameters and unnested), and touches rows in id order.
+ */
+export class InvocationWriter {
+  readonly #db: Kysely<StoreDatabase>;
+  readonly #deltas = new AggregateDeltas();
+
+  constructor(db: Kysely<StoreDatabase>) {
+    this.#db = db;
+  }
+
+  /**
+   * Stores validated records, skipping those whose id is stored already or earlier in the list
+   * (replays). A completion among `completions` of a record stored here while still pending is
+   * applied with its insert, as one row written once; `applied` marks those (by completion index).
+   */
+  async insertMany(records: readonly InvocationRecord[], completions: readonly Completion[] = []): Promise<{ inserted: number; applied: Uint8Array }> {
+    const applied = new Uint8Array(completions.length);
+    // The first record of an id wins; later ones in the same list are replays.
+    const firstOfId = new Map<string, InvocationRecord>();
+    for (const r of records) if (!firstOfId.has(r.id)) firstOfId.set(r.id, r);
+    let fresh = [...firstOfId.values()];
+    if (fresh.length === 0) return { inserted: 0, applied };
+    // A replay writes nothing, not even a new name or query text.
+    const stored = await this.#storedAmong(fresh.map((r) => r.id));
+    fresh = fresh.filter((r) => !stored.has(r.id)).sort((a, b) => byText(a.id, b.id));
+    if (fresh.length === 0) return { inserted: 0, applied };
+
+    const firstCompletion = new Map<string, number>();
+    for (let j = completions.length - 1; j >= 0; j--) firstCompletion.set(completions[j]!.id, j);
+    const skills = await this.#nameIds('skills', fresh.map((r) => r.skillName));
+    const sessions = await this.#nameIds('sessions', fresh.map((r) => r.sessionId));
+    const phases = await this.#nameIds('phases', fresh.flatMap((r) => (r.workflowPhase === null ? [] : [r.workflowPhase])));
+    const sources = await this.#nameIds('sources', fresh.flatMap((r) => (r.source == null ? [] : [r.source])));
+    const texts = fresh.map((r) => normaliseQuery(r.userQuery));
+    const queries = await this.#queryIds(texts);
+
+    const rows = fresh.map((r, i) => {
+      const j = r.status === 'pending' ? firstCompletion.get(r.id) : undefined;
+      const c = j === undefined ? undefined : completions[j]!;
+      const text = texts[i]!;
+      return {
+        j,
+        id: r.id,
+        skillId: skills.get(r.skillName)!,
+        sessionId: sessions.get(r.sessionId)!,
+        invokedAt: toStoredInstant(r.invokedAt),
+        status: (c === undefined ? STATUS_CODE[r.status] : c.completed ? STATUS_CODE.completed : STATUS_CODE.failed) as StatusCode,
+        completed: c === undefined ? r.completed : c.completed,
+        completedAt: c === undefined ? (r.completedAt === null ? null : toStoredInstant(r.completedAt)) : toStoredInstant(c.completedAt),
+        duration: c === undefined ? r.durationSeconds : c.durationSeconds,
+        queryId: text === null ? null : queries.get(text)!,
+        phaseId: r.workflowPhase === null ? null : phases.get(r.workflowPhase)!,
+        alternatives: encodeList(r.alternativesConsidered),
+        selectionRank: r.selectionRank,
+        // A completion replaces the follow-ups and the error type, as completing a stored row does.
+        followUps: c === undefined ? encodeList(r.followUpActions) : encodeList(c.followUpActions),
+        errorType: c === undefined ? r.errorType : (c.errorType ?? null),
+        sourceId: r.source == null ? null : sources.get(r.source)!,
+      };
+    });
+    const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
+    const result = await sql<{ id: string }>`
+      INSERT INTO invocations (id, skill_id, session_id, invoked_at, status, completed, completed_at, duration,
+        query_id, phase_id, alternatives, selection_rank, follow_ups, error_type, source_id)
+      SELECT * FROM unnest(${col('id')}::text[], ${col('skillId')}::integer[], ${col('sessionId')}::bigint[],
+        ${col('invokedAt')}::timestamptz[], ${col('status')}::smallint[], ${col('completed')}::boolean[],
+        ${col('completedAt')}::timestamptz[], ${col('duration')}::float8[], ${col('queryId')}::bigint[],
+        ${col('phaseId')}::integer[], ${col('alternatives')}::jsonb[], ${col('selectionRank')}::integer[],
+        ${col('followUps')}::jsonb[], ${col('errorType')}::text[], ${col('sourceId')}::integer[])
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id`.execute(this.#db);
+    // Another writer may have stored some of these ids since the check: those are replays too.
+    const inserted = new Set(result.rows.map((r) => r.id));
+    for (const row of rows) {
+      if (!inserted.has(row.id)) continue;
+      if (row.j !== undefined) applied[row.j] = 1;
+      this.#deltas.addRow({ ...row, invokedAt: Date.parse(row.invokedAt) }, 1);
+    }
+    return { inserted: inserted.size, applied };
+  }
+
+  /**
+   * Finishes the pending invocations completions name (those not marked in `skip`); the first
+   * completion of an id wins. Returns each completion's outcome by index (null where skipped).
+   */
+  async complete(completions: readonly Completion[], skip: Uint8Array): Promise<(CompletionOutcome | null)[]> {
+    const outcomes: (CompletionOutcome | null)[] = completions.map(() => null);
+    const first = new Map<string, number>();
+    completions.forEach((c, j) => {
+      if (skip[j] !== 1 && !first.has(c.id)) first.set(c.id, j);
+    });
+    if (first.size === 0) return outcomes;
+    const list = [...first.values()].map((j) => completions[j]!).sort((a, b) => byText(a.id, b.id));
+    const changed = await sql<ChangedRow>`
+      UPDATE invocations AS i SET status = c.status, completed = c.completed, completed_at = c.completed_at,
+        duration = c.duration, follow_ups = c.follow_ups, error_type = c.error_type
+      FROM unnest(${list.map((c) => c.id)}::text[], ${list.map((c) => (c.completed ? STATUS_CODE.completed : STATUS_CODE.failed))}::smallint[],
+        ${list.map((c) => c.completed)}::boolean[], ${list.map((c) => toStoredInstant(c.completedAt))}::timestamptz[],
+        ${list.map((c) => c.durationSeconds)}::float8[], ${list.map((c) => encodeList(c.followUpActions))}::jsonb[],
+        ${list.map((c) => c.errorType ?? null)}::text[]) AS c(id, status, completed, completed_at, duration, follow_ups, error_type)
+      WHERE i.id = c.id AND i.status = 0
+      RETURNING i.id, i.skill_id, i.phase_id, i.query_id, i.invoked_at`.execute(this.#db);
+    const applied = new Set<number>();
+    for (const row of changed.rows) {
+      const j = first.get(row.id)!;
+      const c = completions[j]!;
+      applied.add(j);
+      this.#move(row, c.completed ? STATUS_CODE.completed : STATUS_CODE.failed, c.durationSeconds);
+    }
+    const stored = await this.#storedAmong(completions.filter((_, j) => skip[j] !== 1 && !applied.has(j)).map((c) => c.id));
+    completions.forEach((c, j) => {
+      if (skip[j] !== 1) outcomes[j] = applied.has(j) ? 'completed' : stored.has(c.id) ? 'alreadyFinished' : 'unknown';
+    });
+    return outcomes;
+  }
+
+  /** Marks the pending invocations among `ids` abandoned; returns how many were. */
+  async abandonIds(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const sorted = [...new Set(ids)].sort(byText);
+    return this.#abandon(sql`id = ANY(${sorted}::text[])`);
+  }
+
+  /** Marks every invocation still pending that was invoked before `cutoff` abandoned. */
+  async abandonOlderThan(cutoff: string): Promise<number> {
+    return this.#abandon(sql`invoked_at < ${cutoff}::timestamptz`);
+  }
+
+  /**
+   * Deletes every invocation invoked before `cutoff`, counting them out of the aggregates group
+   * by group, then the sessions no invocation refers to any more. The caller holds the store's
+   * exclusive lock: no other write runs between the count and the delete.
+   */
+  async prune(cutoff: string): Promise<number> {
+    const groups = await sql<{ skill_id: number; phase_id: number | null; query_id: number | null; status: StatusCode; count: number; micros: number; timed: number }>`
+      SELECT skill_id, phase_id, query_id, status, count(*) AS count,
+        coalesce(sum(CASE WHEN status = ${STATUS_CODE.completed} THEN ${DURATION_MICROS_SQL} END), 0) AS micros,
+        count(CASE WHEN status = ${STATUS_CODE.completed} THEN duration END) AS timed
+      FROM invocations WHERE invoked_at < ${cutoff}::timestamptz
+      GROUP BY skill_id, phase_id, query_id, status`.execute(this.#db);
+    for (const g of groups.rows) {
+      this.#deltas.addGroup(
+        { skillId: g.skill_id, phaseId: g.phase_id, queryId: g.query_id, status: g.status, count: g.count, durationMicros: g.micros, durationCount: g.timed },
+        -1,
+      );
+    }
+    const sessions = await sql<{ session_id: number }>`
+      SELECT DISTINCT session_id FROM invocations WHERE invoked_at < ${cutoff}::timestamptz`.execute(this.#db);
+    const deleted = Number((await this.#db.deleteFrom('invocations').where('invoked_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
+    if (deleted === 0) return 0;
+    // Readers following new rows must start over: see query-counts.ts.
+    await this.#db.updateTable('store_meta').set((eb) => ({ value: eb('value', '+', 1) })).where('key', '=', 'prunes').execute();
+    const ids = sessions.rows.map((s) => s.session_id);
+    await sql`DELETE FROM sessions s WHERE s.id = ANY(${ids}::bigint[])
+      AND NOT EXISTS (SELECT 1 FROM invocations i WHERE i.session_id = s.id)`.execute(this.#db);
+    return deleted;
+  }
+
+  /** Writes the aggregate changes of everything done through this writer. */
+  async finish(): Promise<void> {
+    await this.#deltas.flush(this.#db);
+  }
+
+  async #abandon(where: ReturnType<typeof sql>): Promise<number> {
+    const changed = await sql<ChangedRow>`
+      UPDATE invocations SET status = ${STATUS_CODE.abandoned} WHERE status = 0 AND ${where}
+      RETURNING id, skill_id, phase_id, query_id, invoked_at`.execute(this.#db);
+    for (const row of changed.rows) this.#move(row, STATUS_CODE.abandoned, null);
+    return changed.rows.length;
+  }
+
+  /** Moves a formerly pending row's contribution to its new status. */
+  #move(row: ChangedRow, status: StatusCode, duration: number | null): void {
+    const base = { skillId: row.skill_id, phaseId: row.phase_id, queryId: row.query_id, invokedAt: row.invoked_at.getTime() };
+    this.#deltas.addRow({ ...base, status: STATUS_CODE.pending, duration: null }, -1);
+    this.#deltas.addRow({ ...base, status, duration }, 1);
+  }
+
+  /** The ids among `ids` that are stored. */
+  async #storedAmong(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await sql<{ id: string }>`SELECT id FROM invocations WHERE id = ANY(${[...new Set(ids)]}::text[])`.execute(this.#db);
+    return new Set(rows.rows.map((r) => r.id));
+  }
+
+  /**
+   * The ids of `names` in a names table, storing the new ones. A name another writer is storing
+   * at the same moment is waited for (the unique index), then read.
+   */
+  async #nameIds(table: 'skills' | 'sessions' | 'phases' | 'sources', names: readonly string[]): Promise<Map<string, number>> {
+    const wanted = [...new Set(names)].sort(byText);
+    const ids = new Map<string, number>();
+    if (wanted.length === 0) return ids;
+    const read = async (list: string[]) => {
+      const rows = await sql<{ id: number; name: string }>`SELECT id, name FROM ${sql.table(table)} WHERE name = ANY(${list}::text[])`.execute(this.#db);
+      for (const r of rows.rows) ids.set(r.name, r.id);
+    };
+    await read(wanted);
+    const missing = wanted.filter((n) => !ids.has(n));
+    if (missing.length === 0) return ids;
+    const added = await sql<{ id: number; name: string }>`
+      INSERT INTO ${sql.table(table)} (name) SELECT * FROM unnest(${missing}::text[])
+      ON CONFLICT (name) DO NOTHING RETURNING id, name`.execute(this.#db);
+    for (const r of added.rows) ids.set(r.name, r.id);
+    const raced = missing.filter((n) => !ids.has(n));
+    if (raced.length > 0) await read(raced);
+    return ids;
+  }
+
+  /** The ids of normalised query texts (nulls skipped), storing the new ones, as {@link #nameIds} does names. */
+  async #queryIds(texts: readonly (string | null)[]): Promise<Map<string, number>> {
+    const wanted = [...new Set(texts.filter((t): t is string => t !== null))];
+    const ids = new Map<string, number>();
+    if (wanted.length === 0) return ids;
+    const hashes = new Map(wanted.map((t) => [queryHash(t).toString('hex'), t]));
+    const keys = [...hashes.keys()].sort();
+    const read = async (list: string[]) => {
+      const rows = await sql<{ id: number; key: string }>`
+        SELECT id, encode(hash, 'hex') AS key FROM queries WHERE hash = ANY(${list.map((k) => Buffer.from(k, 'hex'))}::bytea[])`.execute(this.#db);
+      for (const r of rows.rows) ids.set(hashes.get(r.key)!, r.id);
+    };
+    await read(keys);
+    const missing = keys.filter((k) => !ids.has(hashes.get(k)!));
+    if (missing.length === 0) return ids;
+    const added = await sql<{ id: number; key: string }>`
+      INSERT INTO queries (hash, text)
+      SELECT * FROM unnest(${missing.map((k) => Buffer.from(k, 'hex'))}::bytea[], ${missing.map((k) => hashes.get(k)!)}::text[])
+      ON CONFLICT (hash) DO NOTHING RETURNING id, encode(hash, 'hex') AS key`.execute(this.#db);
+    for (const r of added.rows) ids.set(hashes.get(r.key)!, r.id);
+    const raced = missing.filter((k) => !ids.has(hashes.get(k)!));
+    if (raced.length > 0) await read(raced);
+    return ids;
+  }
+}

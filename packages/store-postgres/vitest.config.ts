@@ -1,0 +1,4 @@
+import { withPreset } from '@skills/vitest-config';
+
+// One PostgreSQL server for the whole run: a throwaway cluster, or SKILLS_TEST_POSTGRES_URL.
+export default withPreset({ test: { globalSetup: ['src/test-support/global-setup.ts'] } });
