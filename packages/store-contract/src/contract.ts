@@ -153,6 +153,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         const error = await store.applyBatch({ inserts: [pendingRecord(1), { ...pendingRecord(2), skillName: '   ' }] }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).violations).toEqual([{ path: 'inserts.1.skillName', message: 'skillName must not be empty' }]);
+        expect((error as Error).message).toContain('inserts.1.skillName');
         expect(await store.countInvocations()).toBe(0);
         expect(await store.listQueries()).toEqual([]);
         expect(await store.skillStats()).toEqual([]);
@@ -248,6 +249,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         await store.applyBatch({ inserts: [pendingRecord(1), pendingRecord(2), pendingRecord(3), finishedRecord(0, 'failed', 1)] });
         expect(await store.markAbandoned({ olderThan: at(3) })).toBe(2);
         expect((await store.listInvocations({ status: 'pending' })).map((r) => r.id)).toEqual(['inv-000003']);
+        expect(await store.countInvocations({ status: 'abandoned' })).toBe(2);
         expect(await store.markAbandoned({ ids: ['inv-000003'], olderThan: at(100) })).toBe(1);
         expect(await store.markAbandoned({})).toBe(0);
         await expect(store.markAbandoned({ olderThan: 'yesterday' })).rejects.toThrow(ValidationError);
@@ -353,7 +355,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
     describe('export and import', () => {
       const sample = [
         pendingRecord(5, { alternativesConsidered: ['a', 'b'], selectionRank: 3, sessionId: 's-2', source: 'claude-code' }),
-        finishedRecord(1, 'completed', 1.25, { followUpActions: ['git commit'], workflowPhase: null }),
+        finishedRecord(1, 'completed', 1.25, { followUpActions: ['git commit'], workflowPhase: null, source: 'ai-sdk' }),
         finishedRecord(2, 'failed', 0, { errorType: 'TypeError', userQuery: null, skillName: 'builder' }),
         finishedRecord(3, 'abandoned', null, { userQuery: 'ünïcödé query ✓' }),
         pendingRecord(4, { id: 'a-plain-id', invokedAt: at(5) }),
@@ -369,12 +371,15 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         const exported = await source.exportAll();
         expect(exported).toMatchObject({ format: 'skills-export', version: EXPORT_FORMAT_VERSION });
         expect(exported.invocations.map((r) => r.id)).toEqual(['inv-000001', 'inv-000002', 'inv-000003', 'a-plain-id', 'inv-000005']);
+        expect(exported.invocations.map((r) => r.source)).toEqual(['ai-sdk', null, null, null, 'claude-code']);
         expect(exported.catalog.map((c) => c.skillName)).toEqual(['builder', 'code-reviewer']);
 
         const target = await fresh();
         expect(await target.importAll(JSON.parse(JSON.stringify(exported)) as ExportDocument)).toEqual({ imported: 5, duplicates: 0 });
         const again = await target.exportAll();
         expect({ ...again, exportedAt: exported.exportedAt }).toEqual(exported);
+        // Listings read the records another way than exports do: newest first, ties by id descending.
+        expect(await target.listInvocations()).toEqual([...exported.invocations].reverse());
         await expectAggregatesMatchRows(target);
         expect(await target.importAll(exported)).toEqual({ imported: 0, duplicates: 5 });
         expect(await target.countInvocations()).toBe(5);
@@ -412,7 +417,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         const error = await store.importAll(doc).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).violations[0]?.path).toBe('invocations.1.status');
-        await expect(store.importAll({ ...doc, version: EXPORT_FORMAT_VERSION + 1 } as ExportDocument)).rejects.toThrow(/version must be at most/);
+        await expect(store.importAll({ ...doc, version: EXPORT_FORMAT_VERSION + 1 } as ExportDocument)).rejects.toThrow(`version must be at most ${EXPORT_FORMAT_VERSION}`);
         expect(await store.countInvocations()).toBe(0);
       });
     });
@@ -432,10 +437,12 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         expect([...lexical.keys()]).toEqual([q1, q2, q3]);
         expect(new Float32Array(lexical.get(q3)!.buffer, lexical.get(q3)!.byteOffset, 2)).toEqual(new Float32Array([q3, q3 / 2]));
         expect([...(await store.getEmbeddings('lexical', q1)).keys()]).toEqual([q2, q3]);
+        expect(await store.getEmbeddings('minilm')).toEqual(new Map([[q2, new Uint8Array([9])]]));
         expect(await store.getEmbeddings('unknown')).toEqual(new Map());
         await store.putEmbeddings('minilm', new Map([[q2, new Uint8Array([7, 7])]]));
         expect((await store.getEmbeddings('minilm')).get(q2)).toEqual(new Uint8Array([7, 7]));
         expect(await store.deleteEmbeddings('minilm')).toBe(1);
+        expect(await store.getEmbeddings('minilm')).toEqual(new Map());
         expect(await store.deleteEmbeddings()).toBe(3);
         expect(await store.getEmbeddings('lexical')).toEqual(new Map());
       });

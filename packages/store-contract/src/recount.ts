@@ -1,4 +1,13 @@
-import type { InsightsStore, InvocationRecord, QuerySkillCount, SkillsStore, SkillStats } from '@skills/protocol';
+import {
+  compareSkillStats,
+  durationMicros,
+  normaliseQuery,
+  type InsightsStore,
+  type InvocationRecord,
+  type QuerySkillCount,
+  type SkillsStore,
+  type SkillStats,
+} from '@skills/protocol';
 
 /** What a store shows of its aggregates, next to the same figures recounted from its records. */
 export interface Recount {
@@ -13,12 +22,6 @@ interface Figures {
   readonly phases: Omit<SkillStats, 'p50DurationSeconds' | 'p95DurationSeconds'>[];
   readonly querySkill: QuerySkillCount[];
   readonly queryTexts: string[];
-}
-
-/** The form a query text is stored in: trimmed, every run of whitespace one space; empty is none. */
-function normalise(text: string | null): string | null {
-  const t = text === null ? '' : text.replace(/\s+/g, ' ').trim();
-  return t === '' ? null : t;
 }
 
 /**
@@ -41,7 +44,7 @@ export async function recount(store: SkillsStore & InsightsStore): Promise<Recou
   const idOf = new Map(queries.map((q) => [q.text, q.id]));
   const pairs = new Map<string, QuerySkillCount>();
   for (const r of records) {
-    const text = normalise(r.userQuery);
+    const text = normaliseQuery(r.userQuery);
     if (text === null) continue;
     const queryId = idOf.get(text) ?? -1;
     const key = `${queryId}\u0000${r.skillName}`;
@@ -59,7 +62,7 @@ export async function recount(store: SkillsStore & InsightsStore): Promise<Recou
     skills: tallyStats(records, false),
     phases: tallyStats(records, true),
     querySkill: [...pairs.values()].sort((a, b) => a.queryId - b.queryId || byBytes(a.skillName, b.skillName)),
-    queryTexts: [...new Set(records.map((r) => normalise(r.userQuery)).filter((t): t is string => t !== null))].sort(),
+    queryTexts: [...new Set(records.map((r) => normaliseQuery(r.userQuery)).filter((t): t is string => t !== null))].sort(),
   };
   return { stored, recounted };
 }
@@ -75,7 +78,7 @@ function tallyStats(records: readonly InvocationRecord[], byPhase: boolean): Fig
   const out = [...groups.values()].map(({ skillName, workflowPhase, rows }) => {
     const count = (s: string) => rows.filter((r) => r.status === s).length;
     const timed = rows.filter((r) => r.status === 'completed' && r.durationSeconds !== null);
-    const micros = timed.reduce((sum, r) => sum + Math.trunc((r.durationSeconds as number) * 1_000_000 + 0.5), 0);
+    const micros = timed.reduce((sum, r) => sum + durationMicros(r.durationSeconds as number), 0);
     const finished = count('completed') + count('failed') + count('abandoned');
     return {
       skillName,
@@ -90,13 +93,7 @@ function tallyStats(records: readonly InvocationRecord[], byPhase: boolean): Fig
       lastUsed: new Date(Math.max(...rows.map((r) => Date.parse(r.invokedAt)))).toISOString(),
     };
   });
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return out.sort(
-    (a, b) =>
-      b.invocations - a.invocations ||
-      cmp(a.skillName, b.skillName) ||
-      (a.workflowPhase === b.workflowPhase ? 0 : a.workflowPhase == null ? 1 : b.workflowPhase == null ? -1 : cmp(a.workflowPhase, b.workflowPhase)),
-  );
+  return out.sort(compareSkillStats);
 }
 
 /** Compares two strings by their UTF-8 bytes (SQLite's BINARY collation, PostgreSQL's "C"). */

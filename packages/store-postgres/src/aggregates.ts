@@ -1,6 +1,6 @@
+import { durationMicros, STATUS_CODE, type StatusCode } from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { StoreDatabase } from './schema.js';
-import { STATUS_CODE, type StatusCode } from './status.js';
 
 /** The stored fields of one invocation that the aggregates depend on. */
 export interface CountedRow {
@@ -24,15 +24,7 @@ export interface CountedGroup {
   readonly durationCount: number;
 }
 
-/**
- * A duration in whole microseconds, so that sums can be subtracted exactly: the SQLite store's
- * rounding (half up, in double arithmetic, then truncated), also written in SQL by {@link DURATION_MICROS_SQL}.
- */
-export function durationMicros(seconds: number): number {
-  return Math.trunc(seconds * 1_000_000 + 0.5);
-}
-
-/** {@link durationMicros} of the `duration` column, in SQL. */
+/** {@link durationMicros} of the `duration` column, in SQL: the same double arithmetic, then truncation. */
 export const DURATION_MICROS_SQL = sql<number>`trunc(duration * 1000000 + 0.5)::bigint`;
 
 interface SkillPhaseDelta {

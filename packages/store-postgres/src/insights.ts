@@ -1,20 +1,18 @@
 import {
-  ACTIVITY_MIN_POINTS,
-  ACTIVITY_POINTS,
+  activitySeries,
+  activityWindow,
   PROFILE_QUERIES,
   PROFILE_TOP,
+  STATUS_CODE,
+  statusOf,
   type Activity,
-  type ActivityPoint,
   type ActivityQuery,
   type SkillProfile,
   type ValueCount,
 } from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
 import type { StoreDatabase } from './schema.js';
-import { STATUS_CODE, statusOf } from './status.js';
 import { toIso } from './time.js';
-
-const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 } as const;
 
 /** The id of a stored skill name, or undefined. */
 async function skillId(db: Kysely<StoreDatabase>, name: string): Promise<number | undefined> {
@@ -25,7 +23,7 @@ async function skillId(db: Kysely<StoreDatabase>, name: string): Promise<number 
 const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
 
 /**
- * Invocations per bucket, for at most the last {@link ACTIVITY_POINTS} buckets up to the latest
+ * Invocations per bucket, for at most the last `ACTIVITY_POINTS` buckets up to the latest
  * invocation's, grouped in SQL, the empty buckets filled in. Run it in one snapshot.
  */
 export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery): Promise<Activity> {
@@ -40,9 +38,8 @@ export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery):
       .executeTakeFirst()
   )?.at;
   if (latest == null) return none;
-  const width = BUCKET_MS[query.bucket];
-  const count = ACTIVITY_POINTS[query.bucket];
-  const since = (Math.floor(latest / width) - count + 1) * width;
+  const window = activityWindow(query.bucket, latest);
+  const { since, width } = window;
   const is = (status: number) => sql<number>`count(*) FILTER (WHERE status = ${status})`;
   const rows = await db
     .selectFrom('invocations')
@@ -58,24 +55,7 @@ export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery):
     ])
     .groupBy('i')
     .execute();
-  const byIndex = new Map(rows.map((r) => [r.i, r]));
-  // Leading empty buckets are left out (a week-old store does not draw 83 empty days).
-  const first = Math.min(count - ACTIVITY_MIN_POINTS[query.bucket], ...rows.map((r) => r.i));
-  const points: ActivityPoint[] = Array.from({ length: count - first }, (_, k) => {
-    const i = first + k;
-    const r = byIndex.get(i);
-    const finished = r ? r.completed + r.failed + r.abandoned : 0;
-    return {
-      start: toIso(new Date(since + i * width)),
-      invocations: r?.invocations ?? 0,
-      completed: r?.completed ?? 0,
-      failed: r?.failed ?? 0,
-      abandoned: r?.abandoned ?? 0,
-      pending: r?.pending ?? 0,
-      successRate: r && finished > 0 ? r.completed / finished : null,
-    };
-  });
-  return { bucket: query.bucket, points };
+  return activitySeries(window, rows);
 }
 
 /** Distinct sessions with an invocation at or after `since`. */

@@ -3,6 +3,10 @@ import {
   ExportDocumentSchema,
   parseOrThrow,
   StoreError,
+  isEmptyFilter,
+  resolvePage,
+  validateBatch,
+  validateCatalog,
   type Activity,
   type ActivityQuery,
   type BatchResult,
@@ -24,7 +28,7 @@ import {
 } from '@skills/protocol';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { asStoreError, sqlState } from './errors.js';
-import { filterCondition, isEmptyFilter, resolveFilter, resolvePage } from './filters.js';
+import { filterCondition, resolveFilter } from './filters.js';
 import { activity, sessionCount, sessionsSince, skillProfile } from './insights.js';
 import { migrate } from './migrator.js';
 import { createPool } from './pool.js';
@@ -34,7 +38,6 @@ import type { StoreDatabase } from './schema.js';
 import { computeStats } from './stats.js';
 import { parseInstant } from './time.js';
 import { parseUrl, type ParsedUrl } from './url.js';
-import { validateBatch, validateCatalog } from './validation.js';
 import { InvocationWriter } from './writer.js';
 
 /** Where the store lives and how to reach it. */

@@ -1,7 +1,6 @@
-import type { InvocationRecord } from '@skills/protocol';
+import { statusOf, type InvocationRecord } from '@skills/protocol';
 import type { Kysely } from 'kysely';
 import type { StoreDatabase } from './schema.js';
-import { statusOf } from './status.js';
 import { toIso } from './time.js';
 
 /** An invocation row with its names joined back in. */

@@ -1,3 +1,4 @@
+import type { StoredCounts } from '@skills/protocol';
 import type { Generated } from 'kysely';
 
 /** One invocation; lists are JSON arrays (NULL when empty); `xid` is the inserting transaction's id. */
@@ -34,16 +35,9 @@ export interface QueriesTable {
 }
 
 /** Counts per (skill, phase); `phase_id` 0 means no phase. */
-export interface SkillPhaseStatsTable {
+export interface SkillPhaseStatsTable extends StoredCounts {
   skill_id: number;
   phase_id: number;
-  invocations: number;
-  completed: number;
-  failed: number;
-  abandoned: number;
-  pending: number;
-  duration_micros: number;
-  duration_count: number;
   last_used_at: Date | string;
 }
 

@@ -1,21 +1,13 @@
-import { percentile as nearestRank, type SkillStats } from '@skills/protocol';
+import { addCounts, compareSkillStats, isEmptyFilter, skillStatsOf, STATUS_CODE, type SkillStats, type StoredCounts } from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
 import { DURATION_MICROS_SQL } from './aggregates.js';
-import { filterCondition, isEmptyFilter, type ResolvedFilter } from './filters.js';
+import { filterCondition, type ResolvedFilter } from './filters.js';
 import type { StoreDatabase } from './schema.js';
-import { STATUS_CODE } from './status.js';
 import { toIso } from './time.js';
 
-interface GroupCounts {
+interface GroupCounts extends StoredCounts {
   skill_id: number;
   phase_id: number | null;
-  invocations: number;
-  completed: number;
-  failed: number;
-  abandoned: number;
-  pending: number;
-  duration_micros: number;
-  duration_count: number;
   last_used_at: Date;
 }
 
@@ -62,15 +54,8 @@ export async function computeStats(db: Kysely<StoreDatabase>, f: ResolvedFilter,
       groups.set(key, { skillId: skill_id, phaseId: byPhase ? (phase_id ?? 0) : 0, c: { ...c }, durations: [] });
       continue;
     }
-    const g = group.c;
-    g.invocations += c.invocations;
-    g.completed += c.completed;
-    g.failed += c.failed;
-    g.abandoned += c.abandoned;
-    g.pending += c.pending;
-    g.duration_micros += c.duration_micros;
-    g.duration_count += c.duration_count;
-    if (c.last_used_at > g.last_used_at) g.last_used_at = c.last_used_at;
+    addCounts(group.c, c);
+    if (c.last_used_at > group.c.last_used_at) group.c.last_used_at = c.last_used_at;
   }
 
   if (percentiles) {
@@ -86,43 +71,20 @@ export async function computeStats(db: Kysely<StoreDatabase>, f: ResolvedFilter,
 
   const skills = await nameMap(db, 'skills');
   const phases = byPhase ? await nameMap(db, 'phases') : new Map<number, string>();
-  const stats = [...groups.values()].map((group): SkillStats => {
-    const c = group.c;
-    const finished = c.completed + c.failed + c.abandoned;
-    const sorted = Float64Array.from(group.durations).sort();
-    return {
-      skillName: skills.get(group.skillId)!,
-      ...(byPhase ? { workflowPhase: group.phaseId === 0 ? null : phases.get(group.phaseId)! } : {}),
-      invocations: c.invocations,
-      completed: c.completed,
-      failed: c.failed,
-      abandoned: c.abandoned,
-      pending: c.pending,
-      successRate: finished > 0 ? c.completed / finished : null,
-      meanDurationSeconds: c.duration_count > 0 ? c.duration_micros / c.duration_count / 1_000_000 : null,
-      p50DurationSeconds: nearestRank(sorted, 0.5),
-      p95DurationSeconds: nearestRank(sorted, 0.95),
-      lastUsed: toIso(c.last_used_at),
-    };
-  });
-  return stats.sort(byUse);
+  const stats = [...groups.values()].map((group) =>
+    skillStatsOf(
+      skills.get(group.skillId)!,
+      byPhase ? (group.phaseId === 0 ? null : phases.get(group.phaseId)!) : undefined,
+      group.c,
+      Float64Array.from(group.durations).sort(),
+      toIso(group.c.last_used_at),
+    ),
+  );
+  return stats.sort(compareSkillStats);
 }
 
 /** Every name of a names table by its id. */
 export async function nameMap(db: Kysely<StoreDatabase>, table: 'skills' | 'phases' | 'sessions'): Promise<Map<number, string>> {
   const rows = await db.selectFrom(table as 'skills').select(['id', 'name']).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
-}
-
-/** Most used first, then by name, then by phase with "no phase" last (the SQLite store's order). */
-function byUse(a: SkillStats, b: SkillStats): number {
-  return (
-    b.invocations - a.invocations ||
-    compare(a.skillName, b.skillName) ||
-    (a.workflowPhase === b.workflowPhase ? 0 : a.workflowPhase == null ? 1 : b.workflowPhase == null ? -1 : compare(a.workflowPhase, b.workflowPhase))
-  );
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

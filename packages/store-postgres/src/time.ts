@@ -1,6 +1,4 @@
-import { InvocationRecordSchema, ValidationError } from '@skills/protocol';
-
-const isoInstant = InvocationRecordSchema.shape.invokedAt;
+import { checkInstant } from '@skills/protocol';
 
 /**
  * The stored form of an ISO-8601 instant a protocol schema accepted: UTC, to the millisecond,
@@ -17,8 +15,5 @@ export function toIso(value: Date | string): string {
 
 /** Checks that `value`, given as `field` of `what`, is an ISO-8601 instant, and returns its stored form. */
 export function parseInstant(value: unknown, field: string, what: string): string {
-  if (!isoInstant.safeParse(value).success) {
-    throw new ValidationError(what, [{ path: field, message: `${field} must be an ISO-8601 date-time with a zone` }]);
-  }
-  return toStoredInstant(value as string);
+  return toStoredInstant(checkInstant(value, field, what));
 }

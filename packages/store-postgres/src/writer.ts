@@ -1,9 +1,15 @@
-import type { Completion, InvocationRecord } from '@skills/protocol';
+import { createHash } from 'node:crypto';
+import {
+  normaliseQuery,
+  QUERY_KEY_BYTES,
+  STATUS_CODE,
+  type Completion,
+  type InvocationRecord,
+  type StatusCode,
+} from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
 import { AggregateDeltas, DURATION_MICROS_SQL } from './aggregates.js';
-import { normaliseQuery, queryHash } from './query-text.js';
 import type { StoreDatabase } from './schema.js';
-import { STATUS_CODE, type StatusCode } from './status.js';
 import { toStoredInstant } from './time.js';
 
 /** The fields of a changed row that its aggregates need. */
@@ -242,7 +248,7 @@ export class InvocationWriter {
     const wanted = [...new Set(texts.filter((t): t is string => t !== null))];
     const ids = new Map<string, number>();
     if (wanted.length === 0) return ids;
-    const hashes = new Map(wanted.map((t) => [queryHash(t).toString('hex'), t]));
+    const hashes = new Map(wanted.map((t) => [createHash('sha256').update(t).digest('hex').slice(0, 2 * QUERY_KEY_BYTES), t]));
     const keys = [...hashes.keys()].sort();
     const read = async (list: string[]) => {
       const rows = await sql<{ id: number; key: string }>`

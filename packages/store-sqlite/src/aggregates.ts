@@ -1,10 +1,10 @@
+import { durationMicros, STATUS_CODE, type StatusCode } from '@skills/protocol';
 import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import type { Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 import { ChunkedStatement } from './chunked.js';
 import type { QuerySkillStatsTable, SkillPhaseStatsTable, StoreDatabase } from './schema.js';
-import { STATUS_CODE, type StatusCode } from './status.js';
 
 /** What one invocation, or a group of invocations alike in these fields, adds to the aggregates. */
 export interface Contribution {
@@ -30,15 +30,7 @@ export interface CountedRow {
   readonly invokedAt: number;
 }
 
-/**
- * A duration in whole microseconds, so that sums can be subtracted exactly. Rounds half up the
- * way {@link durationMicrosSql} does in SQL (the same double arithmetic, then truncation).
- */
-export function durationMicros(seconds: number): number {
-  return Math.trunc(seconds * 1_000_000 + 0.5);
-}
-
-/** {@link durationMicros} of the `duration` column, in SQL. */
+/** {@link durationMicros} of the `duration` column, in SQL: the same double arithmetic, then truncation. */
 function durationMicrosSql(): RawBuilder<number> {
   return sql<number>`cast(${sql.ref('duration')} * 1000000 + 0.5 as integer)`;
 }

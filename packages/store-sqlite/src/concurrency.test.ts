@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { completion, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore } from './index.js';
-import { completion, pendingRecord } from './test-support/records.js';
 import { recountAggregates } from './test-support/recount.js';
 import { useTempDir } from './test-support/temp-dir.js';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { InvocationRecordSchema, isPlainInstant, ValidationError, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { at, pendingRecord } from '@skills/store-contract';
 import { fromStoredId, toStoredId } from './ids.js';
 import { openSqliteStore, type SqliteStore } from './index.js';
-import { at, pendingRecord } from './test-support/records.js';
 import { recountAggregates } from './test-support/recount.js';
 import { useTempDir } from './test-support/temp-dir.js';
 import { toMillis } from './time.js';

@@ -1,44 +1,14 @@
-import { InvocationStatusSchema, ValidationError, type InvocationFilter, type Page } from '@skills/protocol';
+import { resolveFilter as resolveWith, type InvocationFilter, type ResolvedFilter as Resolved } from '@skills/protocol';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { StoreDatabase } from './schema.js';
-import { STATUS_CODE, type StatusCode } from './status.js';
-import { parseInstant } from './time.js';
+import { toMillis } from './time.js';
 
 /** A filter checked and turned into stored terms (ms timestamps, status codes). */
-export interface ResolvedFilter {
-  readonly sessionId?: string;
-  readonly skillName?: string;
-  readonly workflowPhase?: string;
-  readonly status?: StatusCode;
-  readonly since?: number;
-  readonly until?: number;
-}
+export type ResolvedFilter = Resolved<number>;
 
-/** Checks a filter; a bad status or instant is a ValidationError naming the field. */
+/** Checks a filter (see the protocol's `resolveFilter`), its instants in ms. */
 export function resolveFilter(filter: InvocationFilter = {}): ResolvedFilter {
-  const what = 'invocation filter';
-  let status: StatusCode | undefined;
-  if (filter.status !== undefined) {
-    const parsed = InvocationStatusSchema.safeParse(filter.status);
-    if (!parsed.success) {
-      const message = `status must be one of ${InvocationStatusSchema.options.join(', ')}`;
-      throw new ValidationError(what, [{ path: 'status', message }]);
-    }
-    status = STATUS_CODE[parsed.data];
-  }
-  return {
-    sessionId: filter.sessionId,
-    skillName: filter.skillName,
-    workflowPhase: filter.workflowPhase,
-    status,
-    since: filter.since === undefined ? undefined : parseInstant(filter.since, 'since', what),
-    until: filter.until === undefined ? undefined : parseInstant(filter.until, 'until', what),
-  };
-}
-
-/** True when the filter keeps every invocation. */
-export function isEmptyFilter(f: ResolvedFilter): boolean {
-  return Object.values(f).every((v) => v === undefined);
+  return resolveWith(filter, toMillis);
 }
 
 /**
@@ -66,22 +36,4 @@ export function filterCondition(f: ResolvedFilter) {
     if (f.until !== undefined) terms.push(eb('invocations.invoked_at', '<', f.until));
     return eb.and(terms);
   };
-}
-
-/** The default page size of listings. */
-export const DEFAULT_PAGE_LIMIT = 100;
-
-/** Checks a page: whole numbers, limit at least 1, offset at least 0. */
-export function resolvePage(page: Page = {}): { limit: number; offset: number } {
-  const limit = page.limit ?? DEFAULT_PAGE_LIMIT;
-  const offset = page.offset ?? 0;
-  const violations = [];
-  if (!Number.isInteger(limit) || limit < 1) {
-    violations.push({ path: 'limit', message: 'limit must be a whole number of at least 1' });
-  }
-  if (!Number.isInteger(offset) || offset < 0) {
-    violations.push({ path: 'offset', message: 'offset must be a whole number of at least 0' });
-  }
-  if (violations.length > 0) throw new ValidationError('page', violations);
-  return { limit, offset };
 }

@@ -1,11 +1,13 @@
 import {
-  ACTIVITY_MIN_POINTS,
-  ACTIVITY_POINTS,
+  activitySeries,
+  activityWindow,
   PROFILE_QUERIES,
   PROFILE_TOP,
+  STATUS_CODE,
+  statusOf,
   type Activity,
-  type ActivityPoint,
   type ActivityQuery,
+  type BucketCounts,
   type RankCount,
   type SkillProfile,
   type SourceCount,
@@ -13,19 +15,7 @@ import {
 } from '@skills/protocol';
 import { sql } from 'kysely';
 import type { Connection } from './connection.js';
-import { STATUS_CODE, statusOf } from './status.js';
 import { toIso } from './time.js';
-
-const BUCKET_MS = { hour: 3_600_000, day: 86_400_000 } as const;
-
-interface BucketRow {
-  i: number;
-  invocations: number;
-  completed: number;
-  failed: number;
-  abandoned: number;
-  pending: number;
-}
 
 /** The id of a stored skill name, or undefined. */
 function skillId(conn: Connection, name: string): number | undefined {
@@ -33,7 +23,7 @@ function skillId(conn: Connection, name: string): number | undefined {
 }
 
 /**
- * Invocations per bucket, for at most the last {@link ACTIVITY_POINTS} buckets up to the latest
+ * Invocations per bucket, for at most the last `ACTIVITY_POINTS` buckets up to the latest
  * invocation's: one scan grouped in SQL, then the empty buckets filled in.
  */
 export function activity(conn: Connection, query: ActivityQuery): Activity {
@@ -50,14 +40,13 @@ export function activity(conn: Connection, query: ActivityQuery): Activity {
         .select((eb) => eb.fn.max('last_used_at').as('at')),
     )?.at;
     if (latest == null) return none;
-    const width = BUCKET_MS[query.bucket];
-    const count = ACTIVITY_POINTS[query.bucket];
-    const since = (Math.floor(latest / width) - count + 1) * width;
+    const window = activityWindow(query.bucket, latest);
+    const { since, width } = window;
     // When the window holds the whole history, reading the table straight through beats reading
     // it row by row in the order of the time index.
     const earliest = conn.get<{ at: number | null }>(b.selectFrom('invocations').select((eb) => eb.fn.min('invoked_at').as('at')))?.at;
     const is = (status: number) => sql<number>`sum(${sql.ref('status')} = ${sql.lit(status)})`;
-    const rows = conn.all<BucketRow>(
+    const rows = conn.all<BucketCounts>(
       b
         .selectFrom('invocations')
         .$if(earliest == null || earliest < since, (qb) => qb.where('invoked_at', '>=', since))
@@ -74,24 +63,7 @@ export function activity(conn: Connection, query: ActivityQuery): Activity {
         ])
         .groupBy('i'),
     );
-    const byIndex = new Map(rows.map((r) => [r.i, r]));
-    // Leading empty buckets are left out (a week-old store does not draw 83 empty days).
-    const first = Math.min(count - ACTIVITY_MIN_POINTS[query.bucket], ...rows.map((r) => r.i));
-    const points: ActivityPoint[] = Array.from({ length: count - first }, (_, k) => {
-      const i = first + k;
-      const r = byIndex.get(i);
-      const finished = r ? r.completed + r.failed + r.abandoned : 0;
-      return {
-        start: toIso(since + i * width),
-        invocations: r?.invocations ?? 0,
-        completed: r?.completed ?? 0,
-        failed: r?.failed ?? 0,
-        abandoned: r?.abandoned ?? 0,
-        pending: r?.pending ?? 0,
-        successRate: r && finished > 0 ? r.completed / finished : null,
-      };
-    });
-    return { bucket: query.bucket, points };
+    return activitySeries(window, rows);
   });
 }
 

@@ -1,6 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type Database from 'better-sqlite3';
-import type { Completion, InvocationRecord } from '@skills/protocol';
+import { STATUS_CODE, type Completion, type InvocationRecord, type StatusCode } from '@skills/protocol';
 import {
   AggregateDeltas,
   AggregateStatements,
@@ -20,7 +20,6 @@ import { ChunkedStatement } from './chunked.js';
 import { fromStoredId, toStoredId, type StoredId } from './ids.js';
 import { QueryIds, QueryStatements } from './query-ids.js';
 import type { InvocationsTable } from './schema.js';
-import { STATUS_CODE, type StatusCode } from './status.js';
 import { toMillis } from './time.js';
 
 /** What a changed row returns so its aggregates can be moved. */

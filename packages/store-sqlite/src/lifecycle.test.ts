@@ -3,8 +3,8 @@ import { isAbsolute, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { isSyncWritable, StoreError } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
+import { pendingRecord } from '@skills/store-contract';
 import { openSqliteStore, SqliteStore } from './index.js';
-import { pendingRecord } from './test-support/records.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();

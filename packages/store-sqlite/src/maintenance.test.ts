@@ -2,8 +2,8 @@ import { chmodSync, closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMaintainable } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
+import { pendingRecord } from '@skills/store-contract';
 import { openSqliteStore } from './index.js';
-import { pendingRecord } from './test-support/records.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { StoreError } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
+import { at, pendingRecord } from '@skills/store-contract';
 import { Connection } from './connection.js';
 import { migrationChecksum, migrations, openSqliteStore, type Migration } from './index.js';
 import { migrate } from './migrator.js';
-import { at, pendingRecord } from './test-support/records.js';
 import { recountAggregates } from './test-support/recount.js';
 import { useTempDir } from './test-support/temp-dir.js';
 

@@ -1,14 +1,14 @@
-import { StoreError } from '@skills/protocol';
+import {
+  checkAppliedMigrations,
+  migrationChecksum,
+  orderedMigrations,
+  StoreError,
+  type AppliedMigration,
+  type Migration,
+} from '@skills/protocol';
 import { sql } from 'kysely';
 import type { Connection } from './connection.js';
-import { migrationChecksum, type Migration } from './migration.js';
 import { migrations as shippedMigrations } from './migrations/index.js';
-
-interface AppliedMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly checksum: string;
-}
 
 /**
  * Brings the file's schema up to the newest of `list`, in one IMMEDIATE transaction so that two
@@ -17,11 +17,11 @@ interface AppliedMigration {
  * connection only checks, and refuses a file that still needs a step.
  */
 export function migrate(conn: Connection, location: string, list: readonly Migration[] = shippedMigrations): void {
-  const known = checkedList(list);
+  const known = orderedMigrations(list);
   if (conn.readonly) {
     conn.read(() => {
       const applied = appliedMigrations(conn, location);
-      verify(applied, known, location);
+      checkAppliedMigrations(applied, known, { location, kind: 'file', packageName: '@skills/store-sqlite' });
       if (applied.length < known.length) {
         throw new StoreError(
           `${location} is at schema version ${applied.length} and this code needs ${known.length}: ` +
@@ -43,7 +43,7 @@ export function migrate(conn: Connection, location: string, list: readonly Migra
         .compile().sql,
     );
     const applied = appliedMigrations(conn, location);
-    verify(applied, known, location);
+    checkAppliedMigrations(applied, known, { location, kind: 'file', packageName: '@skills/store-sqlite' });
     for (const migration of known.slice(applied.length)) {
       conn.db.exec(migration.sql);
       conn.run(
@@ -58,16 +58,6 @@ export function migrate(conn: Connection, location: string, list: readonly Migra
   });
 }
 
-function checkedList(list: readonly Migration[]): Migration[] {
-  const sorted = [...list].sort((a, b) => a.version - b.version);
-  sorted.forEach((m, i) => {
-    if (m.version !== i + 1) {
-      throw new Error(`migration versions must be 1, 2, 3, ...; found ${m.version} at position ${i + 1}`);
-    }
-  });
-  return sorted;
-}
-
 function appliedMigrations(conn: Connection, location: string): AppliedMigration[] {
   const table = conn.get(
     sql`select 1 from sqlite_master where type = 'table' and name = ${'schema_migrations'}`.compile(conn.builder),
@@ -79,28 +69,4 @@ function appliedMigrations(conn: Connection, location: string): AppliedMigration
   return conn.all<AppliedMigration>(
     conn.builder.selectFrom('schema_migrations').select(['version', 'name', 'checksum']).orderBy('version'),
   );
-}
-
-function verify(applied: readonly AppliedMigration[], known: readonly Migration[], location: string): void {
-  const newest = applied.at(-1);
-  if (newest && newest.version > known.length) {
-    throw new StoreError(
-      `${location} is at schema version ${newest.version}, newer than this code knows (${known.length}): ` +
-        'open it with a newer version of @skills/store-sqlite',
-    );
-  }
-  applied.forEach((row, i) => {
-    const migration = known[i];
-    if (!migration || row.version !== migration.version) {
-      throw new StoreError(`${location} records schema migration ${row.version} out of sequence: the file is damaged`);
-    }
-    const expected = migrationChecksum(migration);
-    if (row.checksum !== expected) {
-      throw new StoreError(
-        `${location}: schema migration ${row.version} (${row.name}) was applied with checksum ${row.checksum}, ` +
-          `but this code's migration ${migration.version} (${migration.name}) has checksum ${expected}: ` +
-          'the file was built by different migrations, refusing to open it',
-      );
-    }
-  });
 }

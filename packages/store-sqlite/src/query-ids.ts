@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
+import { normaliseQuery, QUERY_KEY_BYTES } from '@skills/protocol';
 import type { Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 import { ID_CACHE_LIMIT } from './names.js';
-import { normaliseQuery, queryHash } from './query-text.js';
 
 /** Prepared lookups and inserts of the queries table, made once per connection. */
 export class QueryStatements {
@@ -50,7 +51,7 @@ export class QueryIds {
     } else {
       id = this.#cache.get(normalised);
       if (id === undefined) {
-        const hash = queryHash(normalised);
+        const hash = createHash('sha256').update(normalised).digest().subarray(0, QUERY_KEY_BYTES);
         id = this.#statements.find(hash) ?? this.#statements.insert(hash, normalised);
         this.#remember(normalised, id);
       }

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pendingRecord } from '@skills/store-contract';
 import { openSqliteStore, realDatabasePath } from './index.js';
-import { pendingRecord } from './test-support/records.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();

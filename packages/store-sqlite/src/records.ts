@@ -1,11 +1,10 @@
-import type { InvocationRecord } from '@skills/protocol';
+import { statusOf, type InvocationRecord } from '@skills/protocol';
 import type { Kysely } from 'kysely';
 import type { Connection } from './connection.js';
 import { fromStoredId, idText, type StoredId } from './ids.js';
 import { decodeList } from './name-lists.js';
 import { nameMap } from './names.js';
-import type { StoreDatabase } from './schema.js';
-import { statusOf } from './status.js';
+import type { InvocationsTable, StoreDatabase } from './schema.js';
 import { toIso } from './time.js';
 
 /** An invocation row with its names joined back in. */
@@ -76,24 +75,6 @@ export function toRecord(row: RecordRow): InvocationRecord {
   };
 }
 
-interface InvocationRow {
-  id: StoredId;
-  skill_id: number;
-  session_id: number;
-  invoked_at: number;
-  status: number;
-  completed: number;
-  completed_at: number | null;
-  duration: number | null;
-  query_id: number | null;
-  phase_id: number | null;
-  alternatives: string | null;
-  selection_rank: number | null;
-  follow_ups: string | null;
-  error_type: string | null;
-  source_id: number | null;
-}
-
 /**
  * Every record, oldest first (ties by id as text), for an export. The rows come through the time
  * index one by one and get their names from maps read first: a join would make the planner sort
@@ -106,7 +87,7 @@ export function exportRecords(conn: Connection): InvocationRecord[] {
   const phases = nameMap(conn, 'phases');
   const sources = nameMap(conn, 'sources');
   const texts = new Map(conn.all<{ id: number; text: string }>(b.selectFrom('queries').select(['id', 'text'])).map((r) => [r.id, r.text]));
-  const rows = conn.all<InvocationRow>(b.selectFrom('invocations').selectAll().orderBy('invoked_at').orderBy(idText()));
+  const rows = conn.all<InvocationsTable>(b.selectFrom('invocations').selectAll().orderBy('invoked_at').orderBy(idText()));
   const records = new Array<InvocationRecord>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -128,7 +109,7 @@ export function exportRecords(conn: Connection): InvocationRecord[] {
       source: r.source_id === null ? null : (sources.get(r.source_id) ?? null),
     };
     // Each row can go as soon as its record exists: the rows and the records are never both whole.
-    rows[i] = undefined as unknown as InvocationRow;
+    rows[i] = undefined as unknown as InvocationsTable;
   }
   return records;
 }

@@ -1,6 +1,6 @@
+import type { StatusCode, StoredCounts } from '@skills/protocol';
 import type { Generated } from 'kysely';
 import type { StoredId } from './ids.js';
-import type { StatusCode } from './status.js';
 
 /**
  * One invocation. Timestamps are ms since the epoch; lists are JSON text, NULL when empty; the id
@@ -39,16 +39,9 @@ export interface QueriesTable {
 }
 
 /** Counts per (skill, phase); `phase_id` 0 means no phase. */
-export interface SkillPhaseStatsTable {
+export interface SkillPhaseStatsTable extends StoredCounts {
   skill_id: number;
   phase_id: number;
-  invocations: number;
-  completed: number;
-  failed: number;
-  abandoned: number;
-  pending: number;
-  duration_micros: number;
-  duration_count: number;
   last_used_at: number;
 }
 

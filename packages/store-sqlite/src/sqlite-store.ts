@@ -5,6 +5,9 @@ import {
   ExportDocumentSchema,
   parseOrThrow,
   StoreError,
+  isEmptyFilter,
+  resolvePage,
+  validateCatalog,
   type BatchResult,
   type CatalogEntry,
   type ExportDocument,
@@ -29,7 +32,7 @@ import { sql } from 'kysely';
 import { Connection, VISIT_FUNCTION } from './connection.js';
 import { EmbeddingStatements } from './embeddings.js';
 import { asStoreError } from './errors.js';
-import { filterCondition, isEmptyFilter, resolveFilter, resolvePage } from './filters.js';
+import { filterCondition, resolveFilter } from './filters.js';
 import { idText, toStoredId } from './ids.js';
 import { activity, sessionCount, sessionsSince, skillProfile } from './insights.js';
 import { InvocationWriter, WriteStatements } from './invocation-writer.js';
@@ -39,7 +42,7 @@ import { computeStats } from './stats.js';
 import { listQuerySkillCounts, querySkillCountsSince } from './query-counts.js';
 import { realDatabasePath } from './real-path.js';
 import { parseInstant } from './time.js';
-import { validateBatch, validateCatalog } from './validation.js';
+import { validateBatch } from './validation.js';
 
 /** Where the store lives and how to open it. */
 export interface SqliteStoreOptions {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { at, finishedRecord, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore, type SqliteStore } from './index.js';
-import { at, finishedRecord, pendingRecord } from './test-support/records.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();

@@ -1,12 +1,10 @@
-import type { SkillStats } from '@skills/protocol';
+import { addCounts, compareSkillStats, isEmptyFilter, skillStatsOf, STATUS_CODE, type SkillStats } from '@skills/protocol';
 import { sql } from 'kysely';
 import { countCompletedDurations, sumCompletedMicros } from './aggregates.js';
 import { VISIT_FUNCTION, type Connection } from './connection.js';
-import { filterCondition, isEmptyFilter, type ResolvedFilter } from './filters.js';
+import { filterCondition, type ResolvedFilter } from './filters.js';
 import { nameMap } from './names.js';
-import { percentile as nearestRank } from '@skills/protocol';
 import type { SkillPhaseStatsTable } from './schema.js';
-import { STATUS_CODE } from './status.js';
 import { toIso } from './time.js';
 
 /** Counts of one (skill, phase); a row of the aggregates, or the same computed from rows (phase NULL). */
@@ -64,15 +62,8 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
         byPhaseId.set(phaseId, { skillId: skill_id, phaseId, counts: c, durations: [] });
         continue;
       }
-      const g = group.counts;
-      g.invocations += c.invocations;
-      g.completed += c.completed;
-      g.failed += c.failed;
-      g.abandoned += c.abandoned;
-      g.pending += c.pending;
-      g.duration_micros += c.duration_micros;
-      g.duration_count += c.duration_count;
-      g.last_used_at = Math.max(g.last_used_at, c.last_used_at);
+      addCounts(group.counts, c);
+      group.counts.last_used_at = Math.max(group.counts.last_used_at, c.last_used_at);
     }
 
     if (percentiles) {
@@ -89,46 +80,16 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
 
     const skills = nameMap(conn, 'skills');
     const phases = nameMap(conn, 'phases');
-    const stats = [...groups.values()].flatMap((byPhaseId) => [...byPhaseId.values()]).map((group) => {
-      const c = group.counts;
-      const finished = c.completed + c.failed + c.abandoned;
-      const sorted = Float64Array.from(group.durations).sort();
-      const entry: SkillStats = {
+    const stats = [...groups.values()].flatMap((byPhaseId) => [...byPhaseId.values()]).map((group) =>
+      skillStatsOf(
         // Foreign keys guarantee every id has its name.
-        skillName: skills.get(group.skillId) as string,
-        ...(byPhase ? { workflowPhase: group.phaseId === 0 ? null : (phases.get(group.phaseId) as string) } : {}),
-        invocations: c.invocations,
-        completed: c.completed,
-        failed: c.failed,
-        abandoned: c.abandoned,
-        pending: c.pending,
-        successRate: finished > 0 ? c.completed / finished : null,
-        meanDurationSeconds: c.duration_count > 0 ? c.duration_micros / c.duration_count / 1_000_000 : null,
-        p50DurationSeconds: nearestRank(sorted, 0.5),
-        p95DurationSeconds: nearestRank(sorted, 0.95),
-        lastUsed: toIso(c.last_used_at),
-      };
-      return entry;
-    });
-    return stats.sort(byUse);
+        skills.get(group.skillId) as string,
+        byPhase ? (group.phaseId === 0 ? null : (phases.get(group.phaseId) as string)) : undefined,
+        group.counts,
+        Float64Array.from(group.durations).sort(),
+        toIso(group.counts.last_used_at),
+      ),
+    );
+    return stats.sort(compareSkillStats);
   });
-}
-
-/** Most used first, then by name, then by phase with "no phase" last. */
-function byUse(a: SkillStats, b: SkillStats): number {
-  return (
-    b.invocations - a.invocations ||
-    compare(a.skillName, b.skillName) ||
-    (a.workflowPhase === b.workflowPhase
-      ? 0
-      : a.workflowPhase == null
-        ? 1
-        : b.workflowPhase == null
-          ? -1
-          : compare(a.workflowPhase, b.workflowPhase))
-  );
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

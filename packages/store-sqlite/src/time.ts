@@ -1,6 +1,4 @@
-import { InvocationRecordSchema, ValidationError } from '@skills/protocol';
-
-const isoInstant = InvocationRecordSchema.shape.invokedAt;
+import { checkInstant } from '@skills/protocol';
 
 /**
  * Milliseconds since the epoch of an ISO-8601 instant that a protocol schema accepted (every
@@ -33,8 +31,5 @@ export function toIso(ms: number): string {
 
 /** Checks that `value`, given as `field` of `what`, is an ISO-8601 instant, and returns it in ms. */
 export function parseInstant(value: unknown, field: string, what: string): number {
-  if (!isoInstant.safeParse(value).success) {
-    throw new ValidationError(what, [{ path: field, message: `${field} must be an ISO-8601 date-time with a zone` }]);
-  }
-  return toMillis(value as string);
+  return toMillis(checkInstant(value, field, what));
 }

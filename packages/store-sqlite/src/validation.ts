@@ -1,5 +1,6 @@
 import {
-  ExportDocumentSchema,
+  CompletionSchema,
+  InvocationRecordSchema,
   isPlainDuration,
   isPlainId,
   isPlainInstant,
@@ -7,58 +8,25 @@ import {
   isPlainNameList,
   isPlainQuery,
   isPlainRank,
-  InvocationRecordSchema,
-  parseOrThrow,
-  ValidationError,
-  type CatalogEntry,
+  validateBatch as validateWith,
   type Completion,
   type InvocationRecord,
+  type PlainBatchChecks,
+  type ValidBatch,
   type WriteBatch,
 } from '@skills/protocol';
 
-const record = InvocationRecordSchema.shape;
-
-/** A completion as the protocol's record schema would accept its fields. */
-const CompletionSchema = InvocationRecordSchema.pick({ id: true, completed: true, durationSeconds: true }).extend({
-  completedAt: record.completedAt.unwrap(),
-  followUpActions: record.followUpActions.optional(),
-  errorType: record.errorType.optional(),
-});
-
-const CatalogSchema = ExportDocumentSchema.shape.catalog;
-
-/** A write batch whose records and completions passed the protocol's rules (names trimmed). */
-export interface ValidBatch {
-  readonly inserts: readonly InvocationRecord[];
-  readonly completions: readonly Completion[];
-}
-
 /**
- * Validates every insert and completion before anything is written, so one bad entry rejects the
- * batch. The error names the entry by its place: `inserts.3.skillName`.
- *
- * Entries that are plainly valid and already in their normal form (what a tracker writes: names
- * without surrounding spaces, timestamps from `toISOString()`) pass a hand-written check that costs
- * a fraction of the schema's; every other entry goes through the schema, which accepts and
- * normalises it or names what is wrong. So the outcome is exactly the schema's either way.
+ * Validates a batch with the protocol's rules (see its `validateBatch`). Entries that are plainly
+ * valid and already in their normal form (what a tracker writes: names without surrounding spaces,
+ * timestamps from `toISOString()`) pass a hand-written check that costs a fraction of the schema's;
+ * every other entry goes through the schema, so the outcome is exactly the schema's either way.
  */
 export function validateBatch(batch: WriteBatch): ValidBatch {
-  const inserts = batch.inserts ?? [];
-  const completions = batch.completions ?? [];
-  const validInserts = new Array<InvocationRecord>(inserts.length);
-  for (let i = 0; i < inserts.length; i++) {
-    const r = inserts[i]!;
-    validInserts[i] = isPlainValidRecord(r) ? r : validateAt(InvocationRecordSchema, r, `inserts.${i}`);
-  }
-  const validCompletions = new Array<Completion>(completions.length);
-  for (let i = 0; i < completions.length; i++) {
-    const c = completions[i]!;
-    validCompletions[i] = isPlainValidCompletion(c) ? c : validateAt(CompletionSchema, c, `completions.${i}`);
-  }
-  return { inserts: validInserts, completions: validCompletions };
+  return validateWith(batch, PLAIN);
 }
 
-const RECORD_KEYS: ReadonlySet<string> = new Set(Object.keys(record));
+const RECORD_KEYS: ReadonlySet<string> = new Set(Object.keys(InvocationRecordSchema.shape));
 const COMPLETION_KEYS: ReadonlySet<string> = new Set(Object.keys(CompletionSchema.shape));
 const STATUSES: ReadonlySet<unknown> = new Set(['pending', 'completed', 'failed', 'abandoned']);
 
@@ -104,21 +72,4 @@ export function isPlainValidCompletion(c: unknown): c is Completion {
   );
 }
 
-/** Validates catalog entries with the export format's rules. */
-export function validateCatalog(entries: readonly CatalogEntry[]): CatalogEntry[] {
-  return parseOrThrow(CatalogSchema, entries, 'catalog entries');
-}
-
-type Schema = Parameters<typeof parseOrThrow>[0];
-
-function validateAt<S extends Schema>(schema: S, value: unknown, at: string): ReturnType<typeof parseOrThrow<S>> {
-  try {
-    return parseOrThrow(schema, value, 'write batch');
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError(
-      'write batch',
-      error.violations.map((v) => ({ path: v.path ? `${at}.${v.path}` : at, message: v.message })),
-    );
-  }
-}
+const PLAIN: PlainBatchChecks = { record: isPlainValidRecord, completion: isPlainValidCompletion };

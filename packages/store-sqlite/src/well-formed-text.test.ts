@@ -1,7 +1,7 @@
 import { ValidationError, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { completion, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore, type SqliteStore } from './index.js';
-import { completion, pendingRecord } from './test-support/records.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 // SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: the stored value would

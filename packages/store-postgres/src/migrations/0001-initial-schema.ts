@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.js';
+import type { Migration } from '@skills/protocol';
 
 /**
  * The whole first schema, with the meaning of the SQLite store's: names and query texts stored

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.js';
+import type { Migration } from '@skills/protocol';
 import { initialSchema } from './0001-initial-schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.js';
+import type { Migration } from '@skills/protocol';
 
 /**
  * The whole first schema. Size drives the layout: names (skills, sessions, phases) and query texts

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.js';
+import type { Migration } from '@skills/protocol';
 
 /**
  * A count of prunes, kept in the file: readers that follow new invocations by rowid (see

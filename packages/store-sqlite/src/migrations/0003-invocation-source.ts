@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.js';
+import type { Migration } from '@skills/protocol';
 
 /**
  * Which integration recorded each invocation (`claude-code`, `ai-sdk`, ...): a name stored once,

@@ -1,4 +1,4 @@
-import type { Migration } from '../migration.js';
+import type { Migration } from '@skills/protocol';
 import { initialSchema } from './0001-initial-schema.js';
 import { pruneCounter } from './0002-prune-counter.js';
 import { invocationSource } from './0003-invocation-source.js';

@@ -1,7 +1,5 @@
-import { hash } from 'node:crypto';
-
 /**
- * The form a query text is stored in: trimmed, every run of whitespace one space. Texts that
+ * The form a store keeps a query text in: trimmed, every run of whitespace one space. Texts that
  * differ only in spacing are one query. An empty text is no query (null).
  *
  * @example
@@ -13,7 +11,9 @@ export function normaliseQuery(text: string | null): string | null {
   return normalised === '' ? null : normalised;
 }
 
-/** The unique key of a normalised query: 128 bits of its SHA-256, shorter than most texts. */
-export function queryHash(normalised: string): Buffer {
-  return hash('sha256', normalised, 'buffer').subarray(0, 16);
-}
+/**
+ * How many leading bytes of a normalised query's SHA-256 are its unique key in every store
+ * (128 bits: shorter than most texts). Engines hash with `node:crypto`; this package stays free
+ * of Node.js built-ins.
+ */
+export const QUERY_KEY_BYTES = 16;

@@ -1,6 +1,6 @@
-import type { InvocationStatus } from '@skills/protocol';
+import type { InvocationStatus } from './invocation.js';
 
-/** How a status is stored: one small integer instead of a word in every row. */
+/** How a store keeps a status: one small integer instead of a word in every row (every engine alike). */
 export const STATUS_CODE = Object.freeze({ pending: 0, completed: 1, failed: 2, abandoned: 3 } as const);
 
 /** A stored status. */
