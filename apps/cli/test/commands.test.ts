@@ -235,7 +235,7 @@ describe('maintenance', () => {
     const r = await skills(['status', '--db', db], { env: { SKILLS_MIN_SIMILARITY: '0.4' } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^minSimilarity +0\.4 +env SKILLS_MIN_SIMILARITY$/m);
-    expect(r.stdout).toMatch(/^dbPath +\S+shared\.db +option$/m);
+    expect(r.stdout).toMatch(/^dbUrl +\S+shared\.db +option$/m); // --db sets dbUrl, which wins over dbPath
     expect(r.stdout).toMatch(/^backend +direct: backend: auto, and the server at http:\/\/127\.0\.0\.1:9 does not answer/m);
     expect(r.stdout).toMatch(/^database +\S+shared\.db \([\d.]+ \w+.*wal journal, \d+ invocations\)/m);
     const json = JSON.parse((await skills(['status', '--db', db, '--json'])).stdout) as {
@@ -243,7 +243,7 @@ describe('maintenance', () => {
       backend: { kind: string };
       server: { reachable: boolean };
     };
-    expect(json.settings['dbPath']!.source).toBe('option');
+    expect(json.settings['dbUrl']!.source).toBe('option');
     expect(json.backend.kind).toBe('direct');
     expect(json.server.reachable).toBe(false);
   });

@@ -29,6 +29,7 @@ const hostile: InvocationRecord = {
   selectionRank: null,
   followUpActions: [],
   errorType: 'Error\rOverwritten',
+  source: null,
 };
 
 beforeAll(async () => {

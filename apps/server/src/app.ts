@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { consoleLogger, type Logger, type ServerHealth, type Settings, type SkillsStore } from '@skills/protocol';
+import { consoleLogger, type Logger, type ServerHealth, type Settings, type SkillsStore, type StoreEngine } from '@skills/protocol';
 import { SkillsService } from '@skills/tracker';
+import { ENGINES } from './engines.js';
 import { FailureLog } from './failure-log.js';
 import { ServerMetrics } from './metrics.js';
 import { createSkillsMcpServer } from './tools.js';
@@ -16,8 +17,10 @@ export interface SkillsServerAppOptions {
   readonly settings: Settings;
   readonly cwd?: string;
   readonly logger?: Logger;
-  /** Serve this store instead of the SQLite file the settings name (tests). */
+  /** Serve this store instead of the one the settings name (tests). */
   readonly store?: SkillsStore;
+  /** The engines that may open the store the settings name; default those the server ships ({@link ENGINES}). */
+  readonly engines?: readonly StoreEngine[];
   readonly transport: 'http' | 'stdio';
 }
 
@@ -54,7 +57,8 @@ export class SkillsServerApp {
   /** Opens the database (creating it), and starts loading the embedder in the background. */
   static async open(options: SkillsServerAppOptions): Promise<SkillsServerApp> {
     const logger = options.logger ?? consoleLogger;
-    const service = await SkillsService.open({ settings: options.settings, cwd: options.cwd, logger, store: options.store });
+    const { settings, cwd, store, engines = ENGINES } = options;
+    const service = await SkillsService.open({ settings, cwd, logger, store, engines });
     const app = new SkillsServerApp(service, logger, options.transport);
     // Loaded now so that the first recommendation is not slowed by it, and /health can name it.
     service.embedder().then(
@@ -94,7 +98,8 @@ export class SkillsServerApp {
       status: error === undefined ? 'ok' : 'degraded',
       version: this.version,
       uptime_seconds: Math.round(this.uptimeSeconds * 1000) / 1000,
-      database: { path: this.service.store.location, invocations, ...(error !== undefined ? { error } : {}) },
+      // The engine's description of the store: a URL's password never shows.
+      database: { path: this.service.location, invocations, ...(error !== undefined ? { error } : {}) },
       embedder: this.#embedderId,
       transport: this.transport,
     };

@@ -26,9 +26,13 @@ describe('resolveConfig', () => {
     expect(resolveConfig(['--host', '::1', '--port', '0', '--db', 'x.db'], { SKILLS_SERVER_PORT: '9200', SKILLS_DB_PATH: 'env.db' }, cwd)).toMatchObject({
       host: '::1',
       port: 0,
-      settings: { dbPath: join(cwd, 'x.db') },
+      // --db sets dbUrl, which wins over dbPath (SKILLS_DB_PATH), and takes a URL as well as a path.
+      settings: { dbUrl: join(cwd, 'x.db'), dbPath: join(cwd, 'env.db') },
     });
     expect(resolveConfig([], { SKILLS_DB_PATH: 'env.db' }, cwd).settings.dbPath).toBe(join(cwd, 'env.db'));
+    expect(resolveConfig(['--db', 'postgres://s:pw@db/x'], { SKILLS_DB_URL: 'sqlite:env.db' }, cwd).settings.dbUrl).toBe('postgres://s:pw@db/x');
+    expect(resolveConfig([], { SKILLS_DB_URL: 'sqlite:env.db', SKILLS_DB_PATH: 'env.db' }, cwd).settings.dbUrl).toBe('sqlite:env.db');
+    expect(() => resolveConfig(['--db', ' '], {}, cwd)).toThrow('--db needs a file path or a URL');
   });
 
   it('does not bind to a remote server URL from the settings', () => {

@@ -40,7 +40,10 @@ recommend_skills / get_recommendations, skill_stats, health_check).
 
   --host H     address to listen on (default 127.0.0.1; env SKILLS_SERVER_HOST)
   --port P     port to listen on, 0 for any free one (default 8678; env SKILLS_SERVER_PORT)
-  --db PATH    SQLite database (default .skills/skills.db; env SKILLS_DB_PATH, setting db_path)
+  --db PATH|URL
+               the database: a SQLite file, or a URL (sqlite:PATH; other engines by their
+               scheme). Default .skills/skills.db; env SKILLS_DB_URL (wins) or SKILLS_DB_PATH,
+               settings db_url or db_path. A URL's password is never shown.
   --token-file PATH
                read the bearer token from this file (env SKILLS_SERVER_TOKEN). With a token,
                every request but GET /health must send "Authorization: Bearer <token>".
@@ -98,8 +101,9 @@ export function resolveConfig(
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
-  const { settings } = loadSettings({ cwd, env, overrides: { dbPath: values.db } });
-  if (values.db !== undefined && values.db.trim() === '') throw new UsageError('--db needs a file path');
+  if (values.db !== undefined && values.db.trim() === '') throw new UsageError('--db needs a file path or a URL');
+  // `--db` takes a path or a URL, and sets `dbUrl`: it wins over `dbPath` and SKILLS_DB_PATH.
+  const { settings } = loadSettings({ cwd, env, overrides: { dbUrl: values.db } });
 
   const fromUrl = loopbackAddress(settings.mcpServerUrl);
   const host = nonEmpty(values.host) ?? nonEmpty(env['SKILLS_SERVER_HOST']) ?? fromUrl?.host ?? '127.0.0.1';

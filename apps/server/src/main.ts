@@ -32,7 +32,7 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     if (config.stdio) {
       const server = await startStdioServer({ settings: config.settings, logger });
-      logger.info(`${NAME} ${server.app.version} serving MCP over stdio (database ${server.app.service.store.location})`);
+      logger.info(`${NAME} ${server.app.version} serving MCP over stdio (database ${server.app.service.location})`);
       stop = () => server.close();
       finished = server.done.then(() => server.close());
     } else {
@@ -46,7 +46,7 @@ async function main(argv: readonly string[]): Promise<void> {
         maxBodyBytes: config.maxBodyBytes,
       });
       process.stdout.write(
-        `${NAME} ${server.app.version} listening on ${server.url}/mcp, dashboard on ${server.url}/ (database ${server.app.service.store.location})\n`,
+        `${NAME} ${server.app.version} listening on ${server.url}/mcp, dashboard on ${server.url}/ (database ${server.app.service.location})\n`,
       );
       stop = () => server.close();
       finished = new Promise(() => {}); // until a signal

@@ -1,4 +1,4 @@
-import type { Logger, Settings, SkillsStore } from '@skills/protocol';
+import type { Logger, Settings, SkillsStore, StoreEngine } from '@skills/protocol';
 import { SkillsServerApp } from './app.js';
 import { bindHttp, ListenError, type HttpServerHandle } from './http.js';
 import { serveStdio, type StdioHandle } from './stdio.js';
@@ -11,8 +11,10 @@ export interface StartSkillsServerOptions {
   readonly port?: number;
   readonly cwd?: string;
   readonly logger?: Logger;
-  /** Serve this store instead of the SQLite file the settings name. */
+  /** Serve this store instead of the one the settings name (`dbUrl`, `dbPath`). */
   readonly store?: SkillsStore;
+  /** The engines that may open the store the settings name; default those the server ships (`ENGINES`). */
+  readonly engines?: readonly StoreEngine[];
   /** Close sessions idle this long; default 30 minutes. */
   readonly sessionIdleMs?: number;
   /** Bearer token required on every route but `GET /health`; required beyond loopback. */

@@ -21,8 +21,14 @@ export const SettingsSchema = z.strictObject({
   /** Track at all. When false the tracker is a no-op. */
   enabled: z.boolean({ error: 'enabled must be true or false' }).default(true),
   backend: BackendNameSchema.default('auto'),
-  /** SQLite file; null means `.skills/skills.db` under the working directory. */
+  /** SQLite file; null means `.skills/skills.db` under the working directory. `dbUrl` wins when both are set. */
   dbPath: z.string().min(1, { error: 'dbPath must not be empty' }).nullable().default(null),
+  /**
+   * Where the store is, for any engine: a URL (`postgres://USER:PASSWORD@HOST/DB`, `sqlite:PATH`)
+   * or a plain file path (SQLite). When set it wins over `dbPath`, from whichever source each
+   * came; null means `dbPath`. Its password is never shown: messages use the engine's `describe`.
+   */
+  dbUrl: z.string().trim().min(1, { error: 'dbUrl must not be empty' }).nullable().default(null),
   mcpServerUrl: z.url({ error: 'mcpServerUrl must be an http(s) URL' }).default('http://127.0.0.1:8678'),
   /** How long an MCP call or health probe may take before the tracker falls back. */
   mcpTimeoutMs: z.number().int().min(1, { error: 'mcpTimeoutMs must be at least 1' }).max(600_000).default(2_000),
@@ -47,6 +53,8 @@ export const SettingsSchema = z.strictObject({
   modelPath: z.string().min(1).nullable().default(null),
   /** Let the transformer embedder download its model once (off: nothing leaves the machine). */
   allowModelDownload: z.boolean().default(false),
+  /** The ranking: `similarity` (nearest past queries and success) or `learned` (blended with a model trained on the history). */
+  ranker: z.enum(['learned', 'similarity'], { error: 'ranker must be learned or similarity' }).default('similarity'),
 });
 export type Settings = z.output<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;

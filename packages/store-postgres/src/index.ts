@@ -7,3 +7,4 @@ export { openPostgresStore, PostgresStore, type PostgresStoreOptions } from './p
 export { migrations } from './migrations/index.js';
 export { migrationChecksum, type Migration } from '@skills/protocol';
 export { parseUrl, POSTGRES_SCHEMES, type ParsedUrl } from './url.js';
+export { postgresEngine } from './engine.js';

@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import {
   consoleLogger,
+  describeStore,
+  openStore,
   parseOrThrow,
   RecommendationQuerySchema,
-  StoreError,
   ValidationError,
   type BatchResult,
   type Logger,
@@ -12,22 +11,29 @@ import {
   type RecommendationQueryInput,
   type Settings,
   type SkillsStore,
+  type StoreEngine,
   type WriteBatch,
 } from '@skills/protocol';
-import { openSqliteStore } from '@skills/store-sqlite';
 import { createEmbedder, type Embedder } from '@skills/embeddings';
+import { storeEngines } from './engines.js';
 import { Recommender } from './recommend/index.js';
 import { redactQuery } from './redact.js';
-import { resolveDbPath } from './settings/index.js';
+import { databaseTarget } from './settings/index.js';
 
 /** How to open a {@link SkillsService}. */
 export interface SkillsServiceOptions {
   readonly settings: Settings;
-  /** Resolves a relative or default `dbPath`; default the working directory. */
+  /** Resolves a relative or default database path; default the working directory. */
   readonly cwd?: string;
   readonly logger?: Logger;
-  /** Use this store instead of opening the SQLite file named by the settings. */
+  /** Use this store instead of opening the one the settings name (`dbUrl`, `dbPath`). */
   readonly store?: SkillsStore;
+  /**
+   * The engines that may open the store the settings name, picked by URL scheme (a plain path
+   * goes to the engine that opens paths). Default: the SQLite engine of `@skills/store-sqlite`,
+   * loaded when needed (an optional peer dependency).
+   */
+  readonly engines?: readonly StoreEngine[];
   /** Use this embedder instead of the one the settings choose. */
   readonly embedder?: Embedder;
 }
@@ -43,6 +49,8 @@ export interface SkillsServiceOptions {
  */
 export class SkillsService {
   readonly store: SkillsStore;
+  /** Where the data lives, for people: the engine's `describe` of the target (never a password). */
+  readonly location: string;
   readonly settings: Settings;
   readonly logger: Logger;
   #embedder: Embedder | undefined;
@@ -50,27 +58,35 @@ export class SkillsService {
   #closed = false;
   #writeError: { readonly message: string; readonly at: string } | null = null;
 
-  private constructor(store: SkillsStore, settings: Settings, logger: Logger, embedder: Embedder | undefined) {
+  private constructor(store: SkillsStore, location: string, settings: Settings, logger: Logger, embedder: Embedder | undefined) {
     this.store = store;
+    this.location = location;
     this.settings = settings;
     this.logger = logger;
     this.#embedder = embedder;
   }
 
-  /** Opens the store (creating the file and its folder), and marks long-pending invocations abandoned. */
+  /**
+   * Opens the store with the engine for its URL scheme (SQLite creates the file and its folder),
+   * and marks long-pending invocations abandoned.
+   *
+   * @throws {UnknownEngineError} when no engine opens the target (nothing is created).
+   * @throws {NotAvailableError} when no engines are given and `@skills/store-sqlite` is not installed.
+   */
   static async open(options: SkillsServiceOptions): Promise<SkillsService> {
     const logger = options.logger ?? consoleLogger;
     let store = options.store;
-    if (!store) {
-      const path = resolveDbPath(options.settings, options.cwd);
-      try {
-        mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      } catch (error) {
-        throw new StoreError(`cannot create the folder of ${path}: ${(error as Error).message}`, { cause: error });
-      }
-      store = await openSqliteStore({ path });
+    let location: string;
+    if (store) {
+      location = store.location;
+    } else {
+      const cwd = options.cwd ?? process.cwd();
+      const engines = await storeEngines(options.engines);
+      const target = databaseTarget(options.settings, cwd);
+      store = await openStore(target, engines, { cwd });
+      location = describeStore(target, engines, { cwd });
     }
-    const service = new SkillsService(store, options.settings, logger, options.embedder);
+    const service = new SkillsService(store, location, options.settings, logger, options.embedder);
     const cutoff = new Date(Date.now() - options.settings.abandonAfterSeconds * 1000).toISOString();
     try {
       await store.markAbandoned({ olderThan: cutoff });

@@ -5,7 +5,7 @@ import { UsageError } from './errors.js';
 
 /** Options every command takes. `--json` only where the command's output is data. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.freeze({
-  db: { type: 'string', valueName: 'PATH', help: 'SQLite database to use (overrides settings and SKILLS_DB_PATH)' },
+  db: { type: 'string', valueName: 'PATH|URL', help: 'database to use: a SQLite file, or a URL (overrides settings, SKILLS_DB_URL and SKILLS_DB_PATH)' },
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 });
 

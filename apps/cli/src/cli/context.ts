@@ -1,9 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { consoleLogger, type Logger, type SettingsInput, type SkillsStore } from '@skills/protocol';
-import { loadSettings, resolveDbPath, SkillsService, type LoadedSettings } from '@skills/tracker';
-import { openSqliteStore } from '@skills/store-sqlite';
+import { existsSync } from 'node:fs';
+import {
+  consoleLogger,
+  describeStore,
+  engineFor,
+  openStore as openWithEngine,
+  type EngineStore,
+  type Logger,
+  type SettingsInput,
+  type StoreEngine,
+} from '@skills/protocol';
+import { databaseTarget as targetOf, loadSettings, SkillsService, type LoadedSettings } from '@skills/tracker';
 import type { CommandContext } from './command.js';
+import { ENGINES } from './engines.js';
 import { CliError } from './errors.js';
 
 /**
@@ -15,46 +23,80 @@ export function cliLogger(ctx: Pick<CommandContext, 'env'>): Logger {
   return debug ? { ...consoleLogger, debug: (m: string) => console.error(`[skills] debug: ${m}`) } : { ...consoleLogger, info: () => {} };
 }
 
-/** Settings in force for this command line: files, environment, then `--db` and `overrides`. */
+/**
+ * Settings in force for this command line: files, environment, then `--db` and `overrides`.
+ * `--db` takes a path or a URL and sets `dbUrl`, which wins over `dbPath` (and `SKILLS_DB_PATH`).
+ */
 export function cliSettings(ctx: CommandContext, overrides: SettingsInput = {}): LoadedSettings {
-  return loadSettings({ cwd: ctx.cwd, env: ctx.env, overrides: { ...overrides, dbPath: ctx.db } });
+  return loadSettings({ cwd: ctx.cwd, env: ctx.env, overrides: { ...overrides, dbUrl: ctx.db } });
 }
 
-/** The database file this command line acts on. */
-export function databasePath(ctx: CommandContext, loaded: LoadedSettings = cliSettings(ctx)): string {
-  return resolveDbPath(loaded.settings, ctx.cwd);
+/** The store this command line acts on: a path or a URL, which may hold a password (show {@link databaseShown}). */
+export function databaseTarget(ctx: CommandContext, loaded: LoadedSettings = cliSettings(ctx)): string {
+  return targetOf(loaded.settings, ctx.cwd);
 }
 
-/** Fails with a helpful message when the database does not exist (reads never create one). */
-export function requireDatabase(path: string): void {
-  if (!existsSync(path)) {
+/** The store this command line acts on, as it may be shown (never a password). */
+export function databaseShown(ctx: CommandContext, loaded: LoadedSettings = cliSettings(ctx)): string {
+  return describeStore(databaseTarget(ctx, loaded), ENGINES, { cwd: ctx.cwd });
+}
+
+/**
+ * The engine that opens the store in force.
+ *
+ * @throws {UnknownEngineError} when the command ships none for its URL scheme.
+ */
+export function databaseEngine(ctx: CommandContext, loaded: LoadedSettings = cliSettings(ctx)): StoreEngine {
+  return engineFor(databaseTarget(ctx, loaded), ENGINES);
+}
+
+/**
+ * The file the store in force is kept in (SQLite), for what works on the file itself: backups,
+ * sizes, permissions.
+ *
+ * @param what What needs the file, for the message when the engine keeps none.
+ * @throws {CliError} "not for this engine" when the store is not a file.
+ */
+export function databaseFile(ctx: CommandContext, what: string, loaded: LoadedSettings = cliSettings(ctx)): string {
+  const file = fileOf(ctx, loaded);
+  if (file === null) {
+    throw new CliError(`${what} works on a database file: not for the ${databaseEngine(ctx, loaded).name} engine (${databaseShown(ctx, loaded)})`);
+  }
+  return file;
+}
+
+/** The file the store in force is kept in, or null when its engine keeps none. */
+export function fileOf(ctx: CommandContext, loaded: LoadedSettings = cliSettings(ctx)): string | null {
+  const target = databaseTarget(ctx, loaded);
+  return engineFor(target, ENGINES).file?.(target, { cwd: ctx.cwd }) ?? null;
+}
+
+/** Fails with a helpful message when the database is a file that does not exist (reads never create one). */
+export function requireDatabase(ctx: CommandContext, loaded: LoadedSettings = cliSettings(ctx)): void {
+  const path = fileOf(ctx, loaded);
+  if (path !== null && !existsSync(path)) {
     throw new CliError(`no database at ${path}; track something first ('skills demo' makes a sample one) or pass --db PATH`);
   }
 }
 
 /**
  * The service (store + embedder + recommender) on the database in force.
- * `create: false` refuses to create a missing database.
+ * `create: false` refuses to create a missing database file.
  */
 export async function openService(ctx: CommandContext, options: { create: boolean }): Promise<SkillsService> {
   const loaded = cliSettings(ctx);
-  const path = databasePath(ctx, loaded);
-  if (!options.create) requireDatabase(path);
-  return SkillsService.open({ settings: { ...loaded.settings, dbPath: path }, cwd: ctx.cwd, logger: cliLogger(ctx) });
+  if (!options.create) requireDatabase(ctx, loaded);
+  return SkillsService.open({ settings: loaded.settings, cwd: ctx.cwd, logger: cliLogger(ctx), engines: ENGINES });
 }
 
 /**
- * The bare store on the database in force, for listings, statistics and imports. The file must
- * exist unless `create` is set.
+ * The bare store on the database in force, for listings, statistics and imports. A database
+ * file must exist unless `create` is set.
  */
-export async function openStore(
-  ctx: CommandContext,
-  options: { readonly?: boolean; create?: boolean } = {},
-): Promise<SkillsStore> {
-  const path = databasePath(ctx);
-  if (options.create) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  else requireDatabase(path);
-  return openSqliteStore({ path, readonly: options.readonly ?? false });
+export async function openStore(ctx: CommandContext, options: { readonly?: boolean; create?: boolean } = {}): Promise<EngineStore> {
+  const loaded = cliSettings(ctx);
+  if (!options.create) requireDatabase(ctx, loaded);
+  return openWithEngine(databaseTarget(ctx, loaded), ENGINES, { cwd: ctx.cwd, readonly: options.readonly ?? false });
 }
 
 /** Runs `fn` with a store or service and always closes it. */

@@ -25,7 +25,7 @@ export function mainHelp(specs: readonly CommandSpec[], version: string): string
   return `skills ${version}: record every invocation of your AI agents ("skills") and ask which one should
 handle the next request.
 
-Usage: skills <command> [options]      (global: --db PATH, --help; --json where output is data)
+Usage: skills <command> [options]      (global: --db PATH|URL, --help; --json where output is data)
 
 Commands:
 ${columns(specs.map((s) => [s.name, s.summary]))}

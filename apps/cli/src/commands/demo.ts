@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { seededRandom, type Recommendation } from '@skills/protocol';
-import { createSkillsTracker } from '@skills/tracker';
-import { openSqliteStore } from '@skills/store-sqlite';
+import { describeStore, engineFor, isStoreUrl, openStore, seededRandom, type Recommendation } from '@skills/protocol';
+import { createSkillsTracker, databaseTarget } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliLogger, printJson, using } from '../cli/context.js';
+import { ENGINES } from '../cli/engines.js';
 import { DEMO_QUESTIONS, demoHistory, drawInvocations } from '../demo/sample.js';
 import { recommendationTable } from './recommend.js';
 
@@ -16,13 +15,15 @@ const LIVE_INVOCATIONS = 30;
 
 export async function run(ctx: CommandContext): Promise<number> {
   const started = performance.now();
-  const dbPath = resolve(ctx.cwd, ctx.db ?? DEMO_DB);
-  mkdirSync(dirname(dbPath), { recursive: true, mode: 0o700 });
+  // Only `--db` (a path or a URL) is followed: the demo never writes into the store of the settings.
+  const target = databaseTarget({ dbUrl: ctx.db ?? DEMO_DB, dbPath: null }, ctx.cwd);
+  const engine = engineFor(target, ENGINES);
+  const location = describeStore(target, ENGINES, { cwd: ctx.cwd });
 
   // 1. The recorded history of past sessions, with their real durations. Fixed ids: a second
   //    run finds them stored and adds nothing.
   const history = demoHistory(Date.now());
-  const seededHistory = await using(openSqliteStore({ path: dbPath }), async (store) => {
+  const seededHistory = await using(openStore(target, ENGINES, { cwd: ctx.cwd }), async (store) => {
     const result = await store.applyBatch({ inserts: history });
     return { inserted: result.inserted, duplicates: result.duplicates, total: await store.countInvocations() };
   });
@@ -33,7 +34,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const tracker = await createSkillsTracker({
     backend: 'direct',
     enabled: true,
-    dbPath,
+    dbUrl: target,
+    engines: ENGINES,
     cwd: ctx.cwd,
     env: ctx.env,
     sessionId,
@@ -79,7 +81,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   if (ctx.json) {
     printJson(ctx, {
-      database: dbPath,
+      database: location,
       sessionId,
       history: { records: history.length, inserted: seededHistory.inserted, alreadyStored: seededHistory.duplicates },
       live: { tracked: health.tracked, completed: health.tracked - failed, failed, failures: health.failures },
@@ -91,8 +93,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 
   const out = ctx.io.stdout;
-  const rel = relative(ctx.cwd, dbPath);
-  const shown = rel && !rel.startsWith('..') ? rel : dbPath;
+  const rel = isStoreUrl(target) ? '' : relative(ctx.cwd, location);
+  const shown = rel && !rel.startsWith('..') ? rel : location;
   const skills = new Set(history.map((r) => r.skillName)).size;
   println(out, `skills demo: tracked a sample of agent invocations into ${shown}`);
   println(
@@ -106,7 +108,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     println(out, recommendationTable(r.recommendations));
   }
   println(out);
-  println(out, `The data is in ${dbPath} (SQLite, ${total} invocations). Explore it:`);
+  println(out, `The data is in ${location} (${engine.name}, ${total} invocations). Explore it:`);
   const db = ctx.db ? ` --db ${shown}` : ` --db ${DEMO_DB}`;
   println(out, `  skills stats${db}`);
   println(out, `  skills history${db} --session ${sessionId} --limit 10`);

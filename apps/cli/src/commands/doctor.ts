@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createEmbedder } from '@skills/embeddings';
 import { probeHealth } from '@skills/mcp-client';
-import { silentLogger, type Settings } from '@skills/protocol';
-import { resolveDbPath } from '@skills/tracker';
-import { openSqliteStore } from '@skills/store-sqlite';
+import { isMaintainable, silentLogger } from '@skills/protocol';
+import type { LoadedSettings } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
-import { cliSettings, printJson, using } from '../cli/context.js';
+import { cliSettings, databaseEngine, databaseShown, fileOf, openStore, printJson, using } from '../cli/context.js';
 import { databaseFileInfo } from '../cli/database-info.js';
 import { escaped } from '../cli/format.js';
 
@@ -23,16 +22,17 @@ export async function run(ctx: CommandContext): Promise<number> {
   const checks: Check[] = [];
   const add = (name: string, status: Check['status'], detail: string) => void checks.push({ name, status, detail });
 
-  let settings: Settings | undefined;
+  let loaded: LoadedSettings | undefined;
   try {
-    settings = cliSettings(ctx).settings;
+    loaded = cliSettings(ctx);
     add('settings', 'ok', 'settings files and environment are valid');
   } catch (error) {
     add('settings', 'fail', (error as Error).message);
   }
 
-  if (settings) {
-    await checkDatabase(resolveDbPath(settings, ctx.cwd), add);
+  if (loaded) {
+    const { settings } = loaded;
+    await checkDatabase(ctx, loaded, add);
     try {
       const embedder = await createEmbedder(settings, silentLogger);
       const [vector] = await embedder.embed(['run the unit tests']);
@@ -66,26 +66,46 @@ export async function run(ctx: CommandContext): Promise<number> {
   return failed.length === 0 ? 0 : 1;
 }
 
-async function checkDatabase(path: string, add: (name: string, status: Check['status'], detail: string) => void): Promise<void> {
-  const file = databaseFileInfo(path);
-  if (!file.exists) {
-    add('database', 'warn', `${path} does not exist yet (the first tracked invocation creates it${existsSync(dirname(path)) ? '' : ', and its folder'})`);
+type Add = (name: string, status: Check['status'], detail: string) => void;
+
+/** Opens the store in force; the file checks (integrity, WAL) only where its engine has them. */
+async function checkDatabase(ctx: CommandContext, loaded: LoadedSettings, add: Add): Promise<void> {
+  let engine: string;
+  let path: string | null;
+  try {
+    engine = databaseEngine(ctx, loaded).name;
+    path = fileOf(ctx, loaded);
+  } catch (error) {
+    add('database', 'fail', (error as Error).message);
+    add('integrity', 'skip', 'no engine for the database');
+    add('wal mode', 'skip', 'no engine for the database');
+    return;
+  }
+  const shown = databaseShown(ctx, loaded);
+  const file = path === null ? null : databaseFileInfo(path);
+  if (file && !file.exists) {
+    add('database', 'warn', `${shown} does not exist yet (the first tracked invocation creates it${existsSync(dirname(file.path)) ? '' : ', and its folder'})`);
     add('integrity', 'skip', 'no database');
     add('wal mode', 'skip', 'no database');
     return;
   }
   try {
-    await using(openSqliteStore({ path, readonly: true }), async (store) => {
+    await using(openStore(ctx, { readonly: true }), async (store) => {
       const count = await store.countInvocations();
-      add('database', 'ok', `${path} opens (${count} invocations)`);
+      add('database', 'ok', `${shown} opens (${count} invocations, ${engine} engine)`);
+      if (!isMaintainable(store)) {
+        add('integrity', 'skip', `not for the ${engine} engine: its store offers no integrity check`);
+        return;
+      }
       const problems = await store.integrityCheck();
       if (problems.length === 0) add('integrity', 'ok', 'PRAGMA integrity_check: ok');
       else add('integrity', 'fail', `PRAGMA integrity_check: ${problems.slice(0, 3).join('; ')}`);
     });
   } catch (error) {
-    add('database', 'fail', `${path} does not open: ${(error as Error).message}`);
+    add('database', 'fail', `${shown} does not open: ${(error as Error).message}`);
     add('integrity', 'skip', 'the database does not open');
   }
-  if (file.journalMode === 'wal') add('wal mode', 'ok', 'journal_mode=wal (readers never block the writer)');
-  else add('wal mode', 'fail', file.journalMode === null ? `${path} is not a SQLite database` : `journal mode is ${file.journalMode}, not WAL`);
+  if (file === null) add('wal mode', 'skip', `not for the ${engine} engine: it keeps no SQLite file`);
+  else if (file.journalMode === 'wal') add('wal mode', 'ok', 'journal_mode=wal (readers never block the writer)');
+  else add('wal mode', 'fail', file.journalMode === null ? `${shown} is not a SQLite database` : `journal mode is ${file.journalMode}, not WAL`);
 }

@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { EXPORT_FORMAT_VERSION, ExportDocumentSchema, toViolations, type ExportDocument } from '@skills/protocol';
 import { redactQuery } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
-import { cliSettings, databasePath, openStore, printJson, using } from '../cli/context.js';
+import { cliSettings, databaseShown, openStore, printJson, using } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import { escaped, printable } from '../cli/format.js';
 import { progressBar } from '../cli/progress.js';
@@ -45,7 +45,7 @@ export async function run(ctx: CommandContext): Promise<number> {
 
   const summary = {
     file,
-    database: databasePath(ctx),
+    database: databaseShown(ctx),
     format: isCsv ? 'csv' : 'json',
     read: doc.invocations.length + invalid.length,
     imported: result.imported,

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { mcpEndpoint } from '@skills/mcp-client';
+import { isStoreUrl, redactUrl } from '@skills/protocol';
 import { println, type CommandContext } from '../cli/command.js';
-import { cliSettings, databasePath } from '../cli/context.js';
+import { cliSettings, databaseShown, databaseTarget } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 
 /** The MCP hosts `skills mcp-config` writes a registration for. */
@@ -118,11 +119,15 @@ export async function run(ctx: CommandContext): Promise<number> {
     // This file is dist/commands/mcp-config.js and the command's entry dist/bin.js: the real path
     // wherever and however the command was installed (Node resolves links when it loads a module).
     entry: fileURLToPath(new URL('../bin.js', import.meta.url)),
-    db: databasePath(ctx, loaded),
+    db: databaseShown(ctx, loaded),
     url: mcpEndpoint(loaded.settings.mcpServerUrl).href,
     token: token !== undefined && token.trim() !== '',
   });
   println(ctx.io.stdout, snippet.text);
   println(ctx.io.stderr, snippet.where);
+  const target = databaseTarget(ctx, loaded);
+  if (isStoreUrl(target) && redactUrl(target) !== target) {
+    println(ctx.io.stderr, "The database URL's password is not printed (***): write it in, or give the server SKILLS_DB_URL in its environment.");
+  }
   return 0;
 }

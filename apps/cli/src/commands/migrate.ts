@@ -2,12 +2,12 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { EXPORT_FORMAT_VERSION, type InvocationRecord, type SkillsStore } from '@skills/protocol';
+import { EXPORT_FORMAT_VERSION, isMaintainable, openStore, type InvocationRecord, type SkillsStore } from '@skills/protocol';
 import { redactQuery } from '@skills/tracker';
-import { openSqliteStore } from '@skills/store-sqlite';
 import { stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
-import { cliSettings, databasePath, printJson, using } from '../cli/context.js';
+import { cliSettings, databaseFile, printJson, using } from '../cli/context.js';
+import { ENGINES } from '../cli/engines.js';
 import { CliError, UsageError } from '../cli/errors.js';
 import { escaped, plural, printable, shortInstant, table } from '../cli/format.js';
 import { progressBar } from '../cli/progress.js';
@@ -43,7 +43,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     throw new UsageError(`--timezone "${timeZone}" is not a time zone this system knows (use an IANA name such as Europe/Paris)`);
   }
 
-  const dbPath = databasePath(ctx);
+  const dbPath = databaseFile(ctx, "'skills migrate' (it backs the database file up first, and --rollback restores it)");
   if (list) return runList(ctx, dbPath);
   if (rollback) return runRollback(ctx, dbPath, chooseBackup(ctx, dbPath, to), force);
 
@@ -96,7 +96,7 @@ async function storedIds(dbPath: string, records: readonly InvocationRecord[], c
     path = join(scratch, basename(dbPath));
   }
   try {
-    return await using(openSqliteStore({ path, readonly: !copy }), async (store) => {
+    return await using(openFile(path, { readonly: !copy }), async (store) => {
       const found = new Set<string>();
       for (const r of records) if (await store.getInvocation(r.id)) found.add(r.id);
       return found;
@@ -140,7 +140,7 @@ async function runMigrate(
   if (!dryRun && imported > 0) {
     backup = await backUp(dbPath);
     const bar = progressBar('migrating', ctx.io.stderr);
-    const result = await using(openSqliteStore({ path: dbPath }), (store: SkillsStore) =>
+    const result = await using(openFile(dbPath), (store: SkillsStore) =>
       store.importAll(
         { format: 'skills-export', version: EXPORT_FORMAT_VERSION, exportedAt: new Date().toISOString(), invocations: records, catalog: [] },
         (done, total) => bar.update(done, total),
@@ -203,9 +203,17 @@ async function runMigrate(
 /** Checkpoints a database that has a WAL (so the copy is compact), then copies its files. */
 async function backUp(dbPath: string): Promise<Backup> {
   if (existsSync(`${dbPath}-wal`)) {
-    await using(openSqliteStore({ path: dbPath }), (store) => store.checkpoint());
+    await using(openFile(dbPath), async (store) => {
+      if (!isMaintainable(store)) throw new CliError(`backing ${dbPath} up is not for this engine: its store cannot checkpoint`);
+      await store.checkpoint();
+    });
   }
   return createBackup(dbPath, 'skills migrate');
+}
+
+/** Opens a database file (a plain path: the engine for files, SQLite). */
+function openFile(path: string, options: { readonly?: boolean } = {}) {
+  return openStore(path, ENGINES, options);
 }
 
 async function runValidate(ctx: CommandContext, dbPath: string, file: string, legacy: LegacyRead): Promise<number> {

@@ -1,6 +1,6 @@
 import { durationOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
-import { databasePath, openStore, printJson, using } from '../cli/context.js';
+import { databaseShown, openStore, printJson, using } from '../cli/context.js';
 import { UsageError } from '../cli/errors.js';
 
 export async function run(ctx: CommandContext): Promise<number> {
@@ -11,7 +11,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const count = await using(openStore(ctx, { readonly: dryRun }), (store) =>
     dryRun ? store.countInvocations({ until: before }) : store.prune(before),
   );
-  if (ctx.json) printJson(ctx, { database: databasePath(ctx), before, dryRun, [dryRun ? 'wouldDelete' : 'deleted']: count });
+  if (ctx.json) printJson(ctx, { database: databaseShown(ctx), before, dryRun, [dryRun ? 'wouldDelete' : 'deleted']: count });
   else {
     println(
       ctx.io.stdout,

@@ -5,7 +5,7 @@ import { constants } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { intOption, stringOption } from '../cli/args.js';
 import type { CommandContext } from '../cli/command.js';
-import { databasePath } from '../cli/context.js';
+import { databaseTarget } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -42,14 +42,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...(port !== undefined ? ['--port', String(port)] : []),
     ...(stdio ? ['--stdio'] : []),
     ...passed,
-    '--db',
-    databasePath(ctx),
   ];
+  // The store goes by environment, not by argument: a URL's password must not show in `ps`.
+  const env = { ...ctx.env, SKILLS_DB_URL: databaseTarget(ctx) };
   // In its own process group, a terminal's Ctrl-C reaches only this process, which passes it on
   // once: the server takes a second SIGINT as "exit now". A stdio server reading a terminal must
   // stay in the foreground group to be allowed to read it.
   const detached = !(stdio && ctx.io.stdin.isTTY);
-  const child = spawn(process.execPath, args, { stdio: 'inherit', env: { ...ctx.env }, cwd: ctx.cwd, detached });
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: ctx.cwd, detached });
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };

@@ -1,10 +1,10 @@
 import { probeHealth } from '@skills/mcp-client';
-import { SettingsSchema } from '@skills/protocol';
-import { openSqliteStore } from '@skills/store-sqlite';
+import { describeStore, SettingsSchema } from '@skills/protocol';
 import { defaultSpoolDir, listSpoolFiles } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
-import { cliSettings, databasePath, printJson, using } from '../cli/context.js';
-import { databaseFileInfo } from '../cli/database-info.js';
+import { cliSettings, databaseEngine, databaseShown, fileOf, openStore, printJson, using } from '../cli/context.js';
+import { databaseFileInfo, type DatabaseFileInfo } from '../cli/database-info.js';
+import { ENGINES } from '../cli/engines.js';
 import { formatBytes, keyValues, table } from '../cli/format.js';
 
 /** How long `status` waits for the server: short, a person is waiting. */
@@ -13,7 +13,7 @@ const PROBE_MS = 800;
 export async function run(ctx: CommandContext): Promise<number> {
   const loaded = cliSettings(ctx);
   const { settings, sources } = loaded;
-  const dbPath = databasePath(ctx, loaded);
+  const shown = databaseShown(ctx, loaded);
   const probe = await probeHealth(settings.mcpServerUrl, Math.min(settings.mcpTimeoutMs, PROBE_MS));
 
   let backend: { kind: 'direct' | 'mcp' | 'none'; why: string };
@@ -30,27 +30,38 @@ export async function run(ctx: CommandContext): Promise<number> {
       : { kind: 'direct', why: `backend: auto, and the server at ${settings.mcpServerUrl} does not answer (${probe.reason})` };
   }
 
-  const file = databaseFileInfo(dbPath);
+  let engine: string | null = null;
+  let file: DatabaseFileInfo | null = null;
   let invocations: number | null = null;
   let databaseError: string | null = null;
-  if (file.exists) {
-    try {
-      invocations = await using(openSqliteStore({ path: dbPath, readonly: true }), (store) => store.countInvocations());
-    } catch (error) {
-      databaseError = (error as Error).message;
-    }
+  try {
+    engine = databaseEngine(ctx, loaded).name;
+    const path = fileOf(ctx, loaded);
+    file = path === null ? null : databaseFileInfo(path);
+    // A missing file is not created to be counted; a store at a URL is asked.
+    if (file === null || file.exists) invocations = await using(openStore(ctx, { readonly: true }), (store) => store.countInvocations());
+  } catch (error) {
+    databaseError = (error as Error).message;
   }
+  const exists = file ? file.exists : invocations !== null;
 
-  const spoolDir = defaultSpoolDir({ dbPath }, ctx.cwd);
+  const spoolDir = defaultSpoolDir(settings, ctx.cwd);
   const spooled = listSpoolFiles(spoolDir);
   const spool = { dir: spoolDir, replayable: spooled.replayable.length, inUse: spooled.inUse.length };
 
   const report = {
     settings: Object.fromEntries(
-      Object.keys(SettingsSchema.shape).map((k) => [k, { value: settings[k as keyof typeof settings], source: sources[k as keyof typeof sources] }]),
+      Object.keys(SettingsSchema.shape).map((k) => [k, { value: shownSetting(k, settings[k as keyof typeof settings], ctx.cwd), source: sources[k as keyof typeof sources] }]),
     ),
     backend,
-    database: { path: dbPath, exists: file.exists, bytes: file.bytes, files: file.files, journalMode: file.journalMode, invocations, error: databaseError },
+    database: {
+      path: shown,
+      engine,
+      exists,
+      ...(file ? { bytes: file.bytes, files: file.files, journalMode: file.journalMode } : {}),
+      invocations,
+      error: databaseError,
+    },
     spool,
     server: probe.ok
       ? { url: settings.mcpServerUrl, reachable: true, latencyMs: probe.latencyMs, health: probe.health }
@@ -76,12 +87,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     out,
     keyValues([
       ['backend', `${backend.kind}: ${backend.why}`],
-      [
-        'database',
-        file.exists
-          ? `${dbPath} (${formatBytes(file.bytes)}${file.files.length > 1 ? ` with ${file.files.length - 1} companion files` : ''}, ${file.journalMode ?? 'not SQLite'} journal, ${invocations ?? '?'} invocations${databaseError ? `; cannot read: ${databaseError}` : ''})`
-          : `${dbPath} (does not exist yet; the first tracked invocation creates it)`,
-      ],
+      ['database', `${shown} (${databaseSummary(engine, file, exists, invocations, databaseError)})`],
       [
         'spool',
         spool.replayable + spool.inUse === 0
@@ -97,4 +103,18 @@ export async function run(ctx: CommandContext): Promise<number> {
     ]),
   );
   return 0;
+}
+
+/** A setting's value as `status` shows it: a database location without its password. */
+function shownSetting(key: string, value: unknown, cwd: string): unknown {
+  return (key === 'dbUrl' || key === 'dbPath') && typeof value === 'string' ? describeStore(value, ENGINES, { cwd }) : value;
+}
+
+function databaseSummary(engine: string | null, file: DatabaseFileInfo | null, exists: boolean, invocations: number | null, error: string | null): string {
+  if (engine === null) return `cannot open: ${error}`;
+  const failed = error ? `; cannot read: ${error}` : '';
+  if (file === null) return `${engine}, ${invocations ?? '?'} invocations${failed}`;
+  if (!exists) return 'does not exist yet; the first tracked invocation creates it';
+  const companions = file.files.length > 1 ? ` with ${file.files.length - 1} companion files` : '';
+  return `${formatBytes(file.bytes)}${companions}, ${file.journalMode ?? 'not SQLite'} journal, ${invocations ?? '?'} invocations${failed}`;
 }

@@ -15,7 +15,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     logger: cliLogger(ctx),
     spoolDir,
     mcpServerUrl: settings.mcpServerUrl,
-    ...(ctx.db ? { dbPath: ctx.db } : {}),
+    ...(ctx.db ? { dbUrl: ctx.db } : {}),
   });
   if (ctx.json) {
     printJson(ctx, { server: settings.mcpServerUrl, spoolDir, files: before.replayable.length, ...result });

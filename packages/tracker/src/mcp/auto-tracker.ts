@@ -8,6 +8,7 @@ import type {
   Settings,
   SkillsStore,
   SkillsTracker,
+  StoreEngine,
   TrackerHealth,
   TrackInvocationInput,
 } from '@skills/protocol';
@@ -15,7 +16,6 @@ import { AfterClose } from '../after-close.js';
 import { DirectTracker } from '../direct-tracker.js';
 import { keepAliveUntil } from '../keep-alive.js';
 import { SkillsService } from '../service.js';
-import { resolveDbPath } from '../settings/index.js';
 import { McpTracker, type McpTrackerTuning } from './mcp-tracker.js';
 
 /** Tuning of the `auto` backend; every field has a default. */
@@ -34,8 +34,10 @@ export interface AutoTrackerOptions extends AutoTrackerTuning {
   readonly cwd?: string;
   readonly logger: Logger;
   readonly sessionId: string;
-  /** Track directly into this store instead of the file the settings name. */
+  /** Track directly into this store instead of the one the settings name. */
   readonly store?: SkillsStore;
+  /** The engines that may open the store the settings name (see `SkillsService.open`). */
+  readonly engines?: readonly StoreEngine[];
 }
 
 /**
@@ -50,10 +52,10 @@ export async function openAutoTracker(options: AutoTrackerOptions): Promise<Skil
   const timeoutMs = options.probeTimeoutMs ?? Math.min(options.settings.mcpTimeoutMs, 1_000);
   const answer = await probe(url, timeoutMs);
   if (answer.ok) return McpTracker.open({ ...options, requested: 'auto' });
-  const service = await SkillsService.open({ settings: options.settings, cwd: options.cwd, logger: options.logger, store: options.store });
+  const { settings, cwd, logger, store, engines } = options;
+  const service = await SkillsService.open({ settings, cwd, logger, store, engines });
   const direct = new DirectTracker(service, { sessionId: options.sessionId, backend: { kind: 'direct', requested: 'auto' } });
-  const where = options.store ? options.store.location : resolveDbPath(options.settings, options.cwd);
-  options.logger.info(`skills server at ${url} not available (${answer.reason}); tracking directly into ${where}`);
+  logger.info(`skills server at ${url} not available (${answer.reason}); tracking directly into ${service.location}`);
   return new AutoTracker(direct, options);
 }
 

@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   completionOf,
   createCompleter,
@@ -23,7 +23,7 @@ import { AfterClose } from '../after-close.js';
 import { onProcessExit } from '../exit-flush.js';
 import { keepAliveUntil } from '../keep-alive.js';
 import { redactQuery } from '../redact.js';
-import { resolveDbPath } from '../settings/index.js';
+import { localDataDir } from '../settings/index.js';
 import { batchArgs, Outbox, type Placement } from './outbox.js';
 import { McpRecommendations } from './recommendations.js';
 import { connectSkillsMcpClient, reasonOf, ServerLink, type McpConnector, type McpTrackerClient } from './server-link.js';
@@ -56,9 +56,12 @@ export interface McpTrackerOptions extends McpTrackerTuning {
   readonly requested: 'mcp' | 'auto';
 }
 
-/** The spool folder for these settings: `spool/` beside the database file. */
-export function defaultSpoolDir(settings: Pick<Settings, 'dbPath'>, cwd?: string): string {
-  return join(dirname(resolveDbPath(settings, cwd)), 'spool');
+/**
+ * The spool folder for these settings: `spool/` beside the database file, or `.skills/spool`
+ * under `cwd` when the store is at a URL (see `localDataDir`).
+ */
+export function defaultSpoolDir(settings: Pick<Settings, 'dbPath' | 'dbUrl'>, cwd?: string): string {
+  return join(localDataDir(settings, cwd), 'spool');
 }
 
 const DEFAULTS = { batchSize: 500, flushIntervalMs: 50, maxQueued: 10_000, reconnectIntervalMs: 5_000 } as const;

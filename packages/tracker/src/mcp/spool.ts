@@ -11,13 +11,16 @@ import {
   type TrackInvocationsArgs,
   type TrackInvocationsResult,
 } from '@skills/protocol';
-import { openSqliteStore } from '@skills/store-sqlite';
+import { loadSqlite } from '../engines.js';
 import { DEFAULT_WRITE_BUFFER_OPTIONS, WriteBuffer } from '../write-buffer.js';
 
 /*
  * The spool: where the MCP tracker writes while the server is away, replayed to the server
  * later. It is a folder of small SQLite stores, one per process that fell back (never shared,
- * so no file ever has two writers):
+ * so no file ever has two writers). It stays SQLite whatever engine holds the main store: the
+ * last flush at process exit must write synchronously, which only a local file engine can, and
+ * a spool is a throwaway file of this machine, deleted whole once replayed. So the `mcp` and
+ * `auto` backends need `@skills/store-sqlite` (see `openSpoolStore`):
  *
  *   <pid>-<stamp>.db         the active spool of process <pid>; replayable once <pid> is gone
  *   <pid>-<stamp>.closed.db  a finished spool (its writer closed it): replayable by anyone
@@ -62,6 +65,16 @@ function spoolFiles(path: string): string[] {
   return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
 }
 
+/**
+ * Opens one spool file.
+ *
+ * @throws {NotAvailableError} naming `@skills/store-sqlite` when it is not installed.
+ */
+async function openSpoolStore(path: string, readonly = false): Promise<SkillsStore> {
+  const { openSqliteStore } = await loadSqlite("the spool of the 'mcp' and 'auto' backends");
+  return openSqliteStore({ path, readonly });
+}
+
 function removeSpoolFile(path: string): void {
   for (const file of spoolFiles(path)) rmSync(file, { force: true });
 }
@@ -96,7 +109,7 @@ export class ActiveSpool {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const name = `${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}.db`;
     const path = join(dir, name);
-    return { path, store: await openSqliteStore({ path }) };
+    return { path, store: await openSpoolStore(path) };
   }
 
   /** Opens a new active spool file in `dir` (created if missing). */
@@ -284,7 +297,7 @@ export async function countSpoolFile(path: string): Promise<number> {
   for (const readonly of [true, false]) {
     let store: SkillsStore | undefined;
     try {
-      store = await openSqliteStore({ path, readonly });
+      store = await openSpoolStore(path, readonly);
       return await store.countInvocations();
     } catch {
       // Read-only opening can fail on a WAL file without its shared-memory file: try read-write.
@@ -308,7 +321,7 @@ export async function replaySpoolFile(
   between: () => Promise<void> = async () => {},
 ): Promise<ReplayCounts> {
   const counts: ReplayCounts = { replayed: 0, duplicates: 0 };
-  const store = await openSqliteStore({ path });
+  const store = await openSpoolStore(path);
   try {
     const total = await store.countInvocations();
     for (let offset = 0; offset < total; offset += REPLAY_CHUNK) {

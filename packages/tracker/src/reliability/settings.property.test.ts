@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { SettingsError, SettingsSchema, type Settings } from '@skills/protocol';
+import { isStoreUrl, SettingsError, SettingsSchema, type Settings } from '@skills/protocol';
 import { loadSettings } from '../settings/index.js';
 import { removeTempDirs, tempDir } from './harness.mjs';
 
@@ -19,6 +19,11 @@ const validValue: Record<Key, fc.Arbitrary<unknown>> = {
   enabled: fc.boolean(),
   backend: fc.constantFrom('direct', 'mcp', 'auto'),
   dbPath: fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: 20 }), fc.constant('/var/lib/skills.db')),
+  dbUrl: fc.oneof(
+    fc.constant(null),
+    fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== ''),
+    fc.constantFrom('postgres://skills:pw@127.0.0.1:5432/skills', 'sqlite:data/skills.db', 'C:\\data\\skills.db'),
+  ),
   mcpServerUrl: fc.webUrl(),
   mcpTimeoutMs: fc.integer({ min: 1, max: 600_000 }),
   minSimilarity: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -31,6 +36,7 @@ const validValue: Record<Key, fc.Arbitrary<unknown>> = {
   embeddingModel: fc.string({ minLength: 1, maxLength: 30 }),
   modelPath: fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: 20 })),
   allowModelDownload: fc.boolean(),
+  ranker: fc.constantFrom('learned', 'similarity'),
 };
 
 /** Anything YAML can hold, including the near misses of each type. */
@@ -112,7 +118,11 @@ describe('settings files (property)', () => {
         expect([...inSkills.offending, ...inLocal.offending]).toEqual([]);
         // Every key given has its value, local.yaml over skills.yaml; the rest keep their defaults.
         const expected = { ...SettingsSchema.parse({}), ...inSkills.values, ...inLocal.values } as Settings;
-        if (expected.dbPath !== null && !isAbsolute(expected.dbPath)) expected.dbPath = resolve(cwd, expected.dbPath);
+        // Paths relative to cwd; URLs as given.
+        for (const key of ['dbPath', 'dbUrl'] as const) {
+          const given = expected[key];
+          if (given !== null && !isStoreUrl(given) && !isAbsolute(given)) expected[key] = resolve(cwd, given);
+        }
         expect(loaded).toEqual(expected);
       }),
       { numRuns: 300 },

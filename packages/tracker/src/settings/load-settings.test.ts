@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS, SettingsError } from '@skills/protocol';
-import { loadSettings, resolveDbPath } from './load-settings.js';
+import { databaseTarget, loadSettings, localDataDir, resolveDbPath } from './load-settings.js';
 
 function project(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'skills-settings-'));
@@ -92,16 +92,28 @@ describe('loadSettings', () => {
     expect(resolveDbPath({ dbPath: null }, cwd)).toBe(join(cwd, '.skills', 'skills.db'));
   });
 
-  it('resolves symbolic links to the real database file, existing or still to be created', () => {
-    const cwd = realpathSync(project());
-    const real = join(cwd, 'storage');
-    mkdirSync(real);
-    symlinkSync(real, join(cwd, '.skills')); // the default folder is a link
-    expect(resolveDbPath({ dbPath: null }, cwd)).toBe(join(real, 'skills.db'));
-    symlinkSync(join(cwd, 'elsewhere', 'target.db'), join(cwd, 'link.db')); // dangling: not created yet
-    expect(resolveDbPath({ dbPath: 'link.db' }, cwd)).toBe(join(cwd, 'elsewhere', 'target.db'));
-    const { settings } = loadSettings({ cwd, env: { SKILLS_DB_PATH: 'link.db' } });
-    expect(resolveDbPath(settings, cwd)).toBe(join(cwd, 'elsewhere', 'target.db'));
+  it('takes dbUrl over dbPath from any source, and resolves a plain-path dbUrl against cwd', () => {
+    const cwd = project({ 'skills.yaml': 'skills:\n  db_url: postgres://skills:pw@db/skills\n' });
+    const url = loadSettings({ cwd, env: { SKILLS_DB_PATH: 'env.db' } });
+    expect(url.settings.dbUrl).toBe('postgres://skills:pw@db/skills');
+    expect(databaseTarget(url.settings, cwd)).toBe('postgres://skills:pw@db/skills');
+    expect(localDataDir(url.settings, cwd)).toBe(join(cwd, '.skills'));
+
+    const path = loadSettings({ cwd: project(), env: { SKILLS_DB_URL: ' data/x.db ', SKILLS_DB_PATH: 'other.db' } });
+    expect(path.sources.dbUrl).toBe('env SKILLS_DB_URL');
+    expect(path.settings.dbUrl).toMatch(/data[/\\]x\.db$/);
+    expect(databaseTarget(path.settings)).toBe(path.settings.dbUrl);
+    expect(localDataDir({ dbUrl: 'C:\\data:1\\x.db', dbPath: null }, '/w')).toBe(join('/w', 'C:\\data:1\\x.db', '..'));
+
+    const plain = { dbPath: null, dbUrl: null };
+    expect(databaseTarget(plain, '/w')).toBe(join('/w', '.skills', 'skills.db'));
+    expect(databaseTarget({ dbPath: 'a.db', dbUrl: 'sqlite:b.db' }, '/w')).toBe('sqlite:b.db');
+    expect(errorOf(() => loadSettings({ cwd: project(), env: { SKILLS_DB_URL: '   ' } })).message).toBe(
+      'Invalid setting "dbUrl" from env SKILLS_DB_URL: dbUrl must not be empty',
+    );
+    expect(errorOf(() => loadSettings({ cwd: project(), env: {}, overrides: { dbUrl: ' ' } })).message).toBe(
+      'Invalid setting "dbUrl" from option: dbUrl must not be empty',
+    );
   });
 
   describe('bad values name the source, the key and the rule', () => {

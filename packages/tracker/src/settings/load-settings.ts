@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { SettingsError, SettingsSchema, type Settings, type SettingsInput } from '@skills/protocol';
-import { realDatabasePath } from '@skills/store-sqlite';
+import { isStoreUrl, SettingsError, SettingsSchema, type Settings, type SettingsInput } from '@skills/protocol';
 
 /** A settings key. */
 export type SettingKey = keyof Settings;
@@ -38,7 +37,7 @@ const toCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.to
 /**
  * Loads settings from, lowest to highest: defaults, `settings/skills.yaml`, `settings/local.yaml`
  * (both under a top-level `skills:` key; camelCase or snake_case keys), the environment
- * (`SKILLS_ENABLED`, `SKILLS_BACKEND`, `SKILLS_DB_PATH`, `SKILLS_MCP_URL`, and `SKILLS_<KEY>` for
+ * (`SKILLS_ENABLED`, `SKILLS_BACKEND`, `SKILLS_DB_PATH`, `SKILLS_DB_URL`, `SKILLS_MCP_URL`, and `SKILLS_<KEY>` for
  * every other key; `CRACKERJACK_SKILLS_*` accepted as aliases), then explicit options.
  * A bad value throws a {@link SettingsError} naming the source, the key and the rule.
  *
@@ -71,17 +70,48 @@ export function loadSettings(options: LoadSettingsOptions = {}): LoadedSettings 
   apply(overrides, () => 'option');
 
   const settings = SettingsSchema.parse(values);
-  if (settings.dbPath !== null && !isAbsolute(settings.dbPath)) settings.dbPath = resolve(cwd, settings.dbPath);
+  // Relative paths are relative to cwd; a URL (in either key: `--db` and both variables accept both) stays as given.
+  if (settings.dbPath !== null) settings.dbPath = resolveTarget(settings.dbPath, cwd);
+  if (settings.dbUrl !== null) settings.dbUrl = resolveTarget(settings.dbUrl, cwd);
   return { settings, sources };
 }
 
 /**
- * The database file in force: `dbPath`, or `.skills/skills.db` under `cwd`, with symbolic links
- * resolved (SQLite keeps `-wal`/`-shm` beside the link's target, so backups, folders and file
- * modes must be about the target).
+ * The store in force, as given to an engine: `dbUrl` when set (it wins over `dbPath`), else
+ * `dbPath`, else `.skills/skills.db` under `cwd`. May hold a password: show it only through
+ * `describeStore`.
+ *
+ * @example
+ * databaseTarget({ dbUrl: null, dbPath: null }, '/work'); // '/work/.skills/skills.db'
+ */
+export function databaseTarget(settings: Pick<Settings, 'dbPath' | 'dbUrl'>, cwd: string = process.cwd()): string {
+  const given = settings.dbUrl ?? settings.dbPath;
+  return given === null ? join(cwd, '.skills', 'skills.db') : resolveTarget(given, cwd);
+}
+
+/** A path made absolute against `cwd`; a URL as given. */
+function resolveTarget(target: string, cwd: string): string {
+  return isStoreUrl(target) || isAbsolute(target) ? target : resolve(cwd, target);
+}
+
+/**
+ * The SQLite file `dbPath` names (or `.skills/skills.db` under `cwd`), absolute, as written (a
+ * URL in `dbPath` is returned as given).
+ *
+ * @deprecated It ignores `dbUrl`, which wins over `dbPath`: use {@link databaseTarget} for the
+ * store in force and {@link localDataDir} for the folder of local files.
  */
 export function resolveDbPath(settings: Pick<Settings, 'dbPath'>, cwd: string = process.cwd()): string {
-  return realDatabasePath(settings.dbPath === null ? join(cwd, '.skills', 'skills.db') : resolve(cwd, settings.dbPath));
+  return databaseTarget({ dbPath: settings.dbPath, dbUrl: null }, cwd);
+}
+
+/**
+ * The folder for this machine's own files (the MCP tracker's spool, hook state): the database
+ * file's folder when the store is a plain path, else `.skills` under `cwd`.
+ */
+export function localDataDir(settings: Pick<Settings, 'dbPath' | 'dbUrl'>, cwd: string = process.cwd()): string {
+  const target = databaseTarget(settings, cwd);
+  return isStoreUrl(target) ? join(cwd, '.skills') : dirname(target);
 }
 
 function checkValue(key: SettingKey, value: unknown, source: string): unknown {
