@@ -114,5 +114,7 @@ export const RecommendationSchema = z.strictObject({
   invocationCount: z.number().int().nonnegative(),
   /** Why it was recommended, for people. */
   reason: z.string(),
+  /** The learned ranker's score, 0..1, when it ranked this skill (absent with the similarity ranker or too little history). */
+  learnedScore: z.number().min(0).max(1).optional(),
 });
 export type Recommendation = z.infer<typeof RecommendationSchema>;

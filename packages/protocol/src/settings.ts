@@ -53,8 +53,11 @@ export const SettingsSchema = z.strictObject({
   modelPath: z.string().min(1).nullable().default(null),
   /** Let the transformer embedder download its model once (off: nothing leaves the machine). */
   allowModelDownload: z.boolean().default(false),
-  /** The ranking: `similarity` (nearest past queries and success) or `learned` (blended with a model trained on the history). */
-  ranker: z.enum(['learned', 'similarity'], { error: 'ranker must be learned or similarity' }).default('similarity'),
+  /**
+   * The ranking: `learned` (similarity blended with a model trained on the history; the default,
+   * as it won on MetaTool dev, see the README) or `similarity` (nearest past queries and success).
+   */
+  ranker: z.enum(['learned', 'similarity'], { error: 'ranker must be learned or similarity' }).default('learned'),
 });
 export type Settings = z.output<typeof SettingsSchema>;
 export type SettingsInput = z.input<typeof SettingsSchema>;

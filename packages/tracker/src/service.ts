@@ -152,9 +152,9 @@ export class SkillsService {
   }
 
   private recommender(): Promise<Recommender> {
-    const { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight } = this.settings;
+    const { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight, ranker } = this.settings;
     this.#recommender ??= this.embedder().then((embedder) =>
-      Recommender.open(this.store, embedder, { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight }, this.logger),
+      Recommender.open(this.store, embedder, { minSimilarity, maxRecommendations, enablePhaseAware, phaseWeight, ranker }, this.logger),
     );
     // A failed open is not cached: the next call tries again.
     this.#recommender.catch(() => (this.#recommender = undefined));

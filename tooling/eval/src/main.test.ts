@@ -44,17 +44,29 @@ function files() {
 }
 
 describe('pnpm eval', () => {
-  it('reports metrics, latency, the embedder and the machine as JSON', () => {
+  it('reports both rankers with intervals, the paired difference, latency, costs and the machine as JSON', () => {
     const f = files();
     const child = evalCli(['--history', f.history, '--queries', f.queries, '--json', '--embedder', 'lexical']);
     expect(child.status).toBe(0);
     const report = JSON.parse(child.stdout);
     expect(report.embedder).toMatch(/^lexical\//);
     expect(report.counts).toMatchObject({ historyRows: 7, distinctHistoryQueries: 7, skills: 3, queries: 4 });
-    expect(report.metrics).toMatchObject({ queries: 4, hitAt1: 0.75 });
-    expect(report.metrics.hitAt5).toBeGreaterThanOrEqual(0.75);
-    expect(report.metrics.mrrAt5).toBeLessThan(1);
-    expect(report.latencyMs.p50).toBeGreaterThan(0);
+    expect(report.defaultRanker).toMatch(/^(learned|similarity)$/);
+    for (const name of ['similarity', 'learned']) {
+      const r = report.rankers[name];
+      expect(r.ranker).toBe(name);
+      expect(r.metrics).toMatchObject({ queries: 4, hitAt1: 0.75 });
+      expect(r.metrics.hitAt5).toBeGreaterThanOrEqual(0.75);
+      expect(r.metrics.mrrAt5).toBeLessThan(1);
+      expect(r.intervals.hitAt1.low).toBeLessThanOrEqual(0.75);
+      expect(r.intervals.hitAt1.high).toBeGreaterThanOrEqual(0.75);
+      expect(r.latencyMs.p50).toBeGreaterThan(0);
+    }
+    // Too little history for the learned model (cold start): it ranks as the similarity ranker.
+    expect(report.difference.hitAt1).toEqual({ mean: 0, interval: { low: 0, high: 0 } });
+    expect(report.verdict).toEqual({ hitAt1Better: false, hitAt5NotLower: true, winner: 'similarity' });
+    expect(report.learnedCost.model).toBe(`${report.embedder}/linear-v1`);
+    expect(report.learnedCost.meanQueryFeatures).toBeGreaterThan(0);
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(report.machine.node).toBe(process.version);
   });
@@ -63,8 +75,22 @@ describe('pnpm eval', () => {
     const f = files();
     const child = evalCli(['--history', f.history, '--queries', f.queries, '--embedder', 'lexical', '--limit', '3']);
     expect(child.status).toBe(0);
-    expect(child.stdout).toMatch(/^Hit@1 +0\.7500$/m);
-    expect(child.stdout).toMatch(/latency\/query +p50 [\d.]+ ms, p95/);
+    expect(child.stdout).toMatch(/^similarity +Hit@1 0\.7500 \[[\d.]+, [\d.]+\] +Hit@5 /m);
+    expect(child.stdout).toMatch(/^learned +Hit@1 0\.7500 \[/m);
+    expect(child.stdout).toMatch(/^learned − sim\. +Hit@1 \+0\.0000 \[/m);
+    expect(child.stdout).toMatch(/latency p50 [\d.]+ ms, p95/);
+    expect(child.stdout).toMatch(/^tuning +.*nothing tuned on these queries$/m);
+  });
+
+  it('--cv K fits the blend on folds of the history and never reads the queries', () => {
+    const f = files();
+    const child = evalCli(['--history', f.history, '--queries', join(f.dir, 'absent.csv'), '--cv', '2', '--embedder', 'lexical', '--json']);
+    expect(child.status).toBe(0);
+    const cv = JSON.parse(child.stdout);
+    expect(cv).toMatchObject({ folds: 2, rows: 7 });
+    expect(cv.shares).toHaveLength(21);
+    expect(cv.shares.map((s: { learnedShare: number }) => s.learnedShare)).toContain(cv.best);
+    expect(evalCli(['--history', f.history, '--cv', '1']).status).toBe(2);
   });
 
   it('skips with exit 0 when the default data is absent', () => {

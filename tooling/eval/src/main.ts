@@ -4,14 +4,20 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BOOTSTRAP_RESAMPLES } from './bootstrap.js';
 import { consoleLogger, DEFAULT_SETTINGS, EmbedderChoiceSchema, SkillsError, type EmbedderChoice } from '@skills/protocol';
-import { runEval, type EvalReport } from './run-eval.js';
+import { LINEAR } from '@skills/tracker';
+import { crossValidate, type CrossValidationReport } from './cross-validate.js';
+import { runEval, type EvalReport, type RankerReport } from './run-eval.js';
 
 const USAGE = `usage: pnpm eval [--history FILE] [--queries FILE] [--catalog FILE] [--json]
                  [--embedder lexical|transformer|auto] [--model-path DIR] [--limit N] [--min-similarity X]
+       pnpm eval --cv K [--history FILE] [--catalog FILE] [--json] [--embedder ...]
 
 Imports the history (query,skill rows, each a completed invocation) into an empty temporary
-store and asks for recommendations for every query of --queries. Defaults: the MetaTool files
+store and asks both rankers (similarity and learned) for recommendations for every query of
+--queries, with bootstrap 95% intervals. --cv K instead splits the history into K folds and
+fits the learned ranker's blend share on them (--queries is never read). Defaults: the MetaTool files
 in ../shared/eval/metatool/ next to the repository (or in $SKILLS_EVAL_DATA); when they are
 absent the evaluation is skipped (exit 0). A missing explicit file is an error (exit 2).`;
 
@@ -32,23 +38,48 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const f4 = (x: number) => x.toFixed(4);
+const signed = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
+const ci = (i: { low: number; high: number }) => `[${f4(i.low)}, ${f4(i.high)}]`;
+
+function rankerLines(name: string, r: RankerReport): string[] {
+  const m = r.metrics;
+  return [
+    `${name.padEnd(11)} Hit@1 ${f4(m.hitAt1)} ${ci(r.intervals.hitAt1)}  Hit@5 ${f4(m.hitAt5)} ${ci(r.intervals.hitAt5)}  MRR@5 ${f4(m.mrrAt5)} ${ci(r.intervals.mrrAt5)}`,
+    `${''.padEnd(11)} empty results ${m.emptyResults}; unfiltered Hit@1 ${f4(r.unfiltered.hitAt1)}, Hit@5 ${f4(r.unfiltered.hitAt5)}; ` +
+      `latency p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(2)} ms; open ${r.openMs} ms`,
+  ];
+}
+
 function format(r: EvalReport): string {
-  const pct = (x: number) => x.toFixed(4);
-  const u = r.unfiltered;
+  const d = r.difference;
+  const c = r.learnedCost;
   return [
     `embedder        ${r.embedder}`,
     `history         ${r.counts.historyRows} rows, ${r.counts.distinctHistoryQueries} distinct queries, ${r.counts.skills} skills` +
       (r.counts.catalogEntries ? `, ${r.counts.catalogEntries} catalogue entries` : ''),
     `queries         ${r.counts.queries} (${r.counts.unseenSkillQueries} expect a skill with no history)`,
-    `ranking         limit ${r.limit}, minSimilarity ${r.minSimilarity} (the default settings unless --min-similarity), no phase`,
-    `Hit@1           ${pct(r.metrics.hitAt1)}`,
-    `Hit@5           ${pct(r.metrics.hitAt5)}`,
-    `MRR@5           ${pct(r.metrics.mrrAt5)}`,
-    `empty results   ${r.metrics.emptyResults}`,
-    `unfiltered      Hit@1 ${pct(u.hitAt1)}, Hit@5 ${pct(u.hitAt5)}, MRR@5 ${pct(u.mrrAt5)} (minSimilarity 0)`,
-    `latency/query   p50 ${r.latencyMs.p50.toFixed(2)} ms, p95 ${r.latencyMs.p95.toFixed(2)} ms, mean ${r.latencyMs.mean.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(2)} ms`,
-    `timings         import ${r.timingsMs.import} ms, open (embed + index) ${r.timingsMs.open} ms, all queries ${r.timingsMs.queries} ms`,
+    `ranking         limit ${r.limit}, minSimilarity ${r.minSimilarity} (the default settings unless --min-similarity), no phase; default ranker: ${r.defaultRanker}`,
+    `tuning          similarity: constants set on principle (see RANKING); learned: blend share ${r.learnedShare} fitted by --cv 5 on history only; nothing tuned on these queries`,
+    `intervals       bootstrap 95% over queries (${BOOTSTRAP_RESAMPLES} resamples, seeded)`,
+    ...rankerLines('similarity', r.rankers.similarity),
+    ...rankerLines('learned', r.rankers.learned),
+    `learned − sim.  Hit@1 ${signed(d.hitAt1.mean)} [${signed(d.hitAt1.interval.low)}, ${signed(d.hitAt1.interval.high)}]  ` +
+      `Hit@5 ${signed(d.hitAt5.mean)} [${signed(d.hitAt5.interval.low)}, ${signed(d.hitAt5.interval.high)}] (paired)`,
+    `rule            Hit@1 gain above the noise (interval > 0): ${r.verdict.hitAt1Better ? 'yes' : 'no'}; Hit@5 not lower: ${r.verdict.hitAt5NotLower ? 'yes' : 'no'} -> ${r.verdict.winner === 'learned' ? 'the learned ranker wins on quality' : 'the learned ranker does not win'}`,
+    `learned model   ${c.model}: ${c.rows} rows, ${c.weights} non-zero weights; scoring ≤ skills × features = ${r.counts.skills} × ${c.meanQueryFeatures.toFixed(0)} ≈ ${c.scoringBound} multiply-adds per query`,
+    `training        full fit ${c.fitMs} ms of work (${c.fitUsPerRow.toFixed(1)} µs per row, ${LINEAR.epochs} passes), in the background (a quarter of a core at most); refit when the rows double, one online step per new invocation in between`,
+    `timings         import ${r.timingsMs.import} ms`,
     `machine         ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}`,
+  ].join('\n');
+}
+
+function formatCv(r: CrossValidationReport): string {
+  return [
+    `cross-validation on history only: ${r.folds} folds by distinct query text, ${r.rows} held-out rows (the dev queries are not read)`,
+    'learned share   Hit@1   Hit@5   MRR@5',
+    ...r.shares.map((s) => `${s.learnedShare.toFixed(2).padStart(13)}   ${f4(s.hitAt1)}  ${f4(s.hitAt5)}  ${f4(s.mrrAt5)}${s.learnedShare === r.best ? '  <- best Hit@1' : ''}`),
+    `share 0 is the similarity ranker; the best share's figures are tuned on these folds (optimistic): judge it on dev with pnpm eval`,
   ].join('\n');
 }
 
@@ -65,6 +96,7 @@ async function main(): Promise<void> {
         limit: { type: 'string', default: '5' },
         'min-similarity': { type: 'string' },
         'model-path': { type: 'string' },
+        cv: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -84,6 +116,9 @@ async function main(): Promise<void> {
   const minSimilarity = args['min-similarity'] === undefined ? null : Number(args['min-similarity']);
   if (minSimilarity !== null && !(minSimilarity >= 0 && minSimilarity <= 1)) fail('--min-similarity must be between 0 and 1');
 
+  const folds = args.cv === undefined ? null : Number(args.cv);
+  if (folds !== null && !(Number.isInteger(folds) && folds >= 2 && folds <= 20)) fail('--cv must be a whole number of folds from 2 to 20');
+
   // SKILLS_EVAL_DATA moves the default folder (tests use it to see the skip).
   const shared = process.env.SKILLS_EVAL_DATA ?? resolve(repoRoot(), '../shared/eval/metatool');
   const files = {
@@ -92,7 +127,7 @@ async function main(): Promise<void> {
     catalog: args.catalog ? resolve(args.catalog) : undefined,
   };
   for (const [flag, file] of Object.entries(files)) {
-    if (file === undefined || existsSync(file)) continue;
+    if (file === undefined || existsSync(file) || (flag === 'queries' && folds !== null)) continue;
     const explicit = flag === 'history' ? args.history : flag === 'queries' ? args.queries : args.catalog;
     if (explicit) fail(`--${flag} file not found: ${file}`);
     const message = `skipped: the evaluation data is not here (${file} is missing); pass --history and --queries to use other files`;
@@ -108,6 +143,19 @@ async function main(): Promise<void> {
     process.stderr.write(`\r\x1b[2K${label}${done === total && phase !== 'embed' ? '\n' : ''}`);
     if (phase === 'embed' && done === total) process.stderr.write('\n');
   };
+  if (folds !== null) {
+    const cv = await crossValidate({
+      historyFile: files.history,
+      catalogFile: files.catalog,
+      embedder: embedder.data as EmbedderChoice,
+      modelPath: args['model-path'] ? resolve(args['model-path']) : undefined,
+      folds,
+      progress,
+      logger: consoleLogger,
+    });
+    console.log(args.json ? JSON.stringify(cv, null, 2) : formatCv(cv));
+    return;
+  }
   const report = await runEval({
     historyFile: files.history,
     queriesFile: files.queries,

@@ -14,6 +14,11 @@ describe('RankingAccumulator', () => {
     expect(r.hitAt1).toBeCloseTo(1 / 5, 12);
     expect(r.hitAt5).toBeCloseTo(3 / 5, 12);
     expect(r.mrrAt5).toBeCloseTo((1 + 1 / 2 + 1 / 5) / 5, 12);
+    // Per query, in order, for bootstrap intervals: their means are the metrics above.
+    const q = m.perQuery();
+    expect([...q.hitAt1]).toEqual([1, 0, 0, 0, 0]);
+    expect([...q.hitAt5]).toEqual([1, 1, 1, 0, 0]);
+    expect([...q.mrrAt5]).toEqual([1, 0.5, 0.2, 0, 0]);
   });
 
   it('reports zeros, not NaN, with no queries', () => {

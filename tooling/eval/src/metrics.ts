@@ -23,14 +23,24 @@ export class RankingAccumulator {
   #hit1 = 0;
   #hit5 = 0;
   #rr = 0;
+  readonly #perQuery: { hitAt1: number[]; hitAt5: number[]; mrrAt5: number[] } = { hitAt1: [], hitAt5: [], mrrAt5: [] };
 
   add(expected: string, ranked: readonly string[]): void {
     this.#queries++;
     const rank = ranked.slice(0, 5).indexOf(expected);
+    this.#perQuery.hitAt1.push(rank === 0 ? 1 : 0);
+    this.#perQuery.hitAt5.push(rank >= 0 ? 1 : 0);
+    this.#perQuery.mrrAt5.push(rank >= 0 ? 1 / (rank + 1) : 0);
     if (rank < 0) return;
     if (rank === 0) this.#hit1++;
     this.#hit5++;
     this.#rr += 1 / (rank + 1);
+  }
+
+  /** Each query's Hit@1, Hit@5 and reciprocal rank, in the order added (for bootstrap intervals). */
+  perQuery(): { readonly hitAt1: Float64Array; readonly hitAt5: Float64Array; readonly mrrAt5: Float64Array } {
+    const q = this.#perQuery;
+    return { hitAt1: Float64Array.from(q.hitAt1), hitAt5: Float64Array.from(q.hitAt5), mrrAt5: Float64Array.from(q.mrrAt5) };
   }
 
   result(): RankingMetrics {

@@ -1,10 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createEmbedder } from '@skills/embeddings';
-import { DEFAULT_SETTINGS, percentile, silentLogger, type EmbedderChoice, type Logger, type NewInvocation } from '@skills/protocol';
+import { createEmbedder, type Embedder } from '@skills/embeddings';
+import {
+  DEFAULT_SETTINGS,
+  percentile,
+  silentLogger,
+  type CatalogEntry,
+  type EmbedderChoice,
+  type Logger,
+  type NewInvocation,
+  type SkillsStore,
+} from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
-import { Recommender } from '@skills/tracker';
+import { RANKING, Recommender, type RankerChoice } from '@skills/tracker';
+import { bootstrapIntervals, type Interval } from './bootstrap.js';
 import { readLabelledCsv, type LabelledQuery } from './csv.js';
 import { RankingAccumulator, type RankingMetrics } from './metrics.js';
 
@@ -35,6 +45,34 @@ export interface MachineInfo {
   readonly platform: string;
 }
 
+/** One ranker's figures on the labelled queries. */
+export interface RankerReport {
+  readonly ranker: RankerChoice;
+  /** What users get: rankings with the threshold applied. */
+  readonly metrics: RankingMetrics & { readonly emptyResults: number };
+  /** Bootstrap 95% intervals of those metrics (queries resampled). */
+  readonly intervals: { readonly hitAt1: Interval; readonly hitAt5: Interval; readonly mrrAt5: Interval };
+  /** The same rankings with no threshold at all. */
+  readonly unfiltered: RankingMetrics;
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly mean: number; readonly max: number };
+  /** Opening the recommender: embedding (or reading stored vectors) and indexing; the learned model then fits in the background. */
+  readonly openMs: number;
+}
+
+/** The learned ranker's cost, beside its quality. */
+export interface LearnedCost {
+  readonly model: string;
+  /** Rows (distinct query, skill pairs) trained on, and the model's non-zero weights. */
+  readonly rows: number;
+  readonly weights: number;
+  /** Mean non-zero features of a query: scoring costs at most skills × this many multiply-adds. */
+  readonly meanQueryFeatures: number;
+  readonly scoringBound: number;
+  /** A full fit's work (its rests not counted), and per row; refits come when the rows double, so per invocation about twice that plus one step. */
+  readonly fitMs: number;
+  readonly fitUsPerRow: number;
+}
+
 /** Everything `pnpm eval` reports. */
 export interface EvalReport {
   readonly embedder: string;
@@ -50,12 +88,23 @@ export interface EvalReport {
   readonly limit: number;
   /** The threshold in force: recommendations less similar were left out. */
   readonly minSimilarity: number;
-  /** What users get: rankings with that threshold applied. */
-  readonly metrics: RankingMetrics & { readonly emptyResults: number };
-  /** The same rankings with no threshold at all. */
-  readonly unfiltered: RankingMetrics;
-  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly mean: number; readonly max: number };
-  readonly timingsMs: { readonly import: number; readonly open: number; readonly queries: number };
+  /** The ranking the settings use by default. */
+  readonly defaultRanker: RankerChoice;
+  /** The learned ranker's blend share in force (fitted by `--cv` on history). */
+  readonly learnedShare: number;
+  readonly rankers: { readonly similarity: RankerReport; readonly learned: RankerReport };
+  /** Paired learned − similarity differences (same queries), with bootstrap 95% intervals. */
+  readonly difference: {
+    readonly hitAt1: { readonly mean: number; readonly interval: Interval };
+    readonly hitAt5: { readonly mean: number; readonly interval: Interval };
+  };
+  /**
+   * The quality rule for the default: the learned ranker wins when its Hit@1 gain's paired
+   * interval lies above 0 (more than the noise) and its Hit@5 is not lower.
+   */
+  readonly verdict: { readonly hitAt1Better: boolean; readonly hitAt5NotLower: boolean; readonly winner: RankerChoice };
+  readonly learnedCost: LearnedCost;
+  readonly timingsMs: { readonly import: number };
   readonly machine: MachineInfo;
 }
 
@@ -98,99 +147,184 @@ export function historyInvocations(history: readonly LabelledQuery[]): NewInvoca
   });
 }
 
-/**
- * Imports the history into an empty temporary store, opens the recommender and asks for
- * recommendations for every labelled query.
- *
- * @example
- * const report = await runEval({ historyFile: 'history.csv', queriesFile: 'dev.csv', embedder: 'lexical', limit: 5, minSimilarity: 0 });
- * console.log(report.metrics.hitAt1);
- */
-export async function runEval(options: EvalOptions): Promise<EvalReport> {
-  const logger = options.logger ?? silentLogger;
-  const progress = options.progress ?? (() => {});
+/** The labelled files read, the catalogue, and the embedder made from the options. */
+export async function loadInputs(options: Pick<EvalOptions, 'historyFile' | 'catalogFile' | 'embedder' | 'modelPath'>, logger: Logger) {
   const history = readLabelledCsv(readFileSync(options.historyFile, 'utf8'));
-  const queries = readLabelledCsv(readFileSync(options.queriesFile, 'utf8'));
   const catalog = options.catalogFile
     ? Object.entries(JSON.parse(readFileSync(options.catalogFile, 'utf8')) as Record<string, string>).map(
         ([skillName, description]) => ({ skillName, description }),
       )
     : [];
-  // First, so that an unavailable embedder fails before any work.
   const embedder = await createEmbedder(
     { ...DEFAULT_SETTINGS, embedder: options.embedder, modelPath: options.modelPath ?? null, allowModelDownload: false },
     logger,
   );
+  return { history, catalog, embedder };
+}
+
+/**
+ * Runs `work` on an empty temporary store holding `history` (as completed invocations) and
+ * `catalog`, then deletes it.
+ */
+export async function withHistoryStore<T>(
+  history: readonly LabelledQuery[],
+  catalog: readonly CatalogEntry[],
+  work: (store: SkillsStore) => Promise<T>,
+  progress: (phase: string, done: number, total: number) => void = () => {},
+): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'skills-eval-'));
   const store = await openSqliteStore({ path: join(dir, 'eval.db') });
   try {
-    let started = performance.now();
     const invocations = historyInvocations(history);
     for (let i = 0; i < invocations.length; i += IMPORT_BATCH) {
       await store.applyBatch({ inserts: invocations.slice(i, i + IMPORT_BATCH) });
       progress('import', Math.min(i + IMPORT_BATCH, invocations.length), invocations.length);
     }
     if (catalog.length > 0) await store.upsertCatalog(catalog);
-    const importMs = performance.now() - started;
-
-    started = performance.now();
-    progress('embed', 0, 1);
-    // Rank unfiltered once; the threshold is applied below, so both figures come from one run.
-    const recommender = await Recommender.open(store, embedder, {
-      minSimilarity: 0,
-      maxRecommendations: options.limit,
-      enablePhaseAware: false,
-      phaseWeight: 0,
-    });
-    progress('embed', 1, 1);
-    const openMs = performance.now() - started;
-
-    const all = new RankingAccumulator();
-    const filtered = new RankingAccumulator();
-    const threshold = options.minSimilarity ?? embedder.minSimilarity;
-    let emptyResults = 0;
-    const latencies: number[] = [];
-    started = performance.now();
-    for (const [i, q] of queries.entries()) {
-      const t = performance.now();
-      const recs = await recommender.recommend({ userQuery: q.query, limit: options.limit });
-      latencies.push(performance.now() - t);
-      all.add(q.skill, recs.map((r) => r.skillName));
-      const kept = recs.filter((r) => r.similarityScore >= threshold);
-      if (kept.length === 0) emptyResults++;
-      filtered.add(q.skill, kept.map((r) => r.skillName));
-      if ((i + 1) % 200 === 0 || i + 1 === queries.length) progress('recommend', i + 1, queries.length);
-    }
-    const queriesMs = performance.now() - started;
-
-    const skills = new Set(history.map((h) => h.skill));
-    const round = (x: number) => Math.round(x * 1000) / 1000;
-    const sorted = Float64Array.from(latencies).sort();
-    return {
-      embedder: recommender.embedderId,
-      counts: {
-        historyRows: history.length,
-        distinctHistoryQueries: (await store.listQueries()).length,
-        skills: skills.size,
-        catalogEntries: catalog.length,
-        queries: queries.length,
-        unseenSkillQueries: queries.filter((q) => !skills.has(q.skill)).length,
-      },
-      limit: options.limit,
-      minSimilarity: threshold,
-      metrics: { ...filtered.result(), emptyResults },
-      unfiltered: all.result(),
-      latencyMs: {
-        p50: round(percentile(sorted, 0.5) ?? Number.NaN),
-        p95: round(percentile(sorted, 0.95) ?? Number.NaN),
-        mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
-        max: round(Math.max(0, ...latencies)),
-      },
-      timingsMs: { import: Math.round(importMs), open: Math.round(openMs), queries: Math.round(queriesMs) },
-      machine: machineInfo(),
-    };
+    return await work(store);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Opens a recommender that ranks unfiltered (thresholds are applied by the caller). */
+export function openRanker(store: SkillsStore, embedder: Embedder, ranker: RankerChoice, limit: number, learnedShare?: number): Promise<Recommender> {
+  return Recommender.open(store, embedder, {
+    minSimilarity: 0,
+    maxRecommendations: limit,
+    enablePhaseAware: false,
+    phaseWeight: 0,
+    ranker,
+    ...(learnedShare === undefined ? {} : { learnedShare }),
+  });
+}
+
+function latency(latencies: readonly number[]): RankerReport['latencyMs'] {
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    p50: round(percentile(sorted, 0.5) ?? Number.NaN),
+    p95: round(percentile(sorted, 0.95) ?? Number.NaN),
+    mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
+    max: round(Math.max(0, ...latencies)),
+  };
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function verdict(hitAt1GainLow: number, learnedHitAt5: number, similarityHitAt5: number): EvalReport['verdict'] {
+  const hitAt1Better = hitAt1GainLow > 0;
+  const hitAt5NotLower = learnedHitAt5 >= similarityHitAt5;
+  return { hitAt1Better, hitAt5NotLower, winner: hitAt1Better && hitAt5NotLower ? 'learned' : 'similarity' };
+}
+
+/** Asks one ranker for every query: its report, and the per-query outcomes for paired intervals. */
+async function evaluateRanker(
+  store: SkillsStore,
+  embedder: Embedder,
+  ranker: RankerChoice,
+  queries: readonly LabelledQuery[],
+  options: EvalOptions,
+  progress: (phase: string, done: number, total: number) => void,
+) {
+  let started = performance.now();
+  progress(`open ${ranker}`, 0, 1);
+  const recommender = await openRanker(store, embedder, ranker, options.limit);
+  const openMs = Math.round(performance.now() - started);
+  // The learned model fits in the background: measure it once it has.
+  await recommender.learnedTrained();
+  progress(`open ${ranker}`, 1, 1);
+  const all = new RankingAccumulator();
+  const filtered = new RankingAccumulator();
+  const threshold = recommender.minSimilarity === 0 ? (options.minSimilarity ?? embedder.minSimilarity) : recommender.minSimilarity;
+  let emptyResults = 0;
+  const latencies: number[] = [];
+  for (const [i, q] of queries.entries()) {
+    const t = performance.now();
+    const recs = await recommender.recommend({ userQuery: q.query, limit: options.limit });
+    latencies.push(performance.now() - t);
+    all.add(q.skill, recs.map((r) => r.skillName));
+    const kept = recs.filter((r) => r.similarityScore >= threshold);
+    if (kept.length === 0) emptyResults++;
+    filtered.add(q.skill, kept.map((r) => r.skillName));
+    if ((i + 1) % 200 === 0 || i + 1 === queries.length) progress(ranker, i + 1, queries.length);
+  }
+  const perQuery = filtered.perQuery();
+  const report: RankerReport = {
+    ranker,
+    metrics: { ...filtered.result(), emptyResults },
+    intervals: bootstrapIntervals(perQuery),
+    unfiltered: all.result(),
+    latencyMs: latency(latencies),
+    openMs,
+  };
+  return { report, perQuery, recommender, threshold };
+}
+
+/**
+ * Imports the history into an empty temporary store, opens both rankers on it and asks each for
+ * recommendations for every labelled query.
+ *
+ * @example
+ * const report = await runEval({ historyFile: 'history.csv', queriesFile: 'dev.csv', embedder: 'lexical', limit: 5, minSimilarity: 0 });
+ * console.log(report.rankers.learned.metrics.hitAt1, report.difference.hitAt1.interval);
+ */
+export async function runEval(options: EvalOptions): Promise<EvalReport> {
+  const logger = options.logger ?? silentLogger;
+  const progress = options.progress ?? (() => {});
+  // First, so that an unavailable embedder fails before any work.
+  const { history, catalog, embedder } = await loadInputs(options, logger);
+  const queries = readLabelledCsv(readFileSync(options.queriesFile, 'utf8'));
+  const started = performance.now();
+  let importMs = 0;
+  return withHistoryStore(
+    history,
+    catalog,
+    async (store) => {
+      importMs = Math.round(performance.now() - started);
+      // The similarity ranker first: it embeds and stores the vectors the learned one then reads.
+      const similarity = await evaluateRanker(store, embedder, 'similarity', queries, options, progress);
+      const learned = await evaluateRanker(store, embedder, 'learned', queries, options, progress);
+      const diff = (k: 'hitAt1' | 'hitAt5') => learned.perQuery[k].map((x, i) => x - similarity.perQuery[k][i]!);
+      const paired = bootstrapIntervals({ hitAt1: diff('hitAt1'), hitAt5: diff('hitAt5') });
+      const model = learned.recommender.learnedModel!;
+      const vectors = await embedder.embed(queries.map((q) => q.query));
+      const features = vectors.reduce((n, v) => n + (v.kind === 'sparse' ? v.indices.length : v.values.length), 0) / (vectors.length || 1);
+      const skills = new Set(history.map((h) => h.skill));
+      const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
+      return {
+        embedder: similarity.recommender.embedderId,
+        counts: {
+          historyRows: history.length,
+          distinctHistoryQueries: (await store.listQueries()).length,
+          skills: skills.size,
+          catalogEntries: catalog.length,
+          queries: queries.length,
+          unseenSkillQueries: queries.filter((q) => !skills.has(q.skill)).length,
+        },
+        limit: options.limit,
+        minSimilarity: similarity.threshold,
+        defaultRanker: DEFAULT_SETTINGS.ranker,
+        learnedShare: RANKING.learnedShare,
+        rankers: { similarity: similarity.report, learned: learned.report },
+        difference: {
+          hitAt1: { mean: mean(diff('hitAt1')), interval: paired.hitAt1 },
+          hitAt5: { mean: mean(diff('hitAt5')), interval: paired.hitAt5 },
+        },
+        verdict: verdict(paired.hitAt1.low, learned.report.metrics.hitAt5, similarity.report.metrics.hitAt5),
+        learnedCost: {
+          model: model.version,
+          rows: model.rows,
+          weights: model.weights,
+          meanQueryFeatures: round(features),
+          scoringBound: Math.round(skills.size * features),
+          fitMs: Math.round(model.lastFitMs),
+          fitUsPerRow: round((model.lastFitMs * 1000) / (model.rows || 1)),
+        },
+        timingsMs: { import: importMs },
+        machine: machineInfo(),
+      };
+    },
+    progress,
+  );
 }

@@ -1,2 +1,4 @@
-export { Recommender, type RankingOptions } from './recommender.js';
+export { Recommender, type RankerChoice, type RankingOptions } from './recommender.js';
 export { RANKING } from './scoring.js';
+export { LEARNED } from './learned/learned-ranker.js';
+export { LINEAR } from './learned/linear-model.js';

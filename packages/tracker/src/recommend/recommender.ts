@@ -29,6 +29,13 @@ import {
   usageWeight,
 } from './scoring.js';
 import { bestPhaseOf } from './best-phase.js';
+import { LearnedRanker, type PairCounts } from './learned/learned-ranker.js';
+
+/**
+ * Which ranking answers: `similarity` (nearest past queries, centroid, success) or `learned`
+ * (that relevance blended with a linear model trained on the history; see `learned/`).
+ */
+export type RankerChoice = 'learned' | 'similarity';
 
 /**
  * How recommendations are filtered and weighed (the ranking part of the settings).
@@ -49,6 +56,14 @@ export interface RankingOptions {
   readonly enablePhaseAware: boolean;
   /** Share of phase success against overall success, 0..1. */
   readonly phaseWeight: number;
+  /** The ranking used; default `similarity`. */
+  readonly ranker?: RankerChoice;
+  /**
+   * With the learned ranker: share of the learned score in relevance, 0..1; default
+   * {@link RANKING.learnedShare} (fitted by cross-validation on history). Evaluation sets 0 to
+   * read both parts apart.
+   */
+  readonly learnedShare?: number;
 }
 
 /** Texts embedded per embedder call (and vectors written per store call) while catching up. */
@@ -113,6 +128,10 @@ export class Recommender {
   #uses = new Map<number, Use[]>();
   #skills = new Map<string, SkillState>();
   #descriptions = new Map<string, string>();
+  /** The learned model (null with the similarity ranker). */
+  readonly #learned: LearnedRanker | null;
+  readonly #learnedShare: number;
+  #learnedScores = new Float64Array(0);
   /** Highest query id indexed. */
   #watermark = 0;
   /** Where the usage counts were last read (see SkillsStore.querySkillCountsSince); null: never. */
@@ -139,6 +158,10 @@ export class Recommender {
     this.#options = Object.freeze({ ...options });
     this.#logger = logger;
     this.minSimilarity = options.minSimilarity ?? embedder.minSimilarity;
+    // A model that takes over makes the cached rankings stale.
+    this.#learned = options.ranker === 'learned' ? new LearnedRanker(embedder.id, () => this.#dropCache()) : null;
+    this.#learnedShare = options.learnedShare ?? RANKING.learnedShare;
+    if (!(this.#learnedShare >= 0 && this.#learnedShare <= 1)) throw new RangeError(`learnedShare must be between 0 and 1, not ${options.learnedShare}`);
     this.#reset();
   }
 
@@ -155,8 +178,20 @@ export class Recommender {
   /** The store changed: drop cached results; the next recommend() catches up first. */
   invalidate(): void {
     this.#stale = true;
+    this.#dropCache();
+  }
+
+  #dropCache(): void {
     this.#generation++;
     this.#cache.clear();
+  }
+
+  /**
+   * Resolves when the learned model's fit under way (it runs in the background, and the
+   * similarity ranking answers until the first is done) has finished; at once with none.
+   */
+  learnedTrained(): Promise<void> {
+    return this.#learned?.trained() ?? Promise.resolve();
   }
 
   /** Skills for a query, best first: at most `limit` (default `maxRecommendations`). */
@@ -239,6 +274,15 @@ export class Recommender {
     this.#watermark = 0;
     this.#countsCursor = null;
     this.#unsaved = new Map();
+  }
+
+  /**
+   * The learned model's size and cost, null with the similarity ranker: rows trained on,
+   * non-zero weights, and how long its last full fit took.
+   */
+  get learnedModel(): { readonly version: string; readonly rows: number; readonly weights: number; readonly lastFitMs: number } | null {
+    const l = this.#learned;
+    return l ? { version: l.version, rows: l.rows, weights: l.weights, lastFitMs: l.lastFitMs } : null;
   }
 
   /** How many vectors are waiting to be stored (the store refused them so far). */
@@ -398,6 +442,7 @@ export class Recommender {
       note(skill, -(skill.num + 1), usageWeight(1));
     }
     this.#uses = uses;
+    this.#learned?.replace(this.#pairs(counts), this.#vectorOf);
     const changed = new Set<SkillState>();
     for (const skill of this.#skills.values()) {
       const next = members.get(skill) ?? new Map<number, number>();
@@ -437,8 +482,16 @@ export class Recommender {
     }
     // Uses that were not given again are gone.
     for (const [skill, gone] of before) if (gone.size > 0) changed.add(skill);
+    this.#learned?.apply(queryIds, this.#pairs(counts), this.#vectorOf);
     return changed;
   }
+
+  /** The counts as the learned model reads them (skills by number). */
+  #pairs(counts: readonly QuerySkillCount[]): PairCounts[] {
+    return counts.map((c) => ({ queryId: c.queryId, skill: this.#skill(c.skillName).num, invocations: c.invocations, failed: c.failed }));
+  }
+
+  readonly #vectorOf = (queryId: number): Vector | undefined => this.#queries.get(queryId);
 
   /** The usage-weighted sum of the skill's vectors (direction is all that matters for a cosine). */
   #updateCentroid(skill: SkillState): void {
@@ -472,6 +525,11 @@ export class Recommender {
     }
     const centroid = new Map<number, number>();
     for (const n of this.#centroids.search(query, this.#skills.size)) centroid.set(n.id, n.similarity);
+    const learned = this.#learned?.ready ? this.#learned : null;
+    if (learned) {
+      if (this.#learnedScores.length < this.#skills.size) this.#learnedScores = new Float64Array(this.#skills.size);
+      learned.scores(query, this.#learnedScores);
+    }
 
     const out: Recommendation[] = [];
     for (const [skill, e] of evidence) {
@@ -485,10 +543,13 @@ export class Recommender {
       const phaseRate =
         phase === null ? null : phaseSuccess(inPhase?.completed ?? 0, inPhase ? finishedRuns(inPhase) : 0, success);
       const rel = relevance({ neighbourSum: e.neighbourSum, centroid: centroid.get(skill.num) ?? 0 });
+      // Before the model has evidence enough (cold start), relevance alone, as the similarity ranker.
+      const learnedScore = learned ? this.#learnedScores[skill.num]! : undefined;
+      const blended = learnedScore === undefined ? rel : (1 - this.#learnedShare) * rel + this.#learnedShare * learnedScore;
       const bestPhase = bestPhaseOf(skill.phases);
       out.push({
         skillName: skill.name,
-        score: finalScore(rel, success, phaseRate, this.#options.phaseWeight),
+        score: finalScore(blended, success, phaseRate, this.#options.phaseWeight),
         similarityScore: similarity,
         successRate: success,
         completed: success >= 0.5,
@@ -505,7 +566,9 @@ export class Recommender {
           phaseCompleted: inPhase?.completed ?? 0,
           phaseFinished: inPhase ? finishedRuns(inPhase) : 0,
           bestPhase,
+          learnedScore: learnedScore ?? null,
         }),
+        ...(learnedScore === undefined ? {} : { learnedScore }),
       });
     }
     out.sort((a, b) => b.score - a.score || b.similarityScore - a.similarityScore || (a.skillName < b.skillName ? -1 : 1));

@@ -167,6 +167,14 @@ describe('loadSettings', () => {
         'mcpTimeoutMs',
       );
     });
+    it('for the ranker: learned by default, similarity on request, nothing else', () => {
+      expect(loadSettings({ cwd: project(), env: {} }).settings.ranker).toBe('learned');
+      expect(loadSettings({ cwd: project(), env: { SKILLS_RANKER: 'similarity' } }).settings.ranker).toBe('similarity');
+      const error = errorOf(() => loadSettings({ cwd: project(), env: { SKILLS_RANKER: 'neural' } }));
+      expect(error.key).toBe('ranker');
+      expect(error.message).toBe('Invalid setting "ranker" from env SKILLS_RANKER: ranker must be learned or similarity');
+    });
+
     it('in explicit options', () => {
       const error = errorOf(() => loadSettings({ cwd: project(), env: {}, overrides: { phaseWeight: -1 } }));
       expect(error.source).toBe('option');

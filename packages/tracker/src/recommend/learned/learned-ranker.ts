@@ -1,0 +1,271 @@
+import type { Vector } from '@skills/embeddings';
+import { seededRandom } from '@skills/protocol';
+import { usageWeight } from '../scoring.js';
+import { LinearModel, type Example } from './linear-model.js';
+
+/** The constants of the learned ranker, each with its reason. */
+export const LEARNED = Object.freeze({
+  /** Bumped whenever the model or its training changes: part of {@link LearnedRanker.version}. */
+  version: 1,
+  /**
+   * The model is used once at least {@link minSkills} skills were each taught by this many
+   * distinct queries; before, the ranking is the similarity ranker's (cold start): a handful of
+   * rows makes a noisy model, and one class alone ranks nothing.
+   */
+  minSkillRows: 5,
+  minSkills: 2,
+  /**
+   * A failed run counts half a completed one: a failure may be the environment's fault, and the
+   * skill's success rate already weighs it in the final score.
+   */
+  failureWeight: 0.5,
+  /** Shuffling seed of a full fit: the same history gives the same model. */
+  seed: 0x5eed,
+  /**
+   * A fit runs in the background in slices of about `sliceMs`, each followed by a rest of
+   * `restMs`: it takes at most a quarter of a core, a request waits at most one slice, and three
+   * requests in four wait for none.
+   */
+  sliceMs: 2,
+  restMs: 6,
+});
+
+/** What the store says about one skill on one query. */
+export interface PairCounts {
+  readonly queryId: number;
+  readonly skill: number;
+  readonly invocations: number;
+  readonly failed: number;
+}
+
+/**
+ * The learned part of the ranking, kept beside the similarity index of one embedder: a
+ * {@link LinearModel} trained on the store's (query, skill) counts. A query a skill served
+ * (invocations that did not fail) teaches it to rank first for that kind of query, weighted
+ * `1 + ln(n)` like the similarity ranker's evidence; failed runs teach the opposite at
+ * {@link LEARNED.failureWeight} of that weight.
+ *
+ * Training: a full fit (10 passes) on opening and whenever the rows have doubled since the last
+ * fit; each new (query, skill) count in between is one online step. So the cost per invocation
+ * is bounded (amortised, at most about 2 × 10 + 1 steps of the query's non-zero features).
+ * A full fit runs in the background ({@link LEARNED.sliceMs} slices, a quarter of a core at most) on a
+ * model of its own, which replaces the one in use when done; until the first fit is done the
+ * ranker is not {@link ready} (the similarity ranking answers). The model lives in memory: the
+ * store has no place for a model blob yet, so opening refits it.
+ *
+ * @example
+ * const ranker = new LearnedRanker('lexical/v1/h22/...');
+ * ranker.replace(counts, (id) => index.get(id));
+ * ranker.scores(queryVector, out);
+ */
+export class LearnedRanker {
+  /** The feature space and the model's version: a change of either means a refit. */
+  readonly version: string;
+  #model = new LinearModel();
+  /** The model has been fitted at least once. */
+  #fitted = false;
+  /** The fit under way (null: none); a newer one supersedes it. */
+  #fitting: Promise<void> | null = null;
+  #fitToken = 0;
+  /** Online steps taken while a fit ran: replayed on its model when it takes over. */
+  #missed: Example[] = [];
+  /** Callers awaiting {@link trained}: while there are none, a fit does not keep the process alive. */
+  #waiting = 0;
+  /** The pause between two slices of the fit under way. */
+  #rest: NodeJS.Timeout | undefined;
+  readonly #onTrained: () => void;
+  /** Query id -> skill -> the counts trained on. */
+  #pairs = new Map<number, Map<number, PairCounts>>();
+  #rowCount = 0;
+  #lastFitMs = 0;
+  /** Distinct queries that taught each skill (index: skill number). */
+  #rows: number[] = [];
+  #ready = false;
+  #rowsAtFit = 0;
+  #lookup: (queryId: number) => Vector | undefined = () => undefined;
+
+  /** `onTrained` hears when a fitted model takes over (cached rankings are then stale). */
+  constructor(embedderId: string, onTrained: () => void = () => {}) {
+    this.version = `${embedderId}/linear-v${LEARNED.version}`;
+    this.#onTrained = onTrained;
+  }
+
+  /** Resolves when no fit is under way (at once when none is). */
+  async trained(): Promise<void> {
+    this.#waiting++;
+    this.#rest?.ref();
+    try {
+      while (this.#fitting) await this.#fitting;
+    } finally {
+      this.#waiting--;
+    }
+  }
+
+  /** True when enough skills have enough rows for the learned score to be used. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Rows trained on (distinct (query, skill) pairs). */
+  get rows(): number {
+    return this.#rowCount;
+  }
+
+  /** How long the last full fit worked, in milliseconds (its rests not counted). */
+  get lastFitMs(): number {
+    return this.#lastFitMs;
+  }
+
+  /** Non-zero weights of the model. */
+  get weights(): number {
+    return this.#model.weights;
+  }
+
+  /**
+   * All the counts (after opening, a prune or a reindex, when skill numbers may have changed):
+   * forgets the model, so the ranking is the similarity one until the new fit is done.
+   */
+  replace(counts: readonly PairCounts[], vectorOf: (queryId: number) => Vector | undefined): void {
+    this.#lookup = vectorOf;
+    this.#model = new LinearModel();
+    this.#fitted = false;
+    this.#pairs = new Map();
+    for (const c of counts) if (c.invocations > 0) this.#put(c);
+    this.#refit();
+  }
+
+  /**
+   * The counts of `queryIds` changed (`counts` holds all their pairs; a pair not given went):
+   * one online step per new served or failed run, or a refit once the rows doubled since the last.
+   */
+  apply(queryIds: readonly number[], counts: readonly PairCounts[], vectorOf: (queryId: number) => Vector | undefined): void {
+    this.#lookup = vectorOf;
+    const before = new Map<number, Map<number, PairCounts>>();
+    for (const id of queryIds) {
+      const pairs = this.#pairs.get(id);
+      if (!pairs) continue;
+      before.set(id, pairs);
+      this.#pairs.delete(id);
+      for (const c of pairs.values()) this.#count(c, -1);
+    }
+    const steps: Example[] = [];
+    for (const c of counts) {
+      if (c.invocations <= 0) continue;
+      this.#put(c);
+      this.#count(c, 1);
+      const old = before.get(c.queryId)?.get(c.skill);
+      const vector = vectorOf(c.queryId);
+      if (!vector) continue;
+      const served = servedRuns(c) - (old ? servedRuns(old) : 0);
+      const failed = c.failed - (old?.failed ?? 0);
+      if (served > 0) steps.push({ vector, skill: c.skill, positive: true, weight: usageWeight(served) });
+      if (failed > 0) steps.push({ vector, skill: c.skill, positive: false, weight: LEARNED.failureWeight * usageWeight(failed) });
+    }
+    this.#ready = this.#fitted && this.#qualified() >= LEARNED.minSkills;
+    for (const e of steps) this.#model.update(e);
+    if (this.#fitting) this.#missed.push(...steps);
+    else if (this.rows >= 2 * Math.max(1, this.#rowsAtFit)) this.#refit();
+  }
+
+  /**
+   * Each skill's learned score for `vector`, squashed to 0..1 (logistic), into `out` (any
+   * length ≥ {@link skills}): a skill the model never saw scores 0.5, "no opinion".
+   */
+  scores(vector: Vector, out: Float64Array): void {
+    this.#model.scores(vector, out);
+    for (let s = 0; s < out.length; s++) out[s] = 1 / (1 + Math.exp(-out[s]!));
+  }
+
+  /** Score arrays must be at least this long. */
+  get skills(): number {
+    return this.#model.skills;
+  }
+
+  /** Starts a full fit on the rows as they are now, in the background, superseding one under way. */
+  #refit(): void {
+    this.#countRows();
+    const examples: Example[] = [];
+    for (const c of this.#allPairs()) {
+      const vector = this.#lookup(c.queryId);
+      if (!vector) continue;
+      const served = servedRuns(c);
+      if (served > 0) examples.push({ vector, skill: c.skill, positive: true, weight: usageWeight(served) });
+      if (c.failed > 0) examples.push({ vector, skill: c.skill, positive: false, weight: LEARNED.failureWeight * usageWeight(c.failed) });
+    }
+    const token = ++this.#fitToken;
+    const rows = this.rows;
+    this.#missed = [];
+    const run = this.#fit(examples, token).then((model) => {
+      if (!model) return;
+      for (const e of this.#missed) model.update(e);
+      this.#missed = [];
+      this.#model = model;
+      this.#fitted = true;
+      this.#rowsAtFit = rows;
+      this.#ready = this.#qualified() >= LEARNED.minSkills;
+      this.#onTrained();
+    });
+    this.#fitting = run;
+    void run.finally(() => {
+      if (this.#fitting === run) this.#fitting = null;
+    });
+  }
+
+  /** Fits a new model slice by slice; null when a newer fit superseded this one. */
+  async #fit(examples: readonly Example[], token: number): Promise<LinearModel | null> {
+    const model = new LinearModel();
+    const steps = model.fitting(examples, seededRandom(LEARNED.seed));
+    let worked = 0;
+    for (;;) {
+      const started = performance.now();
+      let done = false;
+      while (!done && performance.now() - started < LEARNED.sliceMs) done = steps.next().done === true;
+      worked += performance.now() - started;
+      if (done) break;
+      await new Promise<void>((resolve) => {
+        // A one-shot command may exit during a fit (its answer came from the similarity ranking).
+        this.#rest = setTimeout(resolve, LEARNED.restMs);
+        if (this.#waiting === 0) this.#rest.unref();
+      });
+      this.#rest = undefined;
+      if (token !== this.#fitToken) return null;
+    }
+    this.#lastFitMs = worked;
+    return token === this.#fitToken ? model : null;
+  }
+
+  #countRows(): void {
+    this.#rows = [];
+    this.#rowCount = 0;
+    for (const c of this.#allPairs()) this.#count(c, 1);
+    this.#ready = this.#fitted && this.#qualified() >= LEARNED.minSkills;
+  }
+
+  /** Adds (or with -1 removes) a pair's row to its skill's. */
+  #count(c: PairCounts, sign: 1 | -1): void {
+    this.#rowCount += sign;
+    if (servedRuns(c) > 0) this.#rows[c.skill] = (this.#rows[c.skill] ?? 0) + sign;
+  }
+
+  #put(c: PairCounts): void {
+    let pairs = this.#pairs.get(c.queryId);
+    if (!pairs) this.#pairs.set(c.queryId, (pairs = new Map()));
+    pairs.set(c.skill, c);
+  }
+
+  *#allPairs(): IterableIterator<PairCounts> {
+    for (const pairs of this.#pairs.values()) yield* pairs.values();
+  }
+
+  /** Skills with enough rows (a pass over the skills, not the rows). */
+  #qualified(): number {
+    let n = 0;
+    for (const rows of this.#rows) if ((rows ?? 0) >= LEARNED.minSkillRows) n++;
+    return n;
+  }
+}
+
+/** Runs that did not fail: the skill was chosen for this query and did not let it down. */
+function servedRuns(c: PairCounts): number {
+  return c.invocations - c.failed;
+}
