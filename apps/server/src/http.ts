@@ -1,5 +1,6 @@
 import type { SkillsServerApp } from './app.js';
 import { AccessGate } from './access.js';
+import { claudeCodeHooks } from './claude-code-hooks.js';
 import { DashboardRoutes } from './dashboard/routes.js';
 import { bind, ListenError } from './listen.js';
 import { McpEndpoint } from './mcp-endpoint.js';
@@ -112,6 +113,7 @@ export async function bindHttp(options: HttpServerOptions): Promise<HttpBinding>
         gate: new AccessGate(hosts, bearer),
         mcp: new McpEndpoint(app, sessions, options.maxBodyBytes ?? HTTP_LIMITS.maxBodyBytes),
         dashboard,
+        claudeCodeHooks: claudeCodeHooks(app, options.maxBodyBytes ?? HTTP_LIMITS.maxBodyBytes),
       });
       bound.handle((req, res) => {
         inFlight.track(res);

@@ -12,11 +12,13 @@ export interface RouterParts {
   readonly gate: AccessGate;
   readonly mcp: McpEndpoint;
   readonly dashboard: DashboardRoutes;
+  /** `POST /hooks/claude-code`: Claude Code's HTTP hooks. */
+  readonly claudeCodeHooks: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /** The route label of a path: a fixed set, so that metrics never take a client's path as a label. */
 function routeOf(path: string, dashboard: DashboardRoutes): string {
-  if (path === '/mcp' || path === '/health' || path === '/metrics') return path;
+  if (path === '/mcp' || path === '/health' || path === '/metrics' || path === '/hooks/claude-code') return path;
   if (dashboard.serves(path)) return path.startsWith('/api/') ? '/api' : '/';
   return 'other';
 }
@@ -34,7 +36,7 @@ export class Router {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { app, gate, mcp, dashboard } = this.#parts;
+    const { app, gate, mcp, dashboard, claudeCodeHooks } = this.#parts;
     const started = performance.now();
     const parsed = parseRequestPath(req.url);
     const path = parsed.ok ? parsed.path : '';
@@ -51,6 +53,7 @@ export class Router {
         return sendJson(res, health.status === 'ok' ? 200 : 503, access.authorized ? health : publicHealth(health));
       }
       if (route === '/mcp') return await mcp.handle(req, res);
+      if (route === '/hooks/claude-code' && req.method === 'POST') return await claudeCodeHooks(req, res);
       if (route === '/' || route === '/api') return await dashboard.handle(req, res, new URL(req.url ?? '/', 'http://dashboard'));
       if (route === '/metrics' && req.method === 'GET') return await sendMetrics(res, app);
       if (route !== 'other') return sendJson(res, 405, { error: `method ${req.method} not allowed on ${route}` });

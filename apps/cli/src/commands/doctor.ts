@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { hookLogPath, readHookLog } from '@skills/claude-code';
 import { createEmbedder } from '@skills/embeddings';
 import { probeHealth } from '@skills/mcp-client';
 import { isMaintainable, silentLogger } from '@skills/protocol';
@@ -47,6 +48,13 @@ export async function run(ctx: CommandContext): Promise<number> {
       probe.ok
         ? `${settings.mcpServerUrl} answers (version ${probe.health.version}, ${probe.latencyMs.toFixed(0)} ms)`
         : `${settings.mcpServerUrl} unreachable (${probe.reason}); trackers use the local database ('skills serve' starts it)`,
+    );
+    const hookLog = hookLogPath(settings, ctx.cwd);
+    const hookFailures = readHookLog(hookLog, 3);
+    add(
+      'claude-code hooks',
+      hookFailures.length > 0 ? 'warn' : 'ok',
+      hookFailures.length > 0 ? `failures logged in ${hookLog}, the latest: ${hookFailures.join(' | ')}` : 'no hook failures logged',
     );
   }
 

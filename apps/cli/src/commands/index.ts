@@ -202,6 +202,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./serve.js'),
   },
   {
+    name: 'mcp-config',
+    summary: 'print the snippet that registers the server in an MCP host',
+    usage: '--host claude-code|claude-desktop|cursor|vscode [--stdio | --http]',
+    description:
+      'The snippet goes to stdout, where to put it to stderr. --stdio (the default): the host starts the\nserver, by the absolute paths of node, this command and the database (--db, else db_path).\n--http: the host connects to the running server at mcp_server_url; with SKILLS_SERVER_TOKEN set,\nthe snippet sends that variable as a bearer token (its value is never printed).',
+    options: {
+      host: { type: 'string', valueName: 'HOST', help: 'required: claude-code, claude-desktop, cursor or vscode' },
+      stdio: { type: 'boolean', help: 'the host starts the server itself, over stdio (default)' },
+      http: { type: 'boolean', help: 'the host connects to a running server over Streamable HTTP' },
+    },
+    positionals: none,
+    json: false,
+    examples: ['skills mcp-config --host claude-code', 'skills mcp-config --host cursor > .cursor/mcp.json', 'skills mcp-config --host vscode --http'],
+    load: () => import('./mcp-config.js'),
+  },
+  {
     name: 'sync',
     summary: 'replay invocations spooled while the server was unreachable',
     usage: '[--url URL]',

@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The built command, as Claude Code runs it. */
+export const HOOK_BIN = join(import.meta.dirname, '..', '..', 'dist', 'bin', 'skills-hook.mjs');
+
+export interface HookRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the built `skills-hook` as a subprocess in `cwd` with `input` on stdin (an object is
+ * written as JSON, a string as is). The environment is the test's, without any `SKILLS_*` or
+ * `CLAUDE_*` of the machine, plus `env`.
+ */
+export function runHookProcess(cwd: string, input: unknown, env: Record<string, string> = {}, shell?: string): Promise<HookRun> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKILLS_') && !k.startsWith('CLAUDE_')));
+  const command = shell ? ['sh', ['-c', `${shell} exec "${process.execPath}" "${HOOK_BIN}"`]] as const : [process.execPath, [HOOK_BIN]] as const;
+  const child = spawn(command[0], command[1], { cwd, env: { ...clean, SKILLS_EMBEDDER: 'lexical', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stdin.end(typeof input === 'string' ? input : JSON.stringify(input));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}

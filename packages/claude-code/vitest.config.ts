@@ -1,0 +1,3 @@
+import { withPreset } from '@skills/vitest-config';
+
+export default withPreset();
