@@ -1,4 +1,5 @@
+import { fileURLToPath } from 'node:url';
 import { withPreset } from '@skills/vitest-config';
 
 // One PostgreSQL server for the whole run: a throwaway cluster, or SKILLS_TEST_POSTGRES_URL.
-export default withPreset({ test: { globalSetup: ['src/test-support/global-setup.ts'] } });
+export default withPreset({ test: { globalSetup: [fileURLToPath(import.meta.resolve('@skills/store-contract/postgres-setup'))] } });

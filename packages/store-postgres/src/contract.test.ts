@@ -1,6 +1,6 @@
 import { describeStoreContract } from '@skills/store-contract';
 import { openPostgresStore } from './index.js';
-import { describePostgres, useDatabases } from './test-support/database.js';
+import { describePostgres, useDatabases } from '@skills/store-contract/postgres';
 
 const databases = useDatabases();
 

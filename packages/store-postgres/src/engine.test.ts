@@ -3,7 +3,7 @@ import { sqliteEngine } from '@skills/store-sqlite';
 import { expect, it } from 'vitest';
 import { pendingRecord } from '@skills/store-contract';
 import { postgresEngine } from './index.js';
-import { describePostgres, useDatabases } from './test-support/database.js';
+import { describePostgres, useDatabases } from '@skills/store-contract/postgres';
 
 const databases = useDatabases();
 

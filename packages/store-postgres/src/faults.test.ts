@@ -4,7 +4,7 @@ import { waitFor } from '@skills/vitest-config/wait-for';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from './index.js';
-import { describePostgres, useDatabases } from './test-support/database.js';
+import { describePostgres, useDatabases } from '@skills/store-contract/postgres';
 
 const databases = useDatabases();
 

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { migrations, openPostgresStore } from './index.js';
 import { migrate } from './migrator.js';
 import type { StoreDatabase } from './schema.js';
-import { describePostgres, useDatabases } from './test-support/database.js';
+import { describePostgres, useDatabases } from '@skills/store-contract/postgres';
 
 const databases = useDatabases();
 

@@ -2,7 +2,7 @@ import { StoreError } from '@skills/protocol';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { openPostgresStore } from './index.js';
-import { describePostgres, useDatabases } from './test-support/database.js';
+import { describePostgres, useDatabases } from '@skills/store-contract/postgres';
 import { asStoreError } from './errors.js';
 import { parseUrl } from './url.js';
 
