@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { consoleLogger, type Logger, type ServerHealth, type Settings, type SkillsStore, type StoreEngine } from '@skills/protocol';
+import { consoleLogger, isDiagnosable, type Logger, type ServerHealth, type Settings, type SkillsStore, type StoreEngine } from '@skills/protocol';
 import { SkillsService } from '@skills/tracker';
 import { ENGINES } from './engines.js';
 import { FailureLog } from './failure-log.js';
@@ -39,6 +39,8 @@ export class SkillsServerApp {
   readonly #started = performance.now();
   #embedderId: string | null = null;
   #closing: Promise<void> | undefined;
+  /** The failed write (its time) whose fault the store's write probe also met: see {@link #acceptsWritesAgain}. */
+  #probedFailure: string | undefined;
 
   private constructor(service: SkillsService, logger: Logger, transport: 'http' | 'stdio') {
     this.service = service;
@@ -93,7 +95,7 @@ export class SkillsServerApp {
       error = e instanceof Error ? e.message : String(e);
     }
     const writeError = this.service.writeError;
-    if (error === undefined && writeError) error = `the last write failed at ${writeError.at}: ${writeError.message}`;
+    if (error === undefined && writeError && !(await this.#acceptsWritesAgain(writeError))) error = `the last write failed at ${writeError.at}: ${writeError.message}`;
     return {
       status: error === undefined ? 'ok' : 'degraded',
       version: this.version,
@@ -103,6 +105,23 @@ export class SkillsServerApp {
       embedder: this.#embedderId,
       transport: this.transport,
     };
+  }
+
+  /**
+   * After a failed write: true when the store shows that it accepts writes again. Its probe (a
+   * write that changes nothing, where the store offers one: PostgreSQL) must first have failed
+   * too since that write, so that only a fault it can see (a database switched to read-only)
+   * is declared over by it; any other (a full disk, a lost connection) lasts until a write succeeds.
+   */
+  async #acceptsWritesAgain(writeError: { readonly at: string }): Promise<boolean> {
+    const { store } = this.service;
+    if (!isDiagnosable(store)) return false;
+    const accepted = await store.probeWrites().then(
+      () => true,
+      () => false,
+    );
+    if (!accepted) this.#probedFailure = writeError.at;
+    return accepted && this.#probedFailure === writeError.at;
   }
 
   /** Closes the database. Idempotent. */

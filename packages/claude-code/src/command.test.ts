@@ -19,10 +19,11 @@ import {
   stopFailure,
   userPromptSubmit,
 } from './test-support/fixtures.js';
-import { runHookProcess } from './test-support/run-hook.js';
+import { drainHookProcess, runHookProcess } from './test-support/run-hook.js';
 
 // Every test drives the built command as Claude Code does (a process per event, JSON on stdin)
-// against a real SQLite file in a fresh project folder, then reads that file.
+// against a real SQLite file in a fresh project folder, then reads that file. Tool events after
+// the first full run wait in the hook journal (see journal.test.ts): `stored` writes them first.
 
 const DIRECT = { SKILLS_BACKEND: 'direct' };
 
@@ -37,6 +38,7 @@ async function hook(cwd: string, input: unknown, env: Record<string, string> = {
 }
 
 async function stored(cwd: string): Promise<InvocationRecord[]> {
+  expect((await drainHookProcess(cwd, DIRECT)).status).toBe(0);
   const path = join(cwd, '.skills', 'skills.db');
   if (!existsSync(path)) return [];
   const store = await openSqliteStore({ path });
@@ -111,7 +113,8 @@ describe('PreToolUse then PostToolUse', () => {
   it('without duration_ms (Claude Code before 2.1.119) the duration is the time from PreToolUse to PostToolUse', async () => {
     const cwd = project();
     await hook(cwd, preToolUse('s1', 'Task', agentInput(), 'toolu_1'));
-    await hook(cwd, postToolUse('s1', 'Task', agentInput(), 'toolu_1', agentResponse, undefined));
+    const { duration_ms: _none, ...withoutDuration } = postToolUse('s1', 'Task', agentInput(), 'toolu_1', agentResponse);
+    await hook(cwd, withoutDuration);
     const [record] = await stored(cwd);
     expect(record).toMatchObject({ skillName: 'general-purpose', status: 'completed' });
     expect(record!.durationSeconds).toBeGreaterThan(0);
@@ -147,11 +150,11 @@ describe('what is not recorded', () => {
     await hook(cwd, withoutId);
     await hook(cwd, preToolUse('s1', 'Skill', { args: 'no skill field' }, 'toolu_2'));
     await hook(cwd, preToolUse('s1', 'Skill', skillInput('x'.repeat(300)), 'toolu_3'));
+    expect(await stored(cwd)).toEqual([]);
     const log = logOf(cwd);
     expect(log).toMatch(/ignored: PreToolUse: tool_use_id is required/);
     expect(log).toMatch(/PreToolUse: not recorded: Skill call without a tool_input.skill string/);
     expect(log).toMatch(/PreToolUse: not recorded: tool_input.skill is longer than 200 characters/);
-    expect(await stored(cwd)).toEqual([]);
   });
 
   it('tracking switched off (SKILLS_ENABLED=false) does nothing at all', async () => {
@@ -222,6 +225,9 @@ describe('Stop and SessionEnd', () => {
     await hook(cwd, preToolUse('s1', 'Skill', skillInput('pdf'), 'toolu_1'));
     await hook(cwd, '{oops');
     const hooksDir = join(cwd, '.skills', 'hooks');
+    // The tool event waits in the journal, beside the settings the tool hooks read.
+    for (const file of ['journal.jsonl', 'settings-cache.json']) expect(statSync(join(hooksDir, file)).mode & 0o777).toBe(0o600);
+    await stored(cwd);
     const [session] = readdir(join(hooksDir, 'sessions'));
     const sessionDir = join(hooksDir, 'sessions', session!);
     for (const dir of [hooksDir, sessionDir, join(sessionDir, 'open')]) expect(statSync(dir).mode & 0o777).toBe(0o700);
@@ -231,23 +237,51 @@ describe('Stop and SessionEnd', () => {
 });
 
 describe('a full disk', () => {
-  it('a write the disk refuses: exit 0, nothing on stdout, the failure logged, the store unchanged', async () => {
+  // A real refusal: the kernel's file-size limit (RLIMIT_FSIZE) at 1 KiB makes every write past it
+  // fail with EFBIG, as a full disk fails with ENOSPC. SIGXFSZ is ignored so that the write fails
+  // instead of the signal killing the process (a disposition exec keeps).
+  const FULL_DISK = "trap '' XFSZ; ulimit -f 2;";
+
+  it('a journaled event the store refuses: exit 0, nothing on stdout, the failure logged, the store unchanged', async () => {
     const cwd = project();
     await hook(cwd, preToolUse('s1', 'Skill', skillInput('pdf'), 'toolu_1'));
     const before = await stored(cwd);
-    // A real refusal: the kernel's file-size limit (RLIMIT_FSIZE) at 1 KiB makes every write past it fail
-    // with EFBIG, as a full disk fails with ENOSPC. SIGXFSZ is ignored so that the write fails
-    // instead of the signal killing the process (a disposition exec keeps).
-    const full = await runHookProcess(cwd, postToolUse('s1', 'Skill', skillInput('pdf'), 'toolu_1'), DIRECT, "trap '' XFSZ; ulimit -f 2;");
+    await hook(cwd, postToolUse('s1', 'Skill', skillInput('pdf'), 'toolu_1'));
+    // The Stop replays the journaled PostToolUse into a store that cannot grow.
+    const full = await runHookProcess(cwd, stop('s1'), DIRECT, FULL_DISK);
     expect(full.status).toBe(0);
     expect(full.stdout).toBe('');
     expect(await stored(cwd)).toEqual(before);
     expect(logOf(cwd)).toMatch(/PostToolUse failed: .*(disk|full|I\/O|large)/i);
-    expect(logOf(cwd).trim().split('\n')).toHaveLength(1);
+    // The Stop then abandons what is still open, which the disk refuses too.
+    expect(logOf(cwd)).toMatch(/Stop failed: .*(disk|full|I\/O|large)/i);
+    expect(logOf(cwd).trim().split('\n')).toHaveLength(2);
 
     // Once there is room again, the same event goes in.
     await hook(cwd, postToolUse('s1', 'Skill', skillInput('pdf'), 'toolu_1'));
     expect((await stored(cwd))[0]!.status).toBe('completed');
   });
-});
 
+  it('a journal the disk refuses: the command goes the full way, which skips the line cut short with a reason', async () => {
+    const cwd = project();
+    await hook(cwd, userPromptSubmit('s1', 'convert the report'));
+    // Grow the journal to just under the limit with PreToolUse events of a bulky tool input.
+    const input = { text: 'x'.repeat(500) };
+    await hook(cwd, preToolUse('s1', 'mcp__docs__convert', input, 'toolu_1'));
+    const journal = join(cwd, '.skills', 'hooks', 'journal.jsonl');
+    expect(statSync(journal).size).toBeLessThan(1024);
+    // Its PostToolUse does not fit: part of it is written, then the write is refused. The command
+    // goes the full way, which replays the journal and writes to the store: refused as well.
+    const full = await runHookProcess(cwd, postToolUse('s1', 'mcp__docs__convert', input, 'toolu_1'), DIRECT, FULL_DISK);
+    expect(full.status).toBe(0);
+    expect(full.stdout).toBe('');
+    expect(logOf(cwd)).toMatch(/journal: line \d+ is not a journal entry \(\d+ characters\); skipped/);
+    expect(logOf(cwd)).toMatch(/(PreToolUse|PostToolUse) failed: .*(disk|full|I\/O|large)/i);
+
+    // With room again: the journal's next entry is whole, whatever the refused write left.
+    await hook(cwd, preToolUse('s1', 'mcp__docs__convert', input, 'toolu_2'));
+    await hook(cwd, postToolUse('s1', 'mcp__docs__convert', input, 'toolu_2'));
+    const byId = new Map((await stored(cwd)).map((r) => [r.id, r]));
+    expect(byId.get(invocationIdFor('s1', 'toolu_2'))).toMatchObject({ status: 'completed', userQuery: 'convert the report' });
+  });
+});

@@ -1,10 +1,10 @@
 import { LIMITS } from '@skills/protocol';
+import { readHookTimeout } from './hook-timeout.js';
+
+export { DEFAULT_HOOK_TIMEOUT_MS } from './hook-timeout.js';
 
 /** The tools whose calls are skill invocations by default: skills, subagents and MCP tools. */
 export const DEFAULT_TOOL_PATTERN = '^(Skill|Task|Agent|mcp__.+)$';
-
-/** The longest a hook process works before it gives up (Claude Code's own `timeout` is the outer bound). */
-export const DEFAULT_HOOK_TIMEOUT_MS = 3_000;
 
 /** What the hook does beyond the shared settings; read by {@link readHookSettings}. */
 export interface HookSettings {
@@ -58,13 +58,8 @@ export function readHookSettings(env: Readonly<Record<string, string | undefined
     phase = undefined;
   }
 
-  let timeoutMs = DEFAULT_HOOK_TIMEOUT_MS;
-  const rawTimeout = value('SKILLS_HOOK_TIMEOUT_MS');
-  if (rawTimeout !== undefined) {
-    const n = Number(rawTimeout);
-    if (Number.isInteger(n) && n >= 100 && n <= 60_000) timeoutMs = n;
-    else problems.push(`SKILLS_HOOK_TIMEOUT_MS must be a whole number of milliseconds from 100 to 60000; using ${DEFAULT_HOOK_TIMEOUT_MS}`);
-  }
+  const { timeoutMs, problem } = readHookTimeout(env);
+  if (problem !== undefined) problems.push(problem);
 
   return { settings: { recommend, tools, phase, timeoutMs }, problems };
 }

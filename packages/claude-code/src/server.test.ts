@@ -65,6 +65,9 @@ describe('with the server running', () => {
     await send(preToolUse(S, 'Skill', skillInput('pdf'), 'toolu_1', 'p1'));
     await send(postToolUse(S, 'Skill', skillInput('pdf'), 'toolu_1', { success: true }, 900, 'p1'));
     await send(postToolUse(S, 'Skill', skillInput('pdf'), 'toolu_1', { success: true }, 5, 'p1')); // replayed
+    // The tool events were handed to the server at once (by the fast path, over node:http): none waits here.
+    expect((await serverRecords()).get(invocationIdFor(S, 'toolu_1'))).toMatchObject({ status: 'completed', durationSeconds: 0.9 });
+    expect(existsSync(join(cwd, '.skills', 'hooks', 'journal.jsonl'))).toBe(false);
     await send(preToolUse(S, 'Skill', skillInput('linter'), 'toolu_2', 'p1'));
     await send(stop(S));
 
@@ -185,6 +188,27 @@ describe('without a server', () => {
     const store = await openSqliteStore({ path: join(cwd, '.skills', 'skills.db') });
     expect(await store.countInvocations()).toBe(1);
     await store.close();
+  });
+
+  it('with the settings resolved, tool events wait in the journal (quietly with auto, logged with mcp) and reach the local store at the Stop', async () => {
+    const closed = await freePort();
+    for (const backend of ['auto', 'mcp']) {
+      const cwd = mkdtempSync(join(tmpdir(), 'skills-claude-code-'));
+      const env = { SKILLS_BACKEND: backend, SKILLS_MCP_URL: `http://127.0.0.1:${closed}` };
+      for (const event of [userPromptSubmit('s', 'make a pdf'), preToolUse('s', 'Skill', skillInput('pdf'), 'toolu_1'), postToolUse('s', 'Skill', skillInput('pdf'), 'toolu_1')]) {
+        expect((await runHookProcess(cwd, event, env)).status).toBe(0);
+      }
+      const journal = readFileSync(join(cwd, '.skills', 'hooks', 'journal.jsonl'), 'utf8');
+      expect(journal.split('\n').filter((l) => l !== '')).toHaveLength(2);
+      expect((await runHookProcess(cwd, stop('s'), env)).status).toBe(0);
+      const store = await openSqliteStore({ path: join(cwd, '.skills', 'skills.db') });
+      expect((await store.listInvocations({})).map((r) => r.status)).toEqual(['completed']);
+      await store.close();
+      const logPath = join(cwd, '.skills', 'hooks', 'hook.log');
+      const log = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+      if (backend === 'auto') expect(log).toBe('');
+      else expect(log).toMatch(/skills server did not take the event \(connect ECONNREFUSED .*\); handling it here/);
+    }
   });
 
   it('a server that accepts but never answers: the hook gives up at its timeout, exits 0 and logs it', async () => {

@@ -1,5 +1,7 @@
 export * from './activity-series.js';
 export * from './batch-validation.js';
+export * from './change-feed.js';
+export * from './diagnosable.js';
 export * from './duration.js';
 export * from './engine.js';
 export * from './errors.js';
@@ -12,6 +14,7 @@ export * from './invocation-records.js';
 export * from './limits.js';
 export * from './logger.js';
 export * from './migration.js';
+export * from './model-state.js';
 export * from './percentile.js';
 export * from './plain-values.js';
 export * from './query-key.js';

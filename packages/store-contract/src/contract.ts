@@ -12,6 +12,7 @@ import {
   type SkillsStore,
 } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { describeModelStateContract } from './model-state.js';
 import { at, completion, finishedRecord, pendingRecord } from './records.js';
 import { recount } from './recount.js';
 
@@ -464,6 +465,8 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         expect(await store.listCatalog()).toHaveLength(2);
       });
     });
+
+    describeModelStateContract(fresh, another);
 
     describe('lifecycle', () => {
       it('closes idempotently, and refuses calls afterwards', async () => {

@@ -39,6 +39,6 @@ describePostgres('migrations', () => {
     });
     const error = await openPostgresStore({ url }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreError);
-    expect((error as Error).message).toMatch(/is at schema version 2, newer than this code knows \(1\)/);
+    expect((error as Error).message).toContain(`is at schema version ${migrations.length + 1}, newer than this code knows (${migrations.length})`);
   });
 });

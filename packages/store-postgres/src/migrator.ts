@@ -20,6 +20,8 @@ const MIGRATION_LOCK = 7_401_286_151_771_251n;
  */
 export async function migrate(db: Kysely<StoreDatabase>, location: string, list: readonly Migration[] = shippedMigrations): Promise<void> {
   const known = orderedMigrations(list);
+  // Up to date: only read, so that a database refusing writes (a standby, default_transaction_read_only) still opens.
+  if (await upToDate(db, location, known)) return;
   await db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
     await trx.schema
@@ -40,4 +42,13 @@ export async function migrate(db: Kysely<StoreDatabase>, location: string, list:
         .execute();
     }
   });
+}
+
+/** True when every migration of `known` is recorded; throws as {@link checkAppliedMigrations} does. */
+async function upToDate(db: Kysely<StoreDatabase>, location: string, known: readonly Migration[]): Promise<boolean> {
+  const table = await sql<{ name: string | null }>`SELECT to_regclass('schema_migrations')::text AS name`.execute(db);
+  if (table.rows[0]?.name == null) return false;
+  const applied: AppliedMigration[] = await db.selectFrom('schema_migrations').select(['version', 'name', 'checksum']).orderBy('version').execute();
+  checkAppliedMigrations(applied, known, { location, kind: 'database', packageName: '@skills/store-postgres' });
+  return applied.length === known.length;
 }

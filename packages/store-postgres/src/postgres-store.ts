@@ -11,11 +11,14 @@ import {
   type ActivityQuery,
   type BatchResult,
   type CatalogEntry,
+  type ChangeFeed,
+  type DiagnosableStore,
   type ExportDocument,
   type ImportResult,
   type InsightsStore,
   type InvocationFilter,
   type InvocationRecord,
+  type ModelStateStore,
   type Page,
   type QuerySkillCount,
   type QuerySkillCountChanges,
@@ -23,14 +26,18 @@ import {
   type SkillsStore,
   type SkillStats,
   type StatsOptions,
+  type StoreCheck,
   type StoredQuery,
   type WriteBatch,
 } from '@skills/protocol';
 import { Kysely, PostgresDialect, sql } from 'kysely';
+import { announceChange, PostgresChangeFeed } from './change-feed.js';
+import { diagnose, probeWrites } from './diagnose.js';
 import { asStoreError, sqlState } from './errors.js';
 import { filterCondition, resolveFilter } from './filters.js';
 import { activity, sessionCount, sessionsSince, skillProfile } from './insights.js';
 import { migrate } from './migrator.js';
+import { getModelState, putModelState, type ModelState } from './model-state.js';
 import { createPool } from './pool.js';
 import { querySkillCountsSince, readCounts } from './query-counts.js';
 import { selectRecords, toRecord, type RecordRow } from './records.js';
@@ -76,17 +83,19 @@ const RETRYABLE: ReadonlySet<string> = new Set(['40P01', '40001']);
  * console.log(store.location, result.unknown); // the URL without its password, ['inv-1'] on an empty store
  * await store.close();
  */
-export class PostgresStore implements SkillsStore, InsightsStore {
+export class PostgresStore implements SkillsStore, InsightsStore, ModelStateStore, DiagnosableStore, ChangeFeed {
   /** The URL without its password. */
   readonly location: string;
   readonly #db: Kysely<StoreDatabase>;
   readonly #secrets: readonly string[];
+  readonly #feed: PostgresChangeFeed;
   #closed = false;
 
   private constructor(db: Kysely<StoreDatabase>, url: ParsedUrl) {
     this.#db = db;
     this.location = url.display;
     this.#secrets = url.secrets;
+    this.#feed = new PostgresChangeFeed(url.connectionString);
   }
 
   /**
@@ -281,6 +290,16 @@ export class PostgresStore implements SkillsStore, InsightsStore {
     });
   }
 
+  /** The trained model kept under `key` (see `ModelStateStore`), or null. */
+  async getModelState(key: string): Promise<ModelState | null> {
+    return this.#read('getModelState', (db) => getModelState(db, key));
+  }
+
+  /** Keeps a trained model under `key`, replacing the one there; a bad key or state writes nothing. */
+  async putModelState(key: string, state: ModelState): Promise<void> {
+    await this.#write('putModelState', (_writer, db) => putModelState(db, key, state));
+  }
+
   /** Adds skills to the catalog, or replaces their descriptions. */
   async upsertCatalog(entries: readonly CatalogEntry[]): Promise<void> {
     this.#open('upsertCatalog');
@@ -332,11 +351,34 @@ export class PostgresStore implements SkillsStore, InsightsStore {
     });
   }
 
+  /**
+   * Calls `listener` after each committed write of invocations or the catalog, by any process on
+   * this database (PostgreSQL's LISTEN/NOTIFY: see {@link PostgresChangeFeed}), and once more
+   * whenever listening (re)starts; writes of vectors and models, caches every process fills for
+   * itself, are not announced. Returns the unsubscribe; {@link close} ends every subscription.
+   */
+  watchChanges(listener: () => void): () => void {
+    this.#open('watchChanges');
+    return this.#feed.watch(listener);
+  }
+
+  /** PostgreSQL's own checks of this store, for `skills doctor` (see {@link diagnose}). */
+  async diagnose(): Promise<StoreCheck[]> {
+    this.#open('diagnose');
+    return diagnose(this.#db, { location: this.location, secrets: this.#secrets });
+  }
+
+  /** A write that changes nothing; rejects with a StoreError when the database refuses writes. */
+  async probeWrites(): Promise<void> {
+    return this.#read('probeWrites', probeWrites);
+  }
+
   /** Closes the pool. Idempotent; any other call afterwards fails with a StoreError. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      await this.#feed.close();
       await this.#db.destroy();
     } catch (error) {
       throw asStoreError('close', error, this.#secrets);
@@ -375,6 +417,7 @@ export class PostgresStore implements SkillsStore, InsightsStore {
           const writer = new InvocationWriter(trx);
           const result = await fn(writer, trx);
           await writer.finish();
+          await announceChange(trx, operation);
           return result;
         });
       } catch (error) {

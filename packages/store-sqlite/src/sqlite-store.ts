@@ -10,6 +10,7 @@ import {
   validateCatalog,
   type BatchResult,
   type CatalogEntry,
+  type ChangeFeed,
   type ExportDocument,
   type ImportResult,
   type InvocationFilter,
@@ -24,11 +25,15 @@ import {
   type ActivityQuery,
   type InsightsStore,
   type MaintainableStore,
+  type ModelState,
+  type ModelStateStore,
+  validateModelState,
   type SkillProfile,
   type SyncWritableStore,
   type WriteBatch,
 } from '@skills/protocol';
 import { sql } from 'kysely';
+import { PollingChangeFeed } from './change-feed.js';
 import { Connection, VISIT_FUNCTION } from './connection.js';
 import { EmbeddingStatements } from './embeddings.js';
 import { asStoreError } from './errors.js';
@@ -37,6 +42,7 @@ import { idText, toStoredId } from './ids.js';
 import { activity, sessionCount, sessionsSince, skillProfile } from './insights.js';
 import { InvocationWriter, WriteStatements } from './invocation-writer.js';
 import { migrate } from './migrator.js';
+import { ModelStateStatements } from './model-state.js';
 import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
 import { computeStats } from './stats.js';
 import { listQuerySkillCounts, querySkillCountsSince } from './query-counts.js';
@@ -78,7 +84,7 @@ const IMPORT_CHUNK = 5000;
  * console.log(await store.skillStats());
  * await store.close();
  */
-export class SqliteStore implements SyncWritableStore, MaintainableStore, InsightsStore {
+export class SqliteStore implements SyncWritableStore, MaintainableStore, InsightsStore, ModelStateStore, ChangeFeed {
   /** The absolute path of the file, symbolic links resolved (see {@link realDatabasePath}). */
   readonly location: string;
   /** The options it was opened with (a frozen copy). */
@@ -88,12 +94,16 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   /** Invocation writes committed through this instance: with SQLite's data_version, the revision. */
   #changes = 0;
   readonly #embeddings: EmbeddingStatements;
+  /** Polls the revision, which other connections' commits change too. */
+  readonly #feed = new PollingChangeFeed(() => this.revision());
+  readonly #models: ModelStateStatements;
 
   private constructor(conn: Connection, options: Readonly<SqliteStoreOptions>, location: string) {
     this.#conn = conn;
     this.options = options;
     this.location = location;
     this.#embeddings = new EmbeddingStatements(conn);
+    this.#models = new ModelStateStatements(conn);
   }
 
   /**
@@ -325,6 +335,18 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     return this.#write('deleteEmbeddings', () => this.#embeddings.delete(embedderId), false);
   }
 
+  /** The trained model kept under `key` (see {@link ModelStateStore}), or null. */
+  async getModelState(key: string): Promise<ModelState | null> {
+    return this.#read('getModelState', () => this.#models.get(key));
+  }
+
+  /** Keeps a trained model under `key`, replacing the one there; a bad key or state writes nothing. */
+  async putModelState(key: string, state: ModelState): Promise<void> {
+    this.#writable('putModelState');
+    validateModelState(key, state);
+    this.#write('putModelState', () => this.#models.put(key, state), false);
+  }
+
   /** Adds skills to the catalog, or replaces their descriptions. */
   async upsertCatalog(entries: readonly CatalogEntry[]): Promise<void> {
     this.#writable('upsertCatalog');
@@ -366,6 +388,18 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     return this.#read('revision', (conn) => `${this.#changes}.${conn.dataVersion()}`);
   }
 
+  /**
+   * Calls `listener` (within a quarter of a second, several changes folded into one call) after
+   * the {@link revision} changed: invocations written through this instance, or any commit by
+   * another connection to the file, in this process or another. Returns the unsubscribe; it costs
+   * one cheap read (`PRAGMA data_version`) per poll while anyone listens, on a timer that never
+   * keeps the process alive. {@link close} ends every subscription.
+   */
+  watchChanges(listener: () => void): () => void {
+    this.#open('watchChanges');
+    return this.#feed.watch(listener);
+  }
+
   /** Moves everything in the WAL into the main file and truncates the WAL, so a copy of the file alone is complete. */
   async checkpoint(): Promise<void> {
     this.#read('checkpoint', (conn) => conn.db.pragma('wal_checkpoint(TRUNCATE)'));
@@ -390,6 +424,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     const conn = this.#conn;
     if (!conn) return;
     this.#conn = undefined;
+    this.#feed.close();
     try {
       conn.close();
     } catch (error) {

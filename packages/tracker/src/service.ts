@@ -1,6 +1,7 @@
 import {
   consoleLogger,
   describeStore,
+  isChangeFeedStore,
   openStore,
   parseOrThrow,
   RecommendationQuerySchema,
@@ -55,6 +56,8 @@ export class SkillsService {
   readonly logger: Logger;
   #embedder: Embedder | undefined;
   #recommender: Promise<Recommender> | undefined;
+  /** Ends the subscription to the store's change feed, once the recommender has one. */
+  #unwatch: (() => void) | undefined;
   #closed = false;
   #writeError: { readonly message: string; readonly at: string } | null = null;
 
@@ -120,7 +123,10 @@ export class SkillsService {
     return this.#writeError;
   }
 
-  /** Tells the recommender that the store changed underneath it. */
+  /**
+   * Tells the recommender that the store changed underneath it. Called after each write through
+   * this service and, when the store has a change feed, after each change by any process.
+   */
   invalidate(): void {
     if (this.#recommender) void this.#recommender.then((r) => r.invalidate(), () => {});
   }
@@ -148,6 +154,7 @@ export class SkillsService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#unwatch?.();
     await this.store.close();
   }
 
@@ -158,6 +165,8 @@ export class SkillsService {
     );
     // A failed open is not cached: the next call tries again.
     this.#recommender.catch(() => (this.#recommender = undefined));
+    // Writes by other processes (another server on the database, a hook command) make it stale too.
+    if (!this.#unwatch && isChangeFeedStore(this.store)) this.#unwatch = this.store.watchChanges(() => this.invalidate());
     return this.#recommender;
   }
 }

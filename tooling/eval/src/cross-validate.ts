@@ -1,7 +1,7 @@
 import { seededRandom, silentLogger, type Logger } from '@skills/protocol';
+import { RankingAccumulator, type RankingMetrics } from '@skills/tracker';
 import type { LabelledQuery } from './csv.js';
 import { loadInputs, openRanker, withHistoryStore, type EvalOptions } from './run-eval.js';
-import { RankingAccumulator, type RankingMetrics } from './metrics.js';
 
 /** Seed of the fold assignment: the same history gives the same folds. */
 const FOLD_SEED = 7;

@@ -4,9 +4,8 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { BOOTSTRAP_RESAMPLES } from './bootstrap.js';
 import { consoleLogger, DEFAULT_SETTINGS, EmbedderChoiceSchema, SkillsError, type EmbedderChoice } from '@skills/protocol';
-import { LINEAR } from '@skills/tracker';
+import { BOOTSTRAP_RESAMPLES, LINEAR } from '@skills/tracker';
 import { crossValidate, type CrossValidationReport } from './cross-validate.js';
 import { runEval, type EvalReport, type RankerReport } from './run-eval.js';
 
@@ -69,6 +68,7 @@ function format(r: EvalReport): string {
     `rule            Hit@1 gain above the noise (interval > 0): ${r.verdict.hitAt1Better ? 'yes' : 'no'}; Hit@5 not lower: ${r.verdict.hitAt5NotLower ? 'yes' : 'no'} -> ${r.verdict.winner === 'learned' ? 'the learned ranker wins on quality' : 'the learned ranker does not win'}`,
     `learned model   ${c.model}: ${c.rows} rows, ${c.weights} non-zero weights; scoring ≤ skills × features = ${r.counts.skills} × ${c.meanQueryFeatures.toFixed(0)} ≈ ${c.scoringBound} multiply-adds per query`,
     `training        full fit ${c.fitMs} ms of work (${c.fitUsPerRow.toFixed(1)} µs per row, ${LINEAR.epochs} passes), in the background (a quarter of a core at most); refit when the rows double, one online step per new invocation in between`,
+    `persistence     the model kept with the store: ${(c.persistedBytes / 2 ** 20).toFixed(1)} MiB (${(c.persistedBytes / (c.rows || 1)).toFixed(0)} bytes per row); a restart continues from it instead of refitting`,
     `timings         import ${r.timingsMs.import} ms`,
     `machine         ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}, ${r.machine.platform}`,
   ].join('\n');

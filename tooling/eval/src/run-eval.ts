@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createEmbedder, type Embedder } from '@skills/embeddings';
 import {
   DEFAULT_SETTINGS,
+  isModelStateStore,
   percentile,
   silentLogger,
   type CatalogEntry,
@@ -13,10 +14,19 @@ import {
   type SkillsStore,
 } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
-import { RANKING, Recommender, type RankerChoice } from '@skills/tracker';
-import { bootstrapIntervals, type Interval } from './bootstrap.js';
+import {
+  bootstrapIntervals,
+  compareRankers,
+  LEARNED_STATE_KEY,
+  RANKING,
+  RankingAccumulator,
+  Recommender,
+  type MetricsWithIntervals,
+  type RankerChoice,
+  type RankerComparison,
+  type RankingMetrics,
+} from '@skills/tracker';
 import { readLabelledCsv, type LabelledQuery } from './csv.js';
-import { RankingAccumulator, type RankingMetrics } from './metrics.js';
 
 /** What to evaluate. */
 export interface EvalOptions {
@@ -51,7 +61,7 @@ export interface RankerReport {
   /** What users get: rankings with the threshold applied. */
   readonly metrics: RankingMetrics & { readonly emptyResults: number };
   /** Bootstrap 95% intervals of those metrics (queries resampled). */
-  readonly intervals: { readonly hitAt1: Interval; readonly hitAt5: Interval; readonly mrrAt5: Interval };
+  readonly intervals: MetricsWithIntervals['intervals'];
   /** The same rankings with no threshold at all. */
   readonly unfiltered: RankingMetrics;
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly mean: number; readonly max: number };
@@ -71,10 +81,12 @@ export interface LearnedCost {
   /** A full fit's work (its rests not counted), and per row; refits come when the rows double, so per invocation about twice that plus one step. */
   readonly fitMs: number;
   readonly fitUsPerRow: number;
+  /** The model as kept with the store (so that a restart does not refit), in bytes; 0 when none was saved. */
+  readonly persistedBytes: number;
 }
 
 /** Everything `pnpm eval` reports. */
-export interface EvalReport {
+export interface EvalReport extends RankerComparison {
   readonly embedder: string;
   readonly counts: {
     readonly historyRows: number;
@@ -93,16 +105,6 @@ export interface EvalReport {
   /** The learned ranker's blend share in force (fitted by `--cv` on history). */
   readonly learnedShare: number;
   readonly rankers: { readonly similarity: RankerReport; readonly learned: RankerReport };
-  /** Paired learned − similarity differences (same queries), with bootstrap 95% intervals. */
-  readonly difference: {
-    readonly hitAt1: { readonly mean: number; readonly interval: Interval };
-    readonly hitAt5: { readonly mean: number; readonly interval: Interval };
-  };
-  /**
-   * The quality rule for the default: the learned ranker wins when its Hit@1 gain's paired
-   * interval lies above 0 (more than the noise) and its Hit@5 is not lower.
-   */
-  readonly verdict: { readonly hitAt1Better: boolean; readonly hitAt5NotLower: boolean; readonly winner: RankerChoice };
   readonly learnedCost: LearnedCost;
   readonly timingsMs: { readonly import: number };
   readonly machine: MachineInfo;
@@ -212,12 +214,6 @@ function latency(latencies: readonly number[]): RankerReport['latencyMs'] {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-function verdict(hitAt1GainLow: number, learnedHitAt5: number, similarityHitAt5: number): EvalReport['verdict'] {
-  const hitAt1Better = hitAt1GainLow > 0;
-  const hitAt5NotLower = learnedHitAt5 >= similarityHitAt5;
-  return { hitAt1Better, hitAt5NotLower, winner: hitAt1Better && hitAt5NotLower ? 'learned' : 'similarity' };
-}
-
 /** Asks one ranker for every query: its report, and the per-query outcomes for paired intervals. */
 async function evaluateRanker(
   store: SkillsStore,
@@ -285,13 +281,11 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       // The similarity ranker first: it embeds and stores the vectors the learned one then reads.
       const similarity = await evaluateRanker(store, embedder, 'similarity', queries, options, progress);
       const learned = await evaluateRanker(store, embedder, 'learned', queries, options, progress);
-      const diff = (k: 'hitAt1' | 'hitAt5') => learned.perQuery[k].map((x, i) => x - similarity.perQuery[k][i]!);
-      const paired = bootstrapIntervals({ hitAt1: diff('hitAt1'), hitAt5: diff('hitAt5') });
       const model = learned.recommender.learnedModel!;
+      const saved = isModelStateStore(store) ? await store.getModelState(LEARNED_STATE_KEY) : null;
       const vectors = await embedder.embed(queries.map((q) => q.query));
       const features = vectors.reduce((n, v) => n + (v.kind === 'sparse' ? v.indices.length : v.values.length), 0) / (vectors.length || 1);
       const skills = new Set(history.map((h) => h.skill));
-      const mean = (xs: Float64Array) => xs.reduce((a, b) => a + b, 0) / (xs.length || 1);
       return {
         embedder: similarity.recommender.embedderId,
         counts: {
@@ -307,11 +301,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         defaultRanker: DEFAULT_SETTINGS.ranker,
         learnedShare: RANKING.learnedShare,
         rankers: { similarity: similarity.report, learned: learned.report },
-        difference: {
-          hitAt1: { mean: mean(diff('hitAt1')), interval: paired.hitAt1 },
-          hitAt5: { mean: mean(diff('hitAt5')), interval: paired.hitAt5 },
-        },
-        verdict: verdict(paired.hitAt1.low, learned.report.metrics.hitAt5, similarity.report.metrics.hitAt5),
+        ...compareRankers(similarity.perQuery, learned.perQuery),
         learnedCost: {
           model: model.version,
           rows: model.rows,
@@ -320,6 +310,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
           scoringBound: Math.round(skills.size * features),
           fitMs: Math.round(model.lastFitMs),
           fitUsPerRow: round((model.lastFitMs * 1000) / (model.rows || 1)),
+          persistedBytes: saved?.bytes.byteLength ?? 0,
         },
         timingsMs: { import: importMs },
         machine: machineInfo(),

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { hookLogPath, readHookLog } from '@skills/claude-code';
+import { hookLogPath, hooksDir, journalBacklog, readHookLog } from '@skills/claude-code';
 import { createEmbedder } from '@skills/embeddings';
 import { probeHealth } from '@skills/mcp-client';
-import { isMaintainable, silentLogger } from '@skills/protocol';
+import { isDiagnosable, isMaintainable, silentLogger } from '@skills/protocol';
 import type { LoadedSettings } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databaseEngine, databaseShown, fileOf, openStore, printJson, using } from '../cli/context.js';
@@ -51,10 +51,14 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
     const hookLog = hookLogPath(settings, ctx.cwd);
     const hookFailures = readHookLog(hookLog, 3);
+    // Tool events the hooks journaled wait for the next prompt or Stop: normal within a turn,
+    // worth knowing about when a session ended without one.
+    const waiting = journalBacklog(hooksDir(settings, ctx.cwd));
     add(
       'claude-code hooks',
       hookFailures.length > 0 ? 'warn' : 'ok',
-      hookFailures.length > 0 ? `failures logged in ${hookLog}, the latest: ${hookFailures.join(' | ')}` : 'no hook failures logged',
+      (hookFailures.length > 0 ? `failures logged in ${hookLog}, the latest: ${hookFailures.join(' | ')}` : 'no hook failures logged') +
+        (waiting > 0 ? `; ${waiting} tool event${waiting > 1 ? 's' : ''} journaled, stored at the next prompt or Stop ('skills-hook --drain' stores them now)` : ''),
     );
   }
 
@@ -76,7 +80,11 @@ export async function run(ctx: CommandContext): Promise<number> {
 
 type Add = (name: string, status: Check['status'], detail: string) => void;
 
-/** Opens the store in force; the file checks (integrity, WAL) only where its engine has them. */
+/**
+ * Opens the store in force, then runs its engine's own checks where the store offers them
+ * (PostgreSQL: reachable, version, migrations, accepts writes, aggregates), else the file checks
+ * (SQLite: integrity, WAL) where its engine has them.
+ */
 async function checkDatabase(ctx: CommandContext, loaded: LoadedSettings, add: Add): Promise<void> {
   let engine: string;
   let path: string | null;
@@ -101,6 +109,11 @@ async function checkDatabase(ctx: CommandContext, loaded: LoadedSettings, add: A
     await using(openStore(ctx, { readonly: true }), async (store) => {
       const count = await store.countInvocations();
       add('database', 'ok', `${shown} opens (${count} invocations, ${engine} engine)`);
+      if (isDiagnosable(store)) {
+        for (const check of await store.diagnose()) add(check.name, check.status, check.detail);
+        return;
+      }
+      if (file === null) add('wal mode', 'skip', `not for the ${engine} engine: it keeps no SQLite file`);
       if (!isMaintainable(store)) {
         add('integrity', 'skip', `not for the ${engine} engine: its store offers no integrity check`);
         return;
@@ -111,9 +124,9 @@ async function checkDatabase(ctx: CommandContext, loaded: LoadedSettings, add: A
     });
   } catch (error) {
     add('database', 'fail', `${shown} does not open: ${(error as Error).message}`);
-    add('integrity', 'skip', 'the database does not open');
+    if (file !== null) add('integrity', 'skip', 'the database does not open');
   }
-  if (file === null) add('wal mode', 'skip', `not for the ${engine} engine: it keeps no SQLite file`);
-  else if (file.journalMode === 'wal') add('wal mode', 'ok', 'journal_mode=wal (readers never block the writer)');
+  if (file === null) return;
+  if (file.journalMode === 'wal') add('wal mode', 'ok', 'journal_mode=wal (readers never block the writer)');
   else add('wal mode', 'fail', file.journalMode === null ? `${shown} is not a SQLite database` : `journal mode is ${file.journalMode}, not WAL`);
 }

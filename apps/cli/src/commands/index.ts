@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../cli/command.js';
+import { EVAL_COMMAND } from '../eval/spec.js';
 
 const none = { min: 0, max: 0, names: [] } as const;
 
@@ -113,6 +114,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['skills import skills-backup.json', 'skills import history.csv'],
     load: () => import('./import.js'),
   },
+  { name: 'copy', summary: 'copy a store into another (e.g. SQLite to PostgreSQL): resumable, counts checked', usage: '--from PATH|URL --to PATH|URL [--batch-size N]', description: 'Pages through --from in a stable order and writes batches into --to; ids --to holds already are skipped, so an\ninterrupted copy run again resumes and writes nothing twice. At the end the counts per status and per skill\nmust be equal in both (exit 1 naming the difference). Recomputed caches (query vectors, trained models) are not copied.', options: { from: { type: 'string', valueName: 'PATH|URL', help: 'required: the store to read (a SQLite file, or a URL)' }, to: { type: 'string', valueName: 'PATH|URL', help: 'required: the store to write (created when needed)' }, 'batch-size': { type: 'string', valueName: 'N', help: 'invocations per batch, one transaction each (default 1000)' } }, positionals: none, json: true, examples: ['skills copy --from .skills/skills.db --to postgres://skills:PASSWORD@127.0.0.1:5432/skills'], load: () => import('./copy.js') },
   {
     name: 'prune',
     summary: 'delete invocations older than an age',
@@ -136,6 +138,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['SKILLS_EMBEDDER=lexical skills reindex'],
     load: () => import('./reindex.js'),
   },
+  EVAL_COMMAND,
   {
     name: 'migrate',
     summary: 'import legacy skill_metrics.json into the database (with backup, validate, rollback)',
@@ -175,7 +178,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'doctor',
-    summary: 'check the database, WAL mode, the embedder and the server',
+    summary: "check the database (SQLite: integrity, WAL mode; PostgreSQL: its own checks), the embedder and the server",
     usage: '',
     description: 'Exits 1 when a required check fails. An unreachable server is only a warning.',
     options: {},

@@ -1,29 +1,46 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@skills/protocol';
+import type { ChangeFeed, Logger } from '@skills/protocol';
 
-/** How often the store's revision is read while a page listens. */
+/** How often the store's revision is read while a page listens (with a change feed too: a fallback). */
 const POLL_MS = 1_000;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
 /** Pages listening at once at most; more get 503 and fall back to polling. */
 export const MAX_LISTENERS = 100;
 
+/** What else {@link ChangeEvents} may use. */
+export interface ChangeEventsOptions {
+  /** The store's change feed, when it has one: the revision is read as soon as it signals. */
+  readonly changes?: ChangeFeed;
+  /** How often the revision is read anyway, in ms. Default 1000. */
+  readonly pollMs?: number;
+}
+
 /**
  * Server-sent events for the dashboard: one `change` event (data `{"revision": ...}`) to every
  * open page whenever the store's revision changes, whoever wrote. The revision is read once per
- * second for all listeners together, and only while someone listens.
+ * second for all listeners together, and only while someone listens; with the store's change
+ * feed, also as soon as the feed signals a change.
  */
 export class ChangeEvents {
   readonly #listeners = new Set<ServerResponse>();
   readonly #revision: () => Promise<string>;
   readonly #logger: Logger;
+  readonly #changes: ChangeFeed | undefined;
+  readonly #pollMs: number;
   #last: string | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #unwatch: (() => void) | undefined;
   #beats = 0;
+  /** A read of the revision is under way; {@link #again}: another was asked for meanwhile. */
+  #reading = false;
+  #again = false;
 
-  constructor(revision: () => Promise<string>, logger: Logger) {
+  constructor(revision: () => Promise<string>, logger: Logger, options: ChangeEventsOptions = {}) {
     this.#revision = revision;
     this.#logger = logger;
+    this.#changes = options.changes;
+    this.#pollMs = options.pollMs ?? POLL_MS;
   }
 
   get listeners(): number {
@@ -47,7 +64,8 @@ export class ChangeEvents {
       if (this.#listeners.size === 0) this.#stop();
     });
     this.#last ??= revision;
-    this.#timer ??= setInterval(() => void this.#tick(), POLL_MS);
+    this.#timer ??= setInterval(() => void this.#tick(true), this.#pollMs);
+    this.#unwatch ??= this.#changes?.watchChanges(() => void this.#tick(false));
   }
 
   /** Ends every stream (before the server closes: open streams would hold it up). */
@@ -57,7 +75,27 @@ export class ChangeEvents {
     this.#listeners.clear();
   }
 
-  async #tick(): Promise<void> {
+  /** Reads the revision (once more after the read under way, if one is) and tells the pages. */
+  async #tick(fromTimer: boolean): Promise<void> {
+    if (this.#reading) {
+      this.#again = true;
+      return;
+    }
+    this.#reading = true;
+    try {
+      let beat = fromTimer && ++this.#beats % Math.max(1, Math.round(HEARTBEAT_MS / this.#pollMs)) === 0;
+      do {
+        this.#again = false;
+        await this.#announce(beat);
+        beat = false;
+      } while (this.#again && this.#listeners.size > 0);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  /** Sends a `change` event when the revision moved, else the heartbeat when `beat`. */
+  async #announce(beat: boolean): Promise<void> {
     let revision: string;
     try {
       revision = await this.#revision();
@@ -65,7 +103,6 @@ export class ChangeEvents {
       this.#logger.warn(`dashboard events: cannot read the store's revision: ${(error as Error).message}`);
       return;
     }
-    const beat = ++this.#beats % (HEARTBEAT_MS / POLL_MS) === 0;
     if (revision === this.#last && !beat) return;
     const message = revision === this.#last ? ': heartbeat\n\n' : `event: change\ndata: ${JSON.stringify({ revision })}\n\n`;
     this.#last = revision;
@@ -75,6 +112,8 @@ export class ChangeEvents {
   #stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
     this.#last = undefined;
   }
 }

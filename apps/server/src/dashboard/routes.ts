@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NotAvailableError, ValidationError, type Logger } from '@skills/protocol';
+import { isChangeFeedStore, NotAvailableError, ValidationError, type Logger } from '@skills/protocol';
 import { Dashboard, type SkillsService } from '@skills/tracker';
 import { sendJson } from '../respond.js';
 import { ChangeEvents } from './events.js';
@@ -29,7 +29,7 @@ export class DashboardRoutes {
       logger.warn(`no dashboard: ${error.message}`);
     }
     const dashboard = this.#dashboard;
-    this.events = dashboard ? new ChangeEvents(() => dashboard.revision(), logger) : undefined;
+    this.events = dashboard ? new ChangeEvents(() => dashboard.revision(), logger, { changes: isChangeFeedStore(service.store) ? service.store : undefined }) : undefined;
   }
 
   /** True for the paths answered here: the page's files and everything under `/api/`. */

@@ -15,8 +15,37 @@ export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 export interface Cluster {
   /** `postgres://skills:PASSWORD@127.0.0.1:PORT/postgres`, the superuser's connection. */
   readonly url: string;
+  /** What {@link restartCluster} needs, plain data (it crosses from the global setup to the test workers). */
+  readonly control: ClusterControl;
   /** Stops the server and removes its folder. Idempotent. */
   stop(): Promise<void>;
+}
+
+/** Where a cluster's data folder is, and the options it was started with. */
+export interface ClusterControl {
+  readonly data: string;
+  readonly log: string;
+  readonly options: string;
+  /** initdb and the server run as the `postgres` user (this process is root). */
+  readonly asRoot: boolean;
+}
+
+/** Runs one of PostgreSQL's programs, as the `postgres` user when this process is root. */
+function pgProgram(asRoot: boolean, program: string, args: string[]) {
+  return asRoot ? run('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, program), ...args]) : run(join(POSTGRES_BIN, program), args);
+}
+
+/**
+ * Stops the cluster (fast: sessions are ended, transactions in flight roll back) and starts it
+ * again on the same port, waiting until it accepts connections; `whileDown` runs in between.
+ */
+export async function restartCluster(control: ClusterControl, whileDown: () => Promise<void> = async () => undefined): Promise<void> {
+  await pgProgram(control.asRoot, 'pg_ctl', ['-D', control.data, 'stop', '-m', 'fast', '-w']);
+  try {
+    await whileDown();
+  } finally {
+    await pgProgram(control.asRoot, 'pg_ctl', ['-D', control.data, '-o', control.options, '-l', control.log, '-w', '-t', '60', 'start']);
+  }
 }
 
 /**
@@ -51,8 +80,7 @@ export async function startCluster(): Promise<Cluster> {
     chownSync(pwfile, uid, gid);
   }
   chmodSync(dir, 0o700);
-  const pg = (program: string, args: string[]) =>
-    asRoot ? run('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, program), ...args]) : run(join(POSTGRES_BIN, program), args);
+  const pg = (program: string, args: string[]) => pgProgram(asRoot, program, args);
   const data = join(dir, 'data');
   let started = false;
   const stop = async () => {
@@ -69,8 +97,9 @@ export async function startCluster(): Promise<Cluster> {
     // fsync off: a test server loses nothing that matters in a crash, and runs much faster.
     const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
     started = true;
-    await pg('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
-    return { url: `postgres://skills:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, stop };
+    const control = { data, log: join(dir, 'log'), options, asRoot };
+    await pg('pg_ctl', ['-D', data, '-o', options, '-l', control.log, '-w', '-t', '60', 'start']);
+    return { url: `postgres://skills:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, control, stop };
   } catch (error) {
     await stop();
     throw error;

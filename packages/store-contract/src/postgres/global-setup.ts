@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { clusterUnavailableReason, startCluster } from './cluster.js';
+import { clusterUnavailableReason, startCluster, type ClusterControl } from './cluster.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,6 +7,8 @@ declare module 'vitest' {
     postgresUrl: string | null;
     /** Why the PostgreSQL tests are skipped, or null when they run. */
     postgresSkipReason: string | null;
+    /** The throwaway cluster's data folder and options, to restart it; null for SKILLS_TEST_POSTGRES_URL (not ours to restart). */
+    postgresCluster: ClusterControl | null;
   }
 }
 
@@ -21,6 +23,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   if (given) {
     project.provide('postgresUrl', given);
     project.provide('postgresSkipReason', null);
+    project.provide('postgresCluster', null);
     return undefined;
   }
   const reason = process.env.SKILLS_SKIP_POSTGRES_TESTS === '1' ? 'SKILLS_SKIP_POSTGRES_TESTS=1 is set' : clusterUnavailableReason();
@@ -28,10 +31,12 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     console.warn(`\nPostgreSQL tests SKIPPED: ${reason}\n`);
     project.provide('postgresUrl', null);
     project.provide('postgresSkipReason', reason);
+    project.provide('postgresCluster', null);
     return undefined;
   }
   const cluster = await startCluster();
   project.provide('postgresUrl', cluster.url);
   project.provide('postgresSkipReason', null);
+  project.provide('postgresCluster', cluster.control);
   return () => cluster.stop();
 }

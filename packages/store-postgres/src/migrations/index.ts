@@ -1,5 +1,6 @@
 import type { Migration } from '@skills/protocol';
 import { initialSchema } from './0001-initial-schema.js';
+import { modelState } from './0002-model-state.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -10,4 +11,4 @@ import { initialSchema } from './0001-initial-schema.js';
  * import { migrations } from '@skills/store-postgres';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, modelState]);

@@ -2,6 +2,7 @@ import type { Migration } from '@skills/protocol';
 import { initialSchema } from './0001-initial-schema.js';
 import { pruneCounter } from './0002-prune-counter.js';
 import { invocationSource } from './0003-invocation-source.js';
+import { modelState } from './0004-model-state.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -12,4 +13,4 @@ import { invocationSource } from './0003-invocation-source.js';
  * import { migrations } from '@skills/store-sqlite';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState]);

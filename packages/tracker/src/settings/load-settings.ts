@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { isStoreUrl, SettingsError, SettingsSchema, type Settings, type SettingsInput } from '@skills/protocol';
+import { ENV_PREFIXES, SETTINGS_FILES } from './inputs.js';
 
 /** A settings key. */
 export type SettingKey = keyof Settings;
@@ -26,8 +27,6 @@ export interface LoadSettingsOptions {
 }
 
 const KEYS = Object.keys(SettingsSchema.shape) as SettingKey[];
-const SETTINGS_FILES = ['settings/skills.yaml', 'settings/local.yaml'] as const;
-const ENV_PREFIXES = ['SKILLS_', 'CRACKERJACK_SKILLS_'] as const;
 /** Short names the original tool used, beside the generic `SKILLS_<UPPER_SNAKE_KEY>`. */
 const ENV_ALIASES: Partial<Record<SettingKey, string>> = { mcpServerUrl: 'MCP_URL' };
 

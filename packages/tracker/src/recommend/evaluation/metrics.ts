@@ -10,6 +10,13 @@ export interface RankingMetrics {
   readonly mrrAt5: number;
 }
 
+/** Each query's Hit@1, Hit@5 and reciprocal rank, in the order added. */
+export interface PerQuery {
+  readonly hitAt1: Float64Array;
+  readonly hitAt5: Float64Array;
+  readonly mrrAt5: Float64Array;
+}
+
 /**
  * Accumulates Hit@1, Hit@5 and MRR@5 one query at a time.
  *
@@ -38,7 +45,7 @@ export class RankingAccumulator {
   }
 
   /** Each query's Hit@1, Hit@5 and reciprocal rank, in the order added (for bootstrap intervals). */
-  perQuery(): { readonly hitAt1: Float64Array; readonly hitAt5: Float64Array; readonly mrrAt5: Float64Array } {
+  perQuery(): PerQuery {
     const q = this.#perQuery;
     return { hitAt1: Float64Array.from(q.hitAt1), hitAt5: Float64Array.from(q.hitAt5), mrrAt5: Float64Array.from(q.mrrAt5) };
   }
