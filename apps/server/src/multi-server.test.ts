@@ -1,29 +1,16 @@
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { SkillsMcpClient } from '@skills/mcp-client';
 import { silentLogger } from '@skills/protocol';
 import { describePostgres, useDatabases } from '@skills/store-contract/postgres';
 import { createSkillsTracker } from '@skills/tracker';
 import { changeStream } from './test-support/change-events.js';
-import { eventually, spawnServer, tempDir, type ServerProcess } from './test-support/harness.js';
+import { eventually, tempDir } from './test-support/harness.js';
+import { useServedProcesses } from './test-support/served.js';
 
 const databases = useDatabases();
-/** Settings of the served processes: the lexical embedder (no model to load), every match counts. */
-const ENV = { SKILLS_EMBEDDER: 'lexical', SKILLS_MIN_SIMILARITY: '0' };
+const { serve, cleanup } = useServedProcesses({ clientTimeoutMs: 5_000 });
 const QUERY = 'migrate the billing schema to the new column layout';
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(db: string): Promise<{ server: ServerProcess; client: SkillsMcpClient }> {
-  const server = await spawnServer(['--port', '0', '--db', db], ENV);
-  cleanups.push(() => server.stop());
-  const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 5_000 });
-  cleanups.push(() => client.close());
-  return { server, client };
-}
 
 /** Tracks one invocation of `skill` for {@link QUERY} through `client`, and completes it. */
 async function trackAndComplete(client: SkillsMcpClient, skill: string): Promise<void> {
@@ -39,7 +26,7 @@ describePostgres('two servers on one PostgreSQL database (issue 15)', () => {
     const res = await fetch(new URL('/api/events', b.server.url));
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const changes = changeStream(res);
-    cleanups.push(() => changes.cancel());
+    cleanup(() => changes.cancel());
     const before = await changes.next();
     // B's recommender is open (and knows nothing) before A writes: only A's notice can tell it.
     expect(await b.client.recommendSkills({ user_query: QUERY })).toEqual([]);
@@ -60,7 +47,7 @@ describePostgres('two servers on one PostgreSQL database (issue 15)', () => {
 it('a direct tracker in this process recommends what another process wrote to its SQLite file', async () => {
   const db = join(tempDir(), 'shared.db');
   const tracker = await createSkillsTracker({ backend: 'direct', dbPath: db, env: {}, embedder: 'lexical', minSimilarity: 0, logger: silentLogger });
-  cleanups.push(() => tracker.close());
+  cleanup(() => tracker.close());
   // Its recommender is open (and knows nothing) before the other process writes.
   expect(await tracker.getRecommendations({ userQuery: QUERY })).toEqual([]);
 

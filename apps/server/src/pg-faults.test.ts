@@ -7,29 +7,16 @@ import { recount } from '@skills/store-contract';
 import { describePostgres, describePostgresRestarts, restartPostgres, useDatabases } from '@skills/store-contract/postgres';
 import { openPostgresStore } from '@skills/store-postgres';
 import { waitFor } from '@skills/vitest-config/wait-for';
-import { afterEach, expect, it } from 'vitest';
-import { spawnServer, type ServerProcess } from './test-support/harness.js';
+import { expect, it } from 'vitest';
+import type { ServerProcess } from './test-support/harness.js';
+import { useServedProcesses } from './test-support/served.js';
 
 // Faults of a real PostgreSQL under servers that write to it (issue 15): a restart, a connection
 // killed mid-batch, a database that refuses writes, and many writers at once.
 
 const run = promisify(execFile);
 const databases = useDatabases();
-/** Settings of the served processes: the lexical embedder (no model to load), every match counts. */
-const ENV = { SKILLS_EMBEDDER: 'lexical', SKILLS_MIN_SIMILARITY: '0' };
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function serve(db: string): Promise<{ server: ServerProcess; client: SkillsMcpClient }> {
-  const server = await spawnServer(['--port', '0', '--db', db], ENV);
-  cleanups.push(() => server.stop());
-  const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 15_000 });
-  cleanups.push(() => client.close());
-  return { server, client };
-}
+const { serve, cleanup } = useServedProcesses({ clientTimeoutMs: 15_000 });
 
 /** An invocation as `track_invocations` takes it, with a client id. */
 const record = (id: string, skill = 'deployer') => ({
