@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import {
   normaliseQuery,
-  QUERY_KEY_BYTES,
   STATUS_CODE,
   type Completion,
   type InvocationRecord,
@@ -9,6 +7,7 @@ import {
 } from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
 import { AggregateDeltas, DURATION_MICROS_SQL } from './aggregates.js';
+import { byText, NameIds, type NameTable, type WantedNames } from './name-ids.js';
 import type { StoreDatabase } from './schema.js';
 import { toStoredInstant } from './time.js';
 
@@ -28,8 +27,6 @@ export type CompletionOutcome = 'completed' | 'alreadyFinished' | 'unknown';
 function encodeList(list: readonly string[] | undefined): string | null {
   return list && list.length > 0 ? JSON.stringify(list) : null;
 }
-
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The row-level writes of one transaction, with the aggregate changes they imply gathered and
@@ -54,44 +51,55 @@ export class InvocationWriter {
     // The first record of an id wins; later ones in the same list are replays.
     const firstOfId = new Map<string, InvocationRecord>();
     for (const r of records) if (!firstOfId.has(r.id)) firstOfId.set(r.id, r);
-    let fresh = [...firstOfId.values()];
+    let fresh = [...firstOfId.values()].sort((a, b) => byText(a.id, b.id));
     if (fresh.length === 0) return { inserted: 0, applied };
-    // A replay writes nothing, not even a new name or query text.
-    const stored = await this.#storedAmong(fresh.map((r) => r.id));
-    fresh = fresh.filter((r) => !stored.has(r.id)).sort((a, b) => byText(a.id, b.id));
+    const texts = new Map(fresh.map((r) => [r.id, normaliseQuery(r.userQuery)]));
+    const wanted = (list: readonly InvocationRecord[]): WantedNames => ({
+      skills: list.map((r) => r.skillName),
+      sessions: list.map((r) => r.sessionId),
+      phases: list.flatMap((r) => (r.workflowPhase === null ? [] : [r.workflowPhase])),
+      sources: list.flatMap((r) => (r.source == null ? [] : [r.source])),
+      queries: list.flatMap((r) => texts.get(r.id) ?? []),
+    });
+    const names = new NameIds();
+    await names.read(this.#db, wanted(fresh));
+    // A replay writes nothing, not even a new name or query text: the records that would store
+    // one are looked up first. Replays of the others are skipped by the insert's ON CONFLICT.
+    const known = (table: NameTable | 'queries', name: string | null | undefined) => name == null || names.get(table, name) !== undefined;
+    const adding = fresh.filter(
+      (r) => !(known('skills', r.skillName) && known('sessions', r.sessionId) && known('phases', r.workflowPhase) && known('sources', r.source) && known('queries', texts.get(r.id))),
+    );
+    if (adding.length > 0) {
+      const stored = await this.#storedAmong(adding.map((r) => r.id));
+      fresh = fresh.filter((r) => !stored.has(r.id));
+      await names.add(this.#db, wanted(adding.filter((r) => !stored.has(r.id))));
+    }
     if (fresh.length === 0) return { inserted: 0, applied };
 
     const firstCompletion = new Map<string, number>();
     for (let j = completions.length - 1; j >= 0; j--) firstCompletion.set(completions[j]!.id, j);
-    const skills = await this.#nameIds('skills', fresh.map((r) => r.skillName));
-    const sessions = await this.#nameIds('sessions', fresh.map((r) => r.sessionId));
-    const phases = await this.#nameIds('phases', fresh.flatMap((r) => (r.workflowPhase === null ? [] : [r.workflowPhase])));
-    const sources = await this.#nameIds('sources', fresh.flatMap((r) => (r.source == null ? [] : [r.source])));
-    const texts = fresh.map((r) => normaliseQuery(r.userQuery));
-    const queries = await this.#queryIds(texts);
-
-    const rows = fresh.map((r, i) => {
+    const rows = fresh.map((r) => {
       const j = r.status === 'pending' ? firstCompletion.get(r.id) : undefined;
       const c = j === undefined ? undefined : completions[j]!;
-      const text = texts[i]!;
+      const text = texts.get(r.id)!;
       return {
         j,
         id: r.id,
-        skillId: skills.get(r.skillName)!,
-        sessionId: sessions.get(r.sessionId)!,
+        skillId: names.get('skills', r.skillName)!,
+        sessionId: names.get('sessions', r.sessionId)!,
         invokedAt: toStoredInstant(r.invokedAt),
         status: (c === undefined ? STATUS_CODE[r.status] : c.completed ? STATUS_CODE.completed : STATUS_CODE.failed) as StatusCode,
         completed: c === undefined ? r.completed : c.completed,
         completedAt: c === undefined ? (r.completedAt === null ? null : toStoredInstant(r.completedAt)) : toStoredInstant(c.completedAt),
         duration: c === undefined ? r.durationSeconds : c.durationSeconds,
-        queryId: text === null ? null : queries.get(text)!,
-        phaseId: r.workflowPhase === null ? null : phases.get(r.workflowPhase)!,
+        queryId: text === null ? null : names.get('queries', text)!,
+        phaseId: r.workflowPhase === null ? null : names.get('phases', r.workflowPhase)!,
         alternatives: encodeList(r.alternativesConsidered),
         selectionRank: r.selectionRank,
         // A completion replaces the follow-ups and the error type, as completing a stored row does.
         followUps: c === undefined ? encodeList(r.followUpActions) : encodeList(c.followUpActions),
         errorType: c === undefined ? r.errorType : (c.errorType ?? null),
-        sourceId: r.source == null ? null : sources.get(r.source)!,
+        sourceId: r.source == null ? null : names.get('sources', r.source)!,
       };
     });
     const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
@@ -217,54 +225,5 @@ export class InvocationWriter {
     if (ids.length === 0) return new Set();
     const rows = await sql<{ id: string }>`SELECT id FROM invocations WHERE id = ANY(${[...new Set(ids)]}::text[])`.execute(this.#db);
     return new Set(rows.rows.map((r) => r.id));
-  }
-
-  /**
-   * The ids of `names` in a names table, storing the new ones. A name another writer is storing
-   * at the same moment is waited for (the unique index), then read.
-   */
-  async #nameIds(table: 'skills' | 'sessions' | 'phases' | 'sources', names: readonly string[]): Promise<Map<string, number>> {
-    const wanted = [...new Set(names)].sort(byText);
-    const ids = new Map<string, number>();
-    if (wanted.length === 0) return ids;
-    const read = async (list: string[]) => {
-      const rows = await sql<{ id: number; name: string }>`SELECT id, name FROM ${sql.table(table)} WHERE name = ANY(${list}::text[])`.execute(this.#db);
-      for (const r of rows.rows) ids.set(r.name, r.id);
-    };
-    await read(wanted);
-    const missing = wanted.filter((n) => !ids.has(n));
-    if (missing.length === 0) return ids;
-    const added = await sql<{ id: number; name: string }>`
-      INSERT INTO ${sql.table(table)} (name) SELECT * FROM unnest(${missing}::text[])
-      ON CONFLICT (name) DO NOTHING RETURNING id, name`.execute(this.#db);
-    for (const r of added.rows) ids.set(r.name, r.id);
-    const raced = missing.filter((n) => !ids.has(n));
-    if (raced.length > 0) await read(raced);
-    return ids;
-  }
-
-  /** The ids of normalised query texts (nulls skipped), storing the new ones, as {@link #nameIds} does names. */
-  async #queryIds(texts: readonly (string | null)[]): Promise<Map<string, number>> {
-    const wanted = [...new Set(texts.filter((t): t is string => t !== null))];
-    const ids = new Map<string, number>();
-    if (wanted.length === 0) return ids;
-    const hashes = new Map(wanted.map((t) => [createHash('sha256').update(t).digest('hex').slice(0, 2 * QUERY_KEY_BYTES), t]));
-    const keys = [...hashes.keys()].sort();
-    const read = async (list: string[]) => {
-      const rows = await sql<{ id: number; key: string }>`
-        SELECT id, encode(hash, 'hex') AS key FROM queries WHERE hash = ANY(${list.map((k) => Buffer.from(k, 'hex'))}::bytea[])`.execute(this.#db);
-      for (const r of rows.rows) ids.set(hashes.get(r.key)!, r.id);
-    };
-    await read(keys);
-    const missing = keys.filter((k) => !ids.has(hashes.get(k)!));
-    if (missing.length === 0) return ids;
-    const added = await sql<{ id: number; key: string }>`
-      INSERT INTO queries (hash, text)
-      SELECT * FROM unnest(${missing.map((k) => Buffer.from(k, 'hex'))}::bytea[], ${missing.map((k) => hashes.get(k)!)}::text[])
-      ON CONFLICT (hash) DO NOTHING RETURNING id, encode(hash, 'hex') AS key`.execute(this.#db);
-    for (const r of added.rows) ids.set(hashes.get(r.key)!, r.id);
-    const raced = missing.filter((k) => !ids.has(hashes.get(k)!));
-    if (raced.length > 0) await read(raced);
-    return ids;
   }
 }
