@@ -155,6 +155,10 @@ export class SkillsService {
     if (this.#closed) return;
     this.#closed = true;
     this.#unwatch?.();
+    // The recommender's background work (a learned fit, a model or vector write) ends before the store closes.
+    const recommender = this.#recommender;
+    this.#recommender = undefined;
+    if (recommender) await recommender.then((r) => r.close(), () => {});
     await this.store.close();
   }
 

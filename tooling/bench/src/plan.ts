@@ -18,6 +18,16 @@ export interface BenchPlan {
     readonly throughputSize: number;
     readonly throughputRepetitions: number;
   };
+  readonly hooks: {
+    /** Invocations in the store the hooks write to and recommend from. */
+    readonly storeInvocations: number;
+    /** Sessions of fresh hook processes timed (six events each, each beside a bare Node start), after `commandWarmup` untimed. */
+    readonly commandRounds: number;
+    readonly commandWarmup: number;
+    /** Sessions posted to the server's hook endpoint, after `httpWarmup` untimed. */
+    readonly httpRounds: number;
+    readonly httpWarmup: number;
+  };
   readonly recommend: {
     /** Store sizes (invocations) measured. */
     readonly sizes: readonly number[];
@@ -26,6 +36,14 @@ export interface BenchPlan {
     readonly warmup: number;
     /** Sizes whose storage and server memory are reported. */
     readonly storageSizes: readonly number[];
+    /** Sizes measured again on generated text when the workload is real text (both are reported). */
+    readonly generatedSizes: readonly number[];
+  };
+  readonly learned: {
+    /** Store sizes (invocations) whose full fit, saved model and reopening are measured. */
+    readonly sizes: readonly number[];
+    /** Invocations written one at a time, each followed by the recommendation that learns it (the online step). */
+    readonly onlineSamples: number;
   };
 }
 
@@ -40,7 +58,9 @@ export const FULL: BenchPlan = {
   },
   noop: { calls: 20_000_000, repetitions: 5 },
   mcp: { roundTrips: 2_000, warmup: 200, repetitions: 3, throughputSize: 100_000, throughputRepetitions: 3 },
-  recommend: { sizes: [10_000, 100_000, 1_000_000], queries: 200, warmup: 20, storageSizes: [100_000, 1_000_000] },
+  hooks: { storeInvocations: 100_000, commandRounds: 15, commandWarmup: 1, httpRounds: 200, httpWarmup: 5 },
+  recommend: { sizes: [10_000, 100_000, 1_000_000], queries: 200, warmup: 20, storageSizes: [100_000, 1_000_000], generatedSizes: [100_000, 1_000_000] },
+  learned: { sizes: [100_000, 1_000_000], onlineSamples: 200 },
 };
 
 export const QUICK: BenchPlan = {
@@ -54,7 +74,9 @@ export const QUICK: BenchPlan = {
   },
   noop: { calls: 2_000_000, repetitions: 3 },
   mcp: { roundTrips: 300, warmup: 50, repetitions: 2, throughputSize: 5_000, throughputRepetitions: 2 },
-  recommend: { sizes: [1_000, 10_000], queries: 50, warmup: 5, storageSizes: [10_000] },
+  hooks: { storeInvocations: 10_000, commandRounds: 4, commandWarmup: 1, httpRounds: 50, httpWarmup: 3 },
+  recommend: { sizes: [1_000, 10_000], queries: 50, warmup: 5, storageSizes: [10_000], generatedSizes: [10_000] },
+  learned: { sizes: [10_000], onlineSamples: 50 },
 };
 
 /** The quick mode's code paths at sizes that take seconds: for the test. */
@@ -69,5 +91,7 @@ export const TINY: BenchPlan = {
   },
   noop: { calls: 10_000, repetitions: 1 },
   mcp: { roundTrips: 20, warmup: 5, repetitions: 1, throughputSize: 300, throughputRepetitions: 1 },
-  recommend: { sizes: [300], queries: 5, warmup: 1, storageSizes: [300] },
+  hooks: { storeInvocations: 300, commandRounds: 1, commandWarmup: 0, httpRounds: 2, httpWarmup: 1 },
+  recommend: { sizes: [300], queries: 5, warmup: 1, storageSizes: [300], generatedSizes: [300] },
+  learned: { sizes: [1_000], onlineSamples: 10 },
 };

@@ -1,30 +1,68 @@
 import { cpus, platform, release, arch, totalmem } from 'node:os';
+import { MODEL_STATE_LIMITS } from '@skills/protocol';
 import type { BenchPlan } from './plan.js';
-import type { Percentiles } from './stats.js';
+import type { Percentiles, RepeatedRate } from './stats.js';
 import type { DirectResults, NoopResults } from './suites/direct.js';
+import { HOOK_EVENTS, type HookEvent, type HooksResults } from './suites/hooks.js';
+import type { LearnedResults, LearnedSizeResults } from './suites/learned.js';
 import type { McpResults } from './suites/mcp.js';
+import { NEIGHBOURS } from './suites/exact-scan.js';
 import type { RecommendResults, RecommendSizeResults } from './suites/recommend.js';
 
 export interface BenchResults {
   direct?: DirectResults;
   noop?: NoopResults;
   mcp?: McpResults;
+  hooks?: HooksResults;
   recommend?: RecommendResults;
+  learned?: LearnedResults;
 }
 
-/** One target of issue 6, checked against what was measured. */
+/** What the machine does at best, or a peer, measured in the same run beside a figure. */
+export interface Limit {
+  readonly what: string;
+  readonly measured: number;
+  /** Min and max of its repetitions, when there were several. */
+  readonly min?: number;
+  readonly max?: number;
+  readonly unit: string;
+}
+
+/**
+ * One row of the report: a figure of this run, the target on it (issue 6's absolute targets,
+ * or none), its limit measured in the same run and the ratio to it, with the target on that ratio.
+ */
 export interface TargetCheck {
   readonly id: string;
   readonly what: string;
   readonly original: string;
+  /** The absolute target, or '' when the row has only a target on its ratio. */
   readonly target: string;
-  /** The measured figure in `unit`, or null when not measured (suite failed or size not in this mode). */
+  /** The measured figure (median of the repetitions) in `unit`, or null when not measured (suite failed or size not in this mode). */
   readonly measured: number | null;
+  /** Min and max of the repetitions behind `measured`, when there were several. */
+  readonly min?: number;
+  readonly max?: number;
   readonly unit: string;
+  /** The absolute target met; null when not measured or when there is no absolute target. */
   readonly met: boolean | null;
   /** Target / measured (for "under" targets) or measured / target (for "at least"): above 1 means met. */
   readonly ratio: number | null;
   readonly note?: string;
+  /** The limit measured in the same run, and `measured / limit.measured`. */
+  readonly limit?: Limit;
+  readonly vsLimit?: number;
+  /** The target on `vsLimit`, and whether it was met. */
+  readonly vsLimitTarget?: { readonly atMost?: number; readonly atLeast?: number };
+  readonly vsLimitMet?: boolean | null;
+}
+
+/** The load average around one suite; `busy` when a 1-minute figure was above the number of cores. */
+export interface SuiteLoad {
+  readonly suite: string;
+  readonly before: readonly number[];
+  readonly after: readonly number[];
+  readonly busy: boolean;
 }
 
 export interface BenchReport {
@@ -42,6 +80,12 @@ export interface BenchReport {
     readonly loadAverage: readonly number[];
   };
   readonly node: string;
+  /** The load average before and after each suite that ran. */
+  readonly load: readonly SuiteLoad[];
+  /** Set when the machine was busy during a suite: figures are slower than on a quiet machine. */
+  readonly busyWarning: string | null;
+  /** The workload's query text, and what was missing when it is not the real one. */
+  readonly workload: { readonly queries: string; readonly missing: string | null };
   readonly results: BenchResults;
   readonly targets: readonly TargetCheck[];
   readonly errors: ReadonlyArray<{ readonly suite: string; readonly message: string }>;
@@ -70,6 +114,81 @@ function atLeast(id: string, what: string, original: string, target: string, lim
   return { id, what, original, target, measured, unit, met, ratio: measured === null ? null : measured / limit, ...(note ? { note } : {}) };
 }
 
+/** Min and max of repetitions, when there were several. */
+function spread(values: readonly number[] | undefined): { min?: number; max?: number } {
+  return values && values.length > 1 ? { min: Math.min(...values), max: Math.max(...values) } : {};
+}
+
+/** `check` with the min and max of the repetitions behind its median. */
+function withSpread(check: TargetCheck, rate: RepeatedRate | undefined): TargetCheck {
+  return { ...check, ...spread(rate?.repetitions) };
+}
+
+/** `check` with its limit from the same run, the ratio to it, and the target on that ratio. */
+function versus(check: TargetCheck, limit: Limit | undefined, target?: { atMost?: number; atLeast?: number }): TargetCheck {
+  if (!limit) return check;
+  const vsLimit = check.measured === null ? undefined : check.measured / limit.measured;
+  const vsLimitMet =
+    !target || vsLimit === undefined ? null : (target.atMost === undefined || vsLimit <= target.atMost) && (target.atLeast === undefined || vsLimit >= target.atLeast);
+  return { ...check, limit, ...(vsLimit === undefined ? {} : { vsLimit }), ...(target ? { vsLimitTarget: target, vsLimitMet } : {}) };
+}
+
+/** A row whose only target (if any) is on its ratio to the limit. */
+function measuredOnly(id: string, what: string, measured: number | null, unit: string, extra: Partial<TargetCheck> = {}): TargetCheck {
+  return { id, what, original: '', target: '', measured, unit, met: null, ratio: null, ...extra };
+}
+
+/** A repeated rate as a limit; undefined when it was not measured. */
+function rateLimit(what: string, rate: RepeatedRate | undefined, unit: string): Limit | undefined {
+  return rate ? { what, measured: rate.median, ...spread(rate.repetitions), unit } : undefined;
+}
+
+/** A bare Node start of the same run, as a limit. */
+function bareNode(h: HooksResults): Limit {
+  return { what: "bare `node -e ''`", measured: h.bareNodeMillis.median, ...spread(h.bareNodeMillis.repetitions), unit: 'ms' };
+}
+
+/** The hooks' rows: each fresh process beside a bare Node start, each request at the server beside its /health. */
+function hookChecks(h: HooksResults | undefined): TargetCheck[] {
+  if (!h) return [];
+  const at = `${int(h.storeInvocations)} invocations in the store`;
+  const commandRow = (event: HookEvent, target?: { atMost: number }) => {
+    const c = h.command[event];
+    const row = measuredOnly(`hook-command-${event}`, `Command hook \`${event}\`: wall time of a fresh \`skills-hook\` process (local store)`, c.millis.median, 'ms', {
+      ...spread(c.millis.repetitions),
+      ...(event === 'UserPromptSubmit' ? { note: `${at}; ${h.commandRecommended.answered} of ${h.commandRecommended.prompts} prompts got recommendations` } : {}),
+    });
+    return versus(row, bareNode(h), target);
+  };
+  const cliRow = (name: 'version' | 'track', command: string) =>
+    versus(measuredOnly(`cli-${name}`, `One-shot \`${command}\`: wall time of a fresh process`, h.cli[name].millis.median, 'ms', { ...spread(h.cli[name].millis.repetitions), ...(name === 'track' ? { note: at } : {}) }), bareNode(h));
+  const httpRow = (event: HookEvent, limitMs?: number) => {
+    const p = h.http[event];
+    const what = `HTTP hook \`${event}\` at the server (POST /hooks/claude-code), p50`;
+    const base =
+      limitMs === undefined
+        ? measuredOnly(`hook-http-${event}`, what, p.p50, 'ms', { min: p.min, max: p.max })
+        : { ...under(`hook-http-${event}`, what, 'not stated', `p50 under ${limitMs} ms`, limitMs, p.p50, 'ms'), min: p.min, max: p.max };
+    const note = `p95 ${num(p.p95)} ms${event === 'UserPromptSubmit' ? `; ${at}; ${h.httpRecommended.answered} of ${h.httpRecommended.prompts} prompts got recommendations` : ''}`;
+    const health = h.healthMillis;
+    return versus({ ...base, note }, { what: 'GET /health on the same server, p50', measured: health.p50, min: health.min, max: health.max, unit: 'ms' });
+  };
+  return [
+    commandRow('PreToolUse', { atMost: 1.5 }),
+    commandRow('PostToolUse', { atMost: 1.5 }),
+    commandRow('PostToolUseFailure'),
+    commandRow('Stop'),
+    commandRow('UserPromptSubmit'),
+    cliRow('version', 'skills --version'),
+    cliRow('track', 'skills track'),
+    httpRow('PreToolUse', 5),
+    httpRow('PostToolUse', 5),
+    httpRow('PostToolUseFailure'),
+    httpRow('Stop'),
+    httpRow('UserPromptSubmit', 20),
+  ];
+}
+
 function sizeResult(r: BenchResults, invocations: number): RecommendSizeResults | undefined {
   return r.recommend?.sizes.find((s) => s.invocations === invocations);
 }
@@ -89,20 +208,52 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const sizeNote = (n: number | undefined, wanted: number) =>
     n === undefined || n === wanted ? undefined : `at ${n.toLocaleString('en-US')} invocations, this mode's largest size`;
   return [
-    under('direct-caller-p99', "Direct: caller's cost of trackInvocation + completer, p99", 'under 1 ms per invocation', 'p99 under 20 µs', 20, r.direct?.callerCostMicros.p99 ?? null, 'µs'),
-    atLeast(
-      'direct-throughput',
-      'Direct: sustained invocations per second to disk (all durable after close())',
-      '10,000+ per second',
-      'at least 200,000 per second',
-      200_000,
-      largestDirect?.perSecond.median ?? null,
-      'invocations/s',
-      !largestDirect ? undefined : largestDirect.invocations !== 1_000_000 ? sizeNote(largestDirect.invocations, 1_000_000) : '1,000,000 invocations',
+    {
+      ...under('direct-caller-p99', "Direct: caller's cost of trackInvocation + completer, p99", 'under 1 ms per invocation', 'p99 under 20 µs', 20, r.direct?.callerCostMicros.p99 ?? null, 'µs'),
+      ...spread(r.direct?.callerCostMicros.repetitions.map((p) => p.p99)),
+    },
+    versus(
+      withSpread(
+        atLeast(
+          'direct-throughput',
+          'Direct: sustained invocations per second to disk (all durable after close())',
+          '10,000+ per second',
+          'at least 200,000 per second',
+          200_000,
+          largestDirect?.perSecond.median ?? null,
+          'invocations/s',
+          !largestDirect ? undefined : largestDirect.invocations !== 1_000_000 ? sizeNote(largestDirect.invocations, 1_000_000) : '1,000,000 invocations',
+        ),
+        largestDirect?.perSecond,
+      ),
+      rateLimit('raw better-sqlite3 inserts of the same rows, before and after', largestDirect?.rawPerSecond, 'invocations/s'),
+      { atLeast: 0.5 },
     ),
-    under('noop', 'No-op: cost per call', 'about a null check', 'under 50 ns per call', 50, r.noop?.nanosPerCall.median ?? null, 'ns'),
-    under('mcp-p50', 'MCP: round trip of one tracked invocation, p50', '5-10 ms per invocation', 'p50 under 2 ms', 2, r.mcp?.trackRoundTripMillis.p50 ?? null, 'ms'),
-    atLeast('mcp-throughput', 'MCP: invocations per second through the batching tracker', '1,000+ per second', 'at least 20,000 per second', 20_000, r.mcp?.throughput.perSecond.median ?? null, 'invocations/s'),
+    versus(
+      withSpread(under('noop', 'No-op: cost per call', 'about a null check', 'under 50 ns per call', 50, r.noop?.nanosPerCall.median ?? null, 'ns'), r.noop?.nanosPerCall),
+      rateLimit('the same loop calling nothing', r.noop?.emptyLoopNanos, 'ns'),
+    ),
+    versus(
+      {
+        ...under('mcp-p50', 'MCP: round trip of one tracked invocation, p50', '5-10 ms per invocation', 'p50 under 2 ms', 2, r.mcp?.trackRoundTripMillis.p50 ?? null, 'ms'),
+        ...spread(r.mcp?.trackRoundTripMillis.repetitions.map((p) => p.p50)),
+      },
+      r.mcp && {
+        what: 'a bare MCP SDK echo tool, same transport and client, same arguments, p50',
+        measured: r.mcp.echo.roundTripMillis.p50,
+        ...spread(r.mcp.echo.roundTripMillis.repetitions.map((p) => p.p50)),
+        unit: 'ms',
+      },
+      { atMost: 1.3 },
+    ),
+    versus(
+      withSpread(
+        atLeast('mcp-throughput', 'MCP: invocations per second through the batching tracker', '1,000+ per second', 'at least 20,000 per second', 20_000, r.mcp?.throughput.perSecond.median ?? null, 'invocations/s'),
+        r.mcp?.throughput.perSecond,
+      ),
+      rateLimit('the bare echo tool carrying the same batches', r.mcp?.echo.throughput.perSecond, 'invocations/s'),
+      { atLeast: 0.5 },
+    ),
     under(
       'recommend-100k',
       'Recommendations, 100k invocations: p50 with the query embedded (lexical)',
@@ -136,7 +287,68 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       why1m,
     ),
     embeddingsOnce(r),
+    ...scanChecks(r),
+    ...hookChecks(r.hooks),
+    ...learnedChecks(r),
   ];
+}
+
+/**
+ * Per store size: the learned ranker's full refit, its online step (a recommendation right after
+ * a write, beside the similarity ranker's on the same store), the model it keeps with the store
+ * (beside the most a store keeps) and reopening with it (beside the similarity ranker's reopen).
+ */
+function learnedChecks(r: BenchResults): TargetCheck[] {
+  return (r.learned?.sizes ?? []).flatMap((s) => {
+    if (s.error) return [];
+    const at = `Learned ranker, ${int(s.invocations)} invocations`;
+    const online = s.afterWriteMillis;
+    const ready = lexical(sizeResult(r, s.invocations))?.readySeconds;
+    return [
+      measuredOnly(`learned-fit-${s.invocations}`, `${at}: a full refit's work`, s.fullFitWorkSeconds, 's', {
+        note: `${int(s.rows)} rows, ${int(s.weights)} weights; ${num(s.fullFitWallSeconds)} s in the background from opening until it took over`,
+      }),
+      versus(
+        measuredOnly(`learned-online-${s.invocations}`, `${at}: recommendation right after a write (its online training step included), p50`, online.learned.p50, 'ms', {
+          note: `the online step's share: ${num(online.learned.p50 - online.similarity.p50)} ms over the similarity ranker's (below zero: lost in the noise)`,
+        }),
+        { what: 'the similarity ranker right after a write, same store, p50', measured: online.similarity.p50, unit: 'ms' },
+      ),
+      versus(
+        measuredOnly(`learned-model-${s.invocations}`, `${at}: the model kept with the store`, s.persistedBytes, 'bytes', {
+          note: `${num(s.persistedBytesPerRow)} bytes per row; ${kibOrMib(s.heapBytes)} of heap over the similarity ranker's`,
+        }),
+        { what: 'the most a store keeps (MODEL_STATE_LIMITS.maxBytes)', measured: MODEL_STATE_LIMITS.maxBytes, unit: 'bytes' },
+        { atMost: 1 },
+      ),
+      versus(
+        {
+          id: `learned-reopen-${s.invocations}`,
+          what: `${at}: reopen with the saved model and answer`,
+          original: '',
+          target: 'no refit on reopening',
+          measured: s.reopenSeconds,
+          unit: 's',
+          met: s.reopenFits === 0,
+          ratio: null,
+          note: `${s.reopenFits} refits on reopening`,
+        },
+        ready === undefined ? undefined : { what: 'the similarity ranker ready on reopening (recommend suite, same size)', measured: ready, unit: 's' },
+      ),
+    ];
+  });
+}
+
+/** Per store size: the recommender's index beside the exact scan of the same vectors. */
+function scanChecks(r: BenchResults): TargetCheck[] {
+  return (r.recommend?.sizes ?? []).flatMap((s) => {
+    if (!s.scan) return [];
+    const c = s.scan;
+    const row = measuredOnly(`recommend-index-${s.invocations}`, `Recommendations, ${int(s.invocations)} invocations: the ${NEIGHBOURS} nearest past queries from the index, p50`, c.indexMillis.p50, 'ms', {
+      note: `${int(c.vectors)} vectors; ${num(c.speedup)}× faster than the scan; same neighbours for ${c.sameNeighbours} of ${c.queries} queries`,
+    });
+    return [versus(row, { what: 'exact brute-force scan of the same vectors, p50', measured: c.scanMillis.p50, unit: 'ms' })];
+  });
 }
 
 /** Vectors are stored once per distinct query: as many vectors as distinct query texts. */
@@ -172,11 +384,78 @@ const pct = (p: Percentiles | undefined, unit: string) =>
   p ? `p50 ${num(p.p50)} ${unit}, p95 ${num(p.p95)} ${unit}, p99 ${num(p.p99)} ${unit}` : 'n/a';
 const seconds = (n: number | undefined) => (n === undefined ? 'n/a' : `${num(n)} s`);
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+/** Bytes in KiB below a MiB, else in MiB. */
+const kibOrMib = (bytes: number) => (Math.abs(bytes) < 1024 * 1024 ? `${(bytes / 1024).toFixed(0)} KiB` : mib(bytes));
 
 function verdict(t: TargetCheck): string {
-  if (t.met === null) return 'not measured';
-  const factor = t.ratio === null ? '' : ` (${t.ratio >= 1 ? `${t.ratio.toFixed(t.ratio >= 10 ? 0 : 1)}× margin` : `${(1 / t.ratio).toFixed(1)}× short`})`;
-  return `${t.met ? 'met' : '**missed**'}${factor}`;
+  const parts: string[] = [];
+  if (t.target && t.met !== null) {
+    const factor = t.ratio === null ? '' : ` (${t.ratio >= 1 ? `${t.ratio.toFixed(t.ratio >= 10 ? 0 : 1)}× margin` : `${(1 / t.ratio).toFixed(1)}× short`})`;
+    parts.push(`${t.met ? 'met' : '**missed**'}${factor}`);
+  }
+  if (t.vsLimitMet !== undefined && t.vsLimitMet !== null) parts.push(t.vsLimitMet ? 'ratio met' : '**ratio missed**');
+  if (parts.length === 0) return t.measured === null ? 'not measured' : '';
+  return parts.join('; ');
+}
+
+/** A figure with the min – max of its repetitions. */
+function figure(measured: number | null, unit: string, min?: number, max?: number): string {
+  if (measured === null) return 'n/a';
+  return `${num(measured)} ${unit}${min !== undefined && max !== undefined ? ` (${num(min)} – ${num(max)})` : ''}`;
+}
+
+function targetText(t: TargetCheck): string {
+  const onRatio = t.vsLimitTarget
+    ? `ratio ${t.vsLimitTarget.atMost !== undefined ? `≤ ${t.vsLimitTarget.atMost}` : ''}${t.vsLimitTarget.atLeast !== undefined ? `≥ ${t.vsLimitTarget.atLeast}` : ''}`
+    : '';
+  return [t.target, onRatio].filter(Boolean).join('; ') || '–';
+}
+
+/** The recommendation and storage figures, one row per store size. */
+function recommendTable(sizes: readonly RecommendSizeResults[]): string[] {
+  const lines = [
+    '| invocations | distinct queries | p50 / p99, a new query (embedded in the call) | p50 / p99, a query asked before (cached) | p50 / p99, right after a write | first open (embeds every query) | ready (reopen, vectors stored) | nearest 100: index / exact scan p50 | dashboard overview / skill page, uncached | bytes/invocation | with embeddings | vector bytes per distinct query | server RSS after answering |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of sizes) {
+    if (s.error) {
+      lines.push(`| ${int(s.invocations)} | failed: ${s.error} ||||||||||||`);
+      continue;
+    }
+    const lex = lexical(s);
+    lines.push(
+      `| ${int(s.invocations)} | ${int(s.distinctQueries)} | ${num(lex?.freshMillis?.p50)} / ${num(lex?.freshMillis?.p99)} | ` +
+        `${num(lex?.cachedMillis?.p50)} / ${num(lex?.cachedMillis?.p99)} | ${num(lex?.afterWriteMillis?.p50)} / ${num(lex?.afterWriteMillis?.p99)} | ` +
+        `${seconds(lex?.firstOpenSeconds)} | ${seconds(lex?.readySeconds)} | ` +
+        `${s.scan ? `${num(s.scan.indexMillis.p50)} / ${num(s.scan.scanMillis.p50)} ms (${num(s.scan.speedup)}×)` : '–'} | ` +
+        `${s.dashboardMillis ? `${num(s.dashboardMillis.overview)} / ${num(s.dashboardMillis.skill)} ms` : '–'} | ` +
+        `${int(s.bytesPerInvocation)} | ${int(s.bytesPerInvocationWithEmbeddings)} | ${int(s.embeddingBytesPerDistinctQuery)} | ` +
+        `${s.serverMemory ? `${mib(s.serverMemory.rssBytes)} (peak ${mib(s.serverMemory.peakBytes)})` : '–'} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The learned ranker's figures, one row per store size. */
+function learnedTable(sizes: readonly LearnedSizeResults[]): string[] {
+  const lines = [
+    '| invocations | rows | weights | full refit: work / wall | after a write p50: learned / similarity | saved model (per row) | reopen (refits) | heap over similarity |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of sizes) {
+    if (s.error) {
+      lines.push(`| ${int(s.invocations)} | failed: ${s.error} |||||||`);
+      continue;
+    }
+    lines.push(
+      `| ${int(s.invocations)} | ${int(s.rows)} | ${int(s.weights)} | ${num(s.fullFitWorkSeconds)} / ${num(s.fullFitWallSeconds)} s | ` +
+        `${num(s.afterWriteMillis.learned.p50)} / ${num(s.afterWriteMillis.similarity.p50)} ms | ${kibOrMib(s.persistedBytes)} (${num(s.persistedBytesPerRow)} bytes) | ` +
+        `${num(s.reopenSeconds)} s (${s.reopenFits}) | ${kibOrMib(s.heapBytes)} |`,
+    );
+  }
+  lines.push('');
+  return lines;
 }
 
 /** The report as markdown: the summary the README copies, then the detail. */
@@ -187,20 +466,40 @@ export function markdown(report: BenchReport): string {
   lines.push(
     `Measured ${report.date.slice(0, 10)} with \`pnpm bench${report.mode === 'full' ? '' : ` --${report.mode}`}\` on ${m.cpus} × ${m.cpuModel}, ` +
       `${mib(m.memoryBytes)}, ${m.platform} ${m.release}, Node ${report.node}` +
-      ` (load average at start ${m.loadAverage.map((l) => l.toFixed(1)).join(' ')}). Medians of the repetitions.`,
+      ` (load average at start ${m.loadAverage.map((l) => l.toFixed(1)).join(' ')}). ` +
+      'Medians of the repetitions, min – max in brackets; each figure beside its limit measured in the same run (the ratio is figure / limit).',
     '',
-    '| measure | original (documented) | target | this run | |',
-    '|---|---|---|---|---|',
+  );
+  if (report.busyWarning) lines.push(`> **Warning**: ${report.busyWarning}.`, '');
+  lines.push(
+    report.workload.missing ? `> **Query text**: ${report.workload.missing} (${report.workload.queries}).` : `Query text: ${report.workload.queries}.`,
+    '',
+  );
+  lines.push(
+    '| measure | original (documented) | this run | limit, same run | ratio | target | |',
+    '|---|---|---|---|---|---|---|',
   );
   const direct = r.direct;
+  const unmeasured = report.targets.filter((t) => t.measured === null);
   for (const t of report.targets) {
-    let shown = t.measured === null ? 'n/a' : `${num(t.measured)} ${t.unit}`;
-    if (t.id === 'direct-caller-p99' && direct) shown = pct(direct.callerCostMicros, 'µs');
-    if (t.id === 'mcp-p50' && r.mcp) shown = pct(r.mcp.trackRoundTripMillis, 'ms');
+    if (t.measured === null) continue;
+    let shown = figure(t.measured, t.unit, t.min, t.max);
+    if (t.id === 'direct-caller-p99' && direct) shown += `; ${pct(direct.callerCostMicros, 'µs')}`;
     if (t.note) shown += ` (${t.note})`;
-    lines.push(`| ${t.what} | ${t.original} | ${t.target} | ${shown} | ${verdict(t)} |`);
+    const limit = t.limit ? `${t.limit.what}: ${figure(t.limit.measured, t.limit.unit, t.limit.min, t.limit.max)}` : '–';
+    const ratio = t.vsLimit === undefined ? '–' : `${t.vsLimit.toFixed(2)}×`;
+    lines.push(`| ${t.what} | ${t.original || '–'} | ${shown} | ${limit} | ${ratio} | ${targetText(t)} | ${verdict(t)} |`);
   }
   lines.push('');
+  if (unmeasured.length > 0) lines.push(`Not measured in this run: ${unmeasured.map((t) => t.what).join('; ')}.`, '');
+  if (report.load.length > 0) {
+    lines.push(
+      'Load average (1, 5, 15 minutes) before and after each suite: ' +
+        report.load.map((l) => `${l.suite} ${l.before.map((x) => x.toFixed(1)).join(' ')} → ${l.after.map((x) => x.toFixed(1)).join(' ')}${l.busy ? ' (**busy**)' : ''}`).join('; ') +
+        '.',
+      '',
+    );
+  }
 
   if (direct) {
     lines.push(
@@ -210,10 +509,12 @@ export function markdown(report: BenchReport): string {
       `- caller's cost of trackInvocation + completer: ${pct(direct.callerCostMicros, 'µs')}; trackInvocation alone ${pct(direct.trackMicros, 'µs')}`,
       `- the same with \`redactSecrets: false\`: ${pct(direct.redactionOff.callerCostMicros, 'µs')}`,
       '',
-      '| invocations | to disk per second (median) | min – max | repetitions |',
-      '|---:|---:|---:|---:|',
+      '| invocations | to disk per second (median) | min – max | repetitions | limit: raw inserts per second, before / after | ratio |',
+      '|---:|---:|---:|---:|---:|---:|',
       ...direct.throughput.map(
-        (t) => `| ${int(t.invocations)} | ${int(t.perSecond.median)} | ${int(t.perSecond.min)} – ${int(t.perSecond.max)} | ${t.perSecond.repetitions.length} |`,
+        (t) =>
+          `| ${int(t.invocations)} | ${int(t.perSecond.median)} | ${int(t.perSecond.min)} – ${int(t.perSecond.max)} | ${t.perSecond.repetitions.length} | ` +
+          `${t.rawPerSecond ? t.rawPerSecond.repetitions.map(int).join(' / ') : '–'} | ${t.rawPerSecond ? (t.perSecond.median / t.rawPerSecond.median).toFixed(2) : '–'} |`,
       ),
       '',
     );
@@ -233,6 +534,11 @@ export function markdown(report: BenchReport): string {
       `- through the \`mcp\` tracker (batches of up to 500 per track_invocations call, counted on the server): ` +
         `${int(r.mcp.throughput.perSecond.median)} invocations/s over ${int(r.mcp.throughput.invocations)} (min ${int(r.mcp.throughput.perSecond.min)}, max ${int(r.mcp.throughput.perSecond.max)})`,
     );
+    const e = r.mcp.echo;
+    lines.push(
+      `- limit, a bare MCP SDK server with one \`echo\` tool (same transport, same client): round trip with track_invocation's arguments ${pct(e.roundTripMillis, 'ms')}; ` +
+        `the tracker's batches (${int(e.throughput.invocationsPerCall)} invocations, ${int(e.throughput.bytesPerCall)} bytes per call) ${int(e.throughput.perSecond.median)} invocations/s (min ${int(e.throughput.perSecond.min)}, max ${int(e.throughput.perSecond.max)})`,
+    );
     const b = r.mcp.batches;
     if (b) {
       const perCall = (b.invocationsPerCall / r.mcp.throughput.perSecond.median) * 1000;
@@ -243,31 +549,43 @@ export function markdown(report: BenchReport): string {
     }
     lines.push('');
   }
+  if (r.hooks) {
+    const h = r.hooks;
+    const range = (x: RepeatedRate) => `${num(x.median)} ms (${num(x.min)} – ${num(x.max)})`;
+    lines.push(
+      `**Claude Code hooks** on a store of ${int(h.storeInvocations)} invocations: the \`skills-hook\` command (\`SKILLS_BACKEND=direct\`, a fresh process per event, ` +
+        `each beside a bare \`node -e ''\` start of the same run: ${range(h.bareNodeMillis)}), and the same events posted to a running server:`,
+      '',
+      '| event | command hook, wall time | × bare node | HTTP hook at the server, p50 / p95 (min – max) |',
+      '|---|---:|---:|---:|',
+      ...HOOK_EVENTS.map(
+        (e) =>
+          `| ${e} | ${range(h.command[e].millis)} | ${h.command[e].ratio.toFixed(2)} | ${num(h.http[e].p50)} / ${num(h.http[e].p95)} ms (${num(h.http[e].min)} – ${num(h.http[e].max)}) |`,
+      ),
+      `| \`skills --version\` / \`skills track\` | ${range(h.cli.version.millis)} / ${range(h.cli.track.millis)} | ${h.cli.version.ratio.toFixed(2)} / ${h.cli.track.ratio.toFixed(2)} | GET /health: ${num(h.healthMillis.p50)} / ${num(h.healthMillis.p95)} ms |`,
+      '',
+    );
+    for (const problem of h.problems) lines.push(`- ${problem}`);
+    if (h.problems.length) lines.push('');
+  }
   if (r.recommend) {
     lines.push(
-      '**Recommendations and storage** (about 20% of invocations ask a distinct query; lexical embedder; ms per `recommend`):',
+      `**Recommendations and storage** on ${r.recommend.workload} (about 20% of invocations ask a new query; lexical embedder; ms per \`recommend\`):`,
       '',
-      '| invocations | distinct queries | p50 / p99, a new query (embedded in the call) | p50 / p99, a query asked before (cached) | p50 / p99, right after a write | first open (embeds every query) | ready (reopen, vectors stored) | dashboard overview / skill page, uncached | bytes/invocation | with embeddings | vector bytes per distinct query | server RSS after answering |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...recommendTable(r.recommend.sizes),
     );
-    for (const s of r.recommend.sizes) {
-      if (s.error) {
-        lines.push(`| ${int(s.invocations)} | failed: ${s.error} |||||||||||`);
-        continue;
-      }
-      const lex = lexical(s);
-      lines.push(
-        `| ${int(s.invocations)} | ${int(s.distinctQueries)} | ${num(lex?.freshMillis?.p50)} / ${num(lex?.freshMillis?.p99)} | ` +
-          `${num(lex?.cachedMillis?.p50)} / ${num(lex?.cachedMillis?.p99)} | ${num(lex?.afterWriteMillis?.p50)} / ${num(lex?.afterWriteMillis?.p99)} | ` +
-          `${seconds(lex?.firstOpenSeconds)} | ${seconds(lex?.readySeconds)} | ` +
-          `${s.dashboardMillis ? `${num(s.dashboardMillis.overview)} / ${num(s.dashboardMillis.skill)} ms` : '–'} | ` +
-          `${int(s.bytesPerInvocation)} | ${int(s.bytesPerInvocationWithEmbeddings)} | ${int(s.embeddingBytesPerDistinctQuery)} | ` +
-          `${s.serverMemory ? `${mib(s.serverMemory.rssBytes)} (peak ${mib(s.serverMemory.peakBytes)})` : '–'} |`,
-      );
-    }
+    if (r.recommend.generated) lines.push(`The same on ${r.recommend.generated.workload}:`, '', ...recommendTable(r.recommend.generated.sizes));
     const skipped = r.recommend.sizes.find((s) => s.embedders)?.embedders.find((e) => e.skipped);
-    if (skipped) lines.push('', `Transformer embedder: skipped (${skipped.skipped}).`);
-    lines.push('');
+    if (skipped) lines.push(`Transformer embedder: skipped (${skipped.skipped}).`, '');
+  }
+  if (r.learned) {
+    lines.push(
+      `**Learned ranker** on ${r.learned.workload} (a full refit at a quarter of a core in the background; the online step is one write followed by the recommendation that learns it):`,
+      '',
+      ...learnedTable(r.learned.sizes),
+    );
+    for (const problem of r.learned.problems) lines.push(`- ${problem}`);
+    if (r.learned.problems.length) lines.push('');
   }
   for (const e of report.errors) lines.push(`**${e.suite} failed**: ${e.message}`, '');
   return lines.join('\n');

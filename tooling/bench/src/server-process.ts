@@ -3,14 +3,26 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The built server's entry (`apps/server/dist/main.js`), found through the workspace link. */
-export function serverEntry(): string {
+/**
+ * A built file of a workspace package (`path` inside its folder), found through the package's
+ * link in this package's node_modules (its folder, not its exports: a bin is not exported).
+ */
+export function builtFile(pkg: string, ...path: string[]): string {
   const require = createRequire(import.meta.url);
-  const entry = join(dirname(require.resolve('@skills/server/package.json')), 'dist', 'main.js');
-  if (!existsSync(entry)) throw new Error(`the server is not built (${entry} is missing): run pnpm build`);
+  const paths = require.resolve.paths(pkg) ?? [];
+  const folder = paths.map((p) => join(p, pkg)).find((p) => existsSync(join(p, 'package.json')));
+  if (!folder) throw new Error(`${pkg} is not installed beside @skills/bench: run pnpm install`);
+  const entry = join(folder, ...path);
+  if (!existsSync(entry)) throw new Error(`${pkg} is not built (${entry} is missing): run pnpm build`);
   return entry;
+}
+
+/** The built server's entry (`apps/server/dist/main.js`). */
+export function serverEntry(): string {
+  return builtFile('@skills/server', 'dist', 'main.js');
 }
 
 /** A TCP port nobody listens on right now, on loopback. */
@@ -39,27 +51,37 @@ export interface ServerProcess {
  * Starts `apps/server/dist/main.js --port <free port> --db <dbPath>` with the settings the
  * bench wants (lexical embedder, no settings files), and resolves once it prints its URL.
  */
-export async function startServer(dbPath: string, cwd: string, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServer(dbPath: string, cwd: string, timeoutMs = 120_000): Promise<ServerProcess> {
   const port = await freePort();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('SKILLS_')) env[k] = v;
   env.SKILLS_EMBEDDER = 'lexical';
-  const child = spawn(process.execPath, [serverEntry(), '--port', String(port), '--db', dbPath], {
-    cwd,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return startListening([serverEntry(), '--port', String(port), '--db', dbPath], cwd, env, timeoutMs);
+}
+
+/** Starts the bare MCP echo server (`echo-server.ts`), the limit of the skills server's round trips. */
+export async function startEchoServer(cwd: string, timeoutMs = 30_000): Promise<ServerProcess> {
+  const port = await freePort();
+  // The built file, from src/ (tests) as from dist/.
+  const entry = fileURLToPath(new URL('../dist/echo-server.js', import.meta.url));
+  if (!existsSync(entry)) throw new Error(`the bench is not built (${entry} is missing): run pnpm build`);
+  return startListening([entry, '--port', String(port)], cwd, { ...process.env } as Record<string, string>, timeoutMs);
+}
+
+/** Runs `node <args>` and resolves once it prints `listening on <url>/mcp`. */
+async function startListening(args: readonly string[], cwd: string, env: Record<string, string>, timeoutMs: number): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-4000)));
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = '';
-    const timer = setTimeout(() => fail(new Error(`the server did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => fail(new Error(`${args[0]} did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
       reject(error);
     };
-    child.on('exit', (code) => fail(new Error(`the server exited with ${code}: ${stderr}`)));
+    child.on('exit', (code) => fail(new Error(`${args[0]} exited with ${code}: ${stderr}`)));
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
       const match = /listening on (http:\/\/\S+?)\/mcp/.exec(stdout);

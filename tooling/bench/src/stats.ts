@@ -57,6 +57,7 @@ export interface RepeatedRate {
   readonly repetitions: readonly number[];
 }
 
+/** Min, median and max of repeated measurements (rates, or times of a fresh process), each kept. */
 export function repeatedRate(values: readonly number[]): RepeatedRate {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), repetitions: values };
 }

@@ -1,64 +1,14 @@
 import { seededRandom, type InvocationRecord, type TrackInvocationInput } from '@skills/protocol';
+import { workloadSource, type QuerySource } from './query-sources.js';
 
-/** Skills with the words their users use: queries are drawn from a skill's topic, so recommending makes sense. */
-const TOPICS: ReadonlyArray<readonly [skill: string, words: readonly string[]]> = [
-  ['code-reviewer', ['review', 'pull request', 'diff', 'comments', 'style', 'readability', 'naming']],
-  ['test-runner', ['run', 'tests', 'unit', 'failing', 'suite', 'coverage', 'flaky']],
-  ['type-checker', ['type', 'errors', 'typescript', 'strict', 'generics', 'inference', 'compile']],
-  ['debugger', ['debug', 'crash', 'stack trace', 'breakpoint', 'exception', 'null pointer', 'segfault']],
-  ['refactorer', ['refactor', 'extract', 'function', 'duplicate', 'module', 'rename', 'simplify']],
-  ['doc-writer', ['document', 'readme', 'docs', 'examples', 'api reference', 'tutorial', 'guide']],
-  ['planner', ['plan', 'steps', 'roadmap', 'milestones', 'tasks', 'estimate', 'breakdown']],
-  ['security-auditor', ['audit', 'security', 'vulnerability', 'injection', 'secrets', 'cve', 'permissions']],
-  ['perf-profiler', ['profile', 'slow', 'latency', 'memory', 'cpu', 'hot path', 'benchmark']],
-  ['db-migrator', ['migrate', 'database', 'schema', 'sql', 'table', 'index', 'column']],
-  ['deployer', ['deploy', 'release', 'production', 'rollout', 'staging', 'kubernetes', 'helm']],
-  ['ci-fixer', ['ci', 'pipeline', 'build', 'workflow', 'github actions', 'cache', 'artifact']],
-  ['dependency-updater', ['upgrade', 'dependencies', 'version', 'lockfile', 'npm', 'outdated', 'semver']],
-  ['log-analyzer', ['logs', 'errors', 'trace', 'grep', 'incident', 'timeline', 'alerts']],
-  ['api-designer', ['api', 'endpoint', 'rest', 'openapi', 'routes', 'pagination', 'versioning']],
-  ['ui-builder', ['ui', 'component', 'react', 'css', 'layout', 'button', 'form']],
-  ['accessibility-checker', ['accessibility', 'aria', 'screen reader', 'contrast', 'keyboard', 'focus', 'labels']],
-  ['data-analyst', ['analyze', 'data', 'csv', 'chart', 'statistics', 'trend', 'report']],
-  ['sql-optimizer', ['query', 'slow query', 'explain', 'join', 'index scan', 'optimizer', 'postgres']],
-  ['translator', ['translate', 'localize', 'i18n', 'french', 'strings', 'locale', 'plural']],
-  ['commit-writer', ['commit', 'message', 'changelog', 'conventional', 'squash', 'history', 'summary']],
-  ['issue-triager', ['triage', 'issue', 'bug report', 'labels', 'duplicate issue', 'priority', 'assign']],
-  ['shell-helper', ['shell', 'bash', 'script', 'command', 'pipe', 'cron', 'permissions']],
-  ['regex-writer', ['regex', 'pattern', 'match', 'capture group', 'escape', 'validate', 'parse']],
-  ['config-auditor', ['config', 'yaml', 'settings', 'environment', 'defaults', 'feature flag', 'toggle']],
-  ['container-builder', ['docker', 'container', 'image', 'dockerfile', 'layer', 'registry', 'compose']],
-  ['test-writer', ['write tests', 'test case', 'mock', 'fixture', 'edge case', 'property test', 'assert']],
-  ['architect', ['architecture', 'design', 'services', 'boundaries', 'tradeoffs', 'diagram', 'scalability']],
-  ['onboarding-guide', ['onboarding', 'explain', 'codebase', 'overview', 'where is', 'how does', 'walkthrough']],
-  ['license-checker', ['license', 'compliance', 'gpl', 'mit', 'third party', 'notice', 'attribution']],
-  ['email-drafter', ['email', 'draft', 'reply', 'customer', 'announcement', 'tone', 'polite']],
-  ['spreadsheet-helper', ['spreadsheet', 'formula', 'excel', 'pivot', 'cells', 'vlookup', 'sheet']],
-  ['scheduler', ['schedule', 'meeting', 'calendar', 'availability', 'timezone', 'invite', 'reschedule']],
-  ['summarizer', ['summarize', 'tl;dr', 'notes', 'meeting notes', 'key points', 'digest', 'brief']],
-  ['researcher', ['research', 'papers', 'compare', 'sources', 'survey', 'literature', 'evidence']],
-  ['cost-optimizer', ['cost', 'cloud bill', 'budget', 'instances', 'savings', 'spend', 'reserved']],
-  ['incident-responder', ['incident', 'outage', 'pager', 'mitigate', 'postmortem', 'on call', 'rollback']],
-  ['git-helper', ['git', 'rebase', 'merge conflict', 'branch', 'cherry-pick', 'bisect', 'stash']],
-  ['linter', ['lint', 'eslint', 'warnings', 'format', 'prettier', 'unused', 'rules']],
-  ['mobile-builder', ['mobile', 'ios', 'android', 'app store', 'swift', 'kotlin', 'simulator']],
-];
-
-const VERBS = ['please', 'can you', 'help me', 'I need to', 'quickly', 'carefully', 'again'];
-const OBJECTS = ['the parser', 'the billing service', 'our api', 'the login page', 'module x', 'the cli', 'the worker', 'this repo'];
-
-/** The skill names of the workload, in a stable order. */
-export const SKILLS: readonly string[] = TOPICS.map(([skill]) => skill);
 const PHASES = ['planning', 'implementation', 'verification', 'review'] as const;
 
-/** A query text for `skill` (by index) built from its topic's words; `serial` makes it distinct. */
-function queryText(rand: () => number, skill: number, serial: number): string {
-  const words = TOPICS[skill]![1];
-  const pick = () => words[Math.floor(rand() * words.length)]!;
-  const verb = VERBS[Math.floor(rand() * VERBS.length)]!;
-  const object = OBJECTS[Math.floor(rand() * OBJECTS.length)]!;
-  // A flat string (not a concatenation rope), as a host's query from JSON or a UI would be.
-  return `${verb} ${pick()} ${pick()} in ${object} ${pick()} #${serial}`.split('').join('');
+/** Options of a workload: its seed, the share of new queries, and where their texts come from. */
+export interface WorkloadOptions {
+  readonly seed?: number;
+  readonly distinctShare?: number;
+  /** Default: {@link workloadSource} (real text when the MetaTool data is on this machine). */
+  readonly source?: QuerySource;
 }
 
 /** One invocation as a host would track it, and how it ends. */
@@ -71,24 +21,27 @@ export interface WorkloadItem {
 
 /**
  * An endless, deterministic stream of invocations with about `distinctShare` of them asking a
- * query not seen before; the others repeat a recent one (users come back to what they asked
- * lately). 40 skills, four workflow phases (and none), a third with alternatives, one in ten failing.
+ * new query of the source (for MetaTool, its next row, so its queries cycle once used up); the
+ * others repeat a recent one (users come back to what they asked lately). The source's skills,
+ * four workflow phases (and none), a third with alternatives, one in ten failing.
  */
 export class Workload {
+  readonly source: QuerySource;
   readonly #rand: () => number;
   readonly #distinctShare: number;
   readonly #recent: { text: string; skill: number }[] = [];
   #serial = 0;
   #index = 0;
 
-  constructor(options: { seed?: number; distinctShare?: number } = {}) {
+  constructor(options: WorkloadOptions = {}) {
+    this.source = options.source ?? workloadSource().source;
     this.#rand = seededRandom(options.seed ?? 1);
     this.#distinctShare = options.distinctShare ?? 0.2;
   }
 
   /** Distinct query texts handed out so far. */
   get distinctQueries(): number {
-    return this.#serial;
+    return this.source.distinct(this.#serial);
   }
 
   next(): WorkloadItem {
@@ -96,24 +49,24 @@ export class Workload {
     const recent = this.#recent;
     const i = this.#index++;
     let q: { text: string; skill: number };
+    const skills = this.source.skills;
     if (recent.length === 0 || rand() < this.#distinctShare) {
-      const skill = Math.floor(rand() * SKILLS.length);
-      q = { text: queryText(rand, skill, this.#serial++), skill };
+      q = this.source.query(this.#serial++, rand);
       if (recent.length >= 1000) recent[Math.floor(rand() * recent.length)] = q;
       else recent.push(q);
     } else {
       q = recent[Math.floor(rand() * recent.length)]!;
     }
     // Mostly the skill the query is about; sometimes a neighbour.
-    const skill = rand() < 0.8 ? q.skill : Math.floor(rand() * SKILLS.length);
+    const skill = rand() < 0.8 ? q.skill : Math.floor(rand() * skills.length);
     const phase = Math.floor(rand() * (PHASES.length + 1));
     const failed = rand() < 0.1;
     return {
       input: {
-        skillName: SKILLS[skill]!,
+        skillName: skills[skill]!,
         userQuery: q.text,
         ...(phase < PHASES.length ? { workflowPhase: PHASES[phase]! } : {}),
-        ...(i % 3 === 0 ? { alternativesConsidered: [SKILLS[(skill + 1) % SKILLS.length]!, SKILLS[(skill + 7) % SKILLS.length]!] } : {}),
+        ...(i % 3 === 0 ? { alternativesConsidered: [skills[(skill + 1) % skills.length]!, skills[(skill + 7) % skills.length]!] } : {}),
         selectionRank: 1 + Math.floor(rand() * 2),
       },
       completed: !failed,
@@ -124,7 +77,7 @@ export class Workload {
 }
 
 /** The first `count` items of a {@link Workload}. */
-export function workload(count: number, options: { seed?: number; distinctShare?: number } = {}): WorkloadItem[] {
+export function workload(count: number, options: WorkloadOptions = {}): WorkloadItem[] {
   const stream = new Workload(options);
   return Array.from({ length: count }, () => stream.next());
 }
@@ -177,10 +130,9 @@ function uuidV7(ms: number, rand: () => number): string {
   return `${time.slice(0, 8)}-${time.slice(8)}-7${hex(r() & 0xfff, 3)}-${hex((r() & 0x3fff) | 0x8000, 4)}-${hex(r(), 4)}${hex(r(), 4)}${hex(r(), 4)}`;
 }
 
-/** Queries for measuring recommendations: `fresh` ones never stored (their embedding is computed on the spot). */
-export function recommendationQueries(count: number, seed: number): string[] {
-  const rand = seededRandom(seed);
-  return Array.from({ length: count }, (_, i) => queryText(rand, Math.floor(rand() * SKILLS.length), 10_000_000 + seed * 100_000 + i));
+/** Queries for measuring recommendations, never stored (their embedding is computed on the spot); `seed` picks which. */
+export function recommendationQueries(count: number, seed: number, source: QuerySource = workloadSource().source): string[] {
+  return source.freshQueries(count, seed);
 }
 
 /**
@@ -190,6 +142,7 @@ export function recommendationQueries(count: number, seed: number): string[] {
  */
 export class CompactWorkload {
   readonly count: number;
+  readonly skills: readonly string[];
   readonly texts: readonly string[];
   readonly #skill: Uint8Array;
   readonly #phase: Uint8Array;
@@ -198,7 +151,7 @@ export class CompactWorkload {
   readonly #query: Int32Array;
   readonly #duration: Float32Array;
 
-  constructor(count: number, options: { seed?: number; distinctShare?: number } = {}) {
+  constructor(count: number, options: WorkloadOptions = {}) {
     this.count = count;
     this.#skill = new Uint8Array(count);
     this.#phase = new Uint8Array(count);
@@ -209,7 +162,8 @@ export class CompactWorkload {
     const texts: string[] = [];
     const ids = new Map<string, number>();
     const stream = new Workload(options);
-    const skillIndex = new Map(SKILLS.map((s, i) => [s, i]));
+    this.skills = stream.source.skills;
+    const skillIndex = new Map(this.skills.map((s, i) => [s, i]));
     for (let i = 0; i < count; i++) {
       const item = stream.next();
       const text = item.input.userQuery!;
@@ -233,13 +187,14 @@ export class CompactWorkload {
   input(i: number): TrackInvocationInput {
     const skill = this.#skill[i]!;
     const phase = this.#phase[i]!;
+    const skills = this.skills;
     const input: { -readonly [K in keyof TrackInvocationInput]: TrackInvocationInput[K] } = {
-      skillName: SKILLS[skill]!,
+      skillName: skills[skill]!,
       userQuery: this.texts[this.#query[i]!]!,
       selectionRank: this.#rank[i]!,
     };
     if (phase > 0) input.workflowPhase = PHASES[phase - 1]!;
-    if (i % 3 === 0) input.alternativesConsidered = [SKILLS[(skill + 1) % SKILLS.length]!, SKILLS[(skill + 7) % SKILLS.length]!];
+    if (i % 3 === 0) input.alternativesConsidered = [skills[(skill + 1) % skills.length]!, skills[(skill + 7) % skills.length]!];
     return input;
   }
 
@@ -250,6 +205,11 @@ export class CompactWorkload {
 
   durationSeconds(i: number): number {
     return this.#duration[i]!;
+  }
+
+  /** The numbers a stored row of invocation `i` holds for its names and query: skill, phase (0: none), query text, rank. */
+  codes(i: number): { readonly skill: number; readonly phase: number; readonly query: number; readonly rank: number; readonly failed: boolean } {
+    return { skill: this.#skill[i]!, phase: this.#phase[i]!, query: this.#query[i]!, rank: this.#rank[i]!, failed: this.#failed[i] === 1 };
   }
 }
 

@@ -7,7 +7,9 @@ import {
   type VectorIndex,
 } from '@skills/embeddings';
 import {
+  isModelStateStore,
   silentLogger,
+  TrackerClosedError,
   type CatalogEntry,
   type Logger,
   type QuerySkillCount,
@@ -29,7 +31,9 @@ import {
   usageWeight,
 } from './scoring.js';
 import { bestPhaseOf } from './best-phase.js';
-import { LearnedRanker, type PairCounts } from './learned/learned-ranker.js';
+import { LearnedRanker, restoredModel, type PairCounts, type SavedModel } from './learned/learned-ranker.js';
+import { encodeLearnedState } from './learned/model-codec.js';
+import { ModelPersistence, type LoadedState } from './learned/model-persistence.js';
 
 /**
  * Which ranking answers: `similarity` (nearest past queries, centroid, success) or `learned`
@@ -64,6 +68,23 @@ export interface RankingOptions {
    * read both parts apart.
    */
   readonly learnedShare?: number;
+}
+
+/** The learned model's size and cost, as {@link Recommender.learnedModel} reports them. */
+export interface LearnedModelInfo {
+  /** The embedder id and the model's version: a model of another version is never used. */
+  readonly version: string;
+  /** Rows trained on (distinct (query, skill) pairs), and the model's non-zero weights. */
+  readonly rows: number;
+  readonly weights: number;
+  /** How long the last full fit worked (kept with a saved model). */
+  readonly lastFitMs: number;
+  /** Full fits this recommender ran (none when it continued a saved model that needed none). */
+  readonly fits: number;
+  /** True while the model in use is one read from the store (continued online, not refitted). */
+  readonly restored: boolean;
+  /** Models this recommender stored (one after each fit, where the store keeps them). */
+  readonly saved: number;
 }
 
 /** Texts embedded per embedder call (and vectors written per store call) while catching up. */
@@ -131,6 +152,10 @@ export class Recommender {
   /** The learned model (null with the similarity ranker). */
   readonly #learned: LearnedRanker | null;
   readonly #learnedShare: number;
+  /** Where the learned model is kept between runs (null: the similarity ranker, or a store that keeps none). */
+  readonly #persistence: ModelPersistence | null;
+  /** The saved model read on opening, until the first catch-up continues from it. */
+  #saved: LoadedState | null = null;
   #learnedScores = new Float64Array(0);
   /** Highest query id indexed. */
   #watermark = 0;
@@ -147,6 +172,7 @@ export class Recommender {
   #saveRefused = false;
   #saveAfter = 0;
   #saving: Promise<void> | undefined;
+  #closed = false;
 
   /** The similarity threshold in force: the option's, or the embedder's own. */
   readonly minSimilarity: number;
@@ -158,8 +184,9 @@ export class Recommender {
     this.#options = Object.freeze({ ...options });
     this.#logger = logger;
     this.minSimilarity = options.minSimilarity ?? embedder.minSimilarity;
-    // A model that takes over makes the cached rankings stale.
-    this.#learned = options.ranker === 'learned' ? new LearnedRanker(embedder.id, () => this.#dropCache()) : null;
+    // A model that takes over makes the cached rankings stale, and is worth keeping.
+    this.#learned = options.ranker === 'learned' ? new LearnedRanker(embedder.id, () => this.#learnedTookOver()) : null;
+    this.#persistence = this.#learned && isModelStateStore(store) ? new ModelPersistence(store, this.#learned.version, logger) : null;
     this.#learnedShare = options.learnedShare ?? RANKING.learnedShare;
     if (!(this.#learnedShare >= 0 && this.#learnedShare <= 1)) throw new RangeError(`learnedShare must be between 0 and 1, not ${options.learnedShare}`);
     this.#reset();
@@ -171,6 +198,7 @@ export class Recommender {
    */
   static async open(store: SkillsStore, embedder: Embedder, options: RankingOptions, logger: Logger = silentLogger): Promise<Recommender> {
     const recommender = new Recommender(store, embedder, options, logger);
+    recommender.#saved = (await recommender.#persistence?.load()) ?? null;
     await recommender.#sync(() => recommender.#catchUp());
     return recommender;
   }
@@ -188,14 +216,74 @@ export class Recommender {
 
   /**
    * Resolves when the learned model's fit under way (it runs in the background, and the
-   * similarity ranking answers until the first is done) has finished; at once with none.
+   * similarity ranking answers until the first is done) has finished and the model is stored;
+   * at once with none.
    */
-  learnedTrained(): Promise<void> {
-    return this.#learned?.trained() ?? Promise.resolve();
+  async learnedTrained(): Promise<void> {
+    await this.#learned?.trained();
+    await this.#persistence?.idle();
+  }
+
+  #learnedTookOver(): void {
+    this.#dropCache();
+    this.#saveLearned();
+  }
+
+  /**
+   * Keeps the model in use with the store: encoded now (a consistent copy of the model and the
+   * counts it learned), written in the background.
+   */
+  #saveLearned(): void {
+    const persistence = this.#persistence;
+    const names = [...this.#skills.keys()]; // in number order: numbers are given as skills are first seen
+    const state = persistence && this.#learned?.state((skill) => names[skill]!);
+    if (!persistence || !state) return;
+    let trainedUpTo = 0;
+    for (const id of state.pairs.queryIds) if (id > trainedUpTo) trainedUpTo = id;
+    void persistence.save({ version: persistence.version, trainedUpTo, bytes: encodeLearnedState(state) });
+  }
+
+  /**
+   * The model saved with the store, once (on opening), renumbered to this process's skills; none
+   * when it learned from queries this store does not have (another history, or a restored backup).
+   */
+  #takeSaved(lastQueryId: number): SavedModel | undefined {
+    const saved = this.#saved;
+    this.#saved = null;
+    if (!saved) return undefined;
+    if (saved.trainedUpTo > lastQueryId) {
+      this.#logger.info(`the stored learned model learned from queries up to id ${saved.trainedUpTo}, this store's end at ${lastQueryId}: training a new one`);
+      return undefined;
+    }
+    return restoredModel(saved, (name) => this.#skill(name).num);
+  }
+
+  /**
+   * Stops the background work before the store closes: the learned model's fit under way is
+   * abandoned (a half-trained model is never used nor saved), and the writes under way (query
+   * vectors, a fitted model: each one store transaction) finish. Afterwards nothing of this
+   * recommender stays reachable from a timer, so it and its index are freed with it; recommend()
+   * and reindex() then throw. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#learned?.stop();
+    // A catch-up under way reads the store; it cannot start a fit any more.
+    await this.#syncing?.catch(() => {});
+    await this.#saving;
+    await this.#persistence?.idle();
+    this.#reset();
+    this.#cache.clear();
+  }
+
+  #assertOpen(what: string): void {
+    if (this.#closed) throw new TrackerClosedError(what);
   }
 
   /** Skills for a query, best first: at most `limit` (default `maxRecommendations`). */
   async recommend(query: RecommendationQuery): Promise<Recommendation[]> {
+    this.#assertOpen('recommend');
     await this.#fresh();
     // Not awaited: the answer does not wait for a write it does not need.
     if (this.#unsaved.size > 0 && Date.now() >= this.#saveAfter) void this.#save();
@@ -216,6 +304,7 @@ export class Recommender {
 
   /** Drops this embedder's stored vectors and recomputes them all. */
   async reindex(): Promise<{ embedded: number }> {
+    this.#assertOpen('reindex');
     let embedded: number;
     try {
       embedded = await this.#sync(async () => {
@@ -277,12 +366,13 @@ export class Recommender {
   }
 
   /**
-   * The learned model's size and cost, null with the similarity ranker: rows trained on,
-   * non-zero weights, and how long its last full fit took.
+   * The learned model's size, cost and origin, null with the similarity ranker: rows trained on,
+   * non-zero weights, its last full fit's cost, the fits run, whether it was read from the store.
    */
-  get learnedModel(): { readonly version: string; readonly rows: number; readonly weights: number; readonly lastFitMs: number } | null {
+  get learnedModel(): LearnedModelInfo | null {
     const l = this.#learned;
-    return l ? { version: l.version, rows: l.rows, weights: l.weights, lastFitMs: l.lastFitMs } : null;
+    if (!l) return null;
+    return { version: l.version, rows: l.rows, weights: l.weights, lastFitMs: l.lastFitMs, fits: l.fits, restored: l.restored, saved: this.#persistence?.saved ?? 0 };
   }
 
   /** How many vectors are waiting to be stored (the store refused them so far). */
@@ -442,7 +532,7 @@ export class Recommender {
       note(skill, -(skill.num + 1), usageWeight(1));
     }
     this.#uses = uses;
-    this.#learned?.replace(this.#pairs(counts), this.#vectorOf);
+    this.#learned?.replace(this.#pairs(counts), this.#vectorOf, this.#takeSaved(this.#watermark));
     const changed = new Set<SkillState>();
     for (const skill of this.#skills.values()) {
       const next = members.get(skill) ?? new Map<number, number>();

@@ -13,6 +13,7 @@ import {
   type RepeatedRate,
 } from '../stats.js';
 import { CompactWorkload } from '../workload.js';
+import { rawInsertRate } from './raw-sqlite.js';
 
 /** A logger that keeps what the tracker reports: a benchmark that lost writes must say so. */
 export function recordingLogger(): Logger & { readonly problems: string[] } {
@@ -32,13 +33,23 @@ export interface DirectResults {
   /** µs per call of trackInvocation alone. */
   readonly trackMicros: RepeatedPercentiles;
   /** Invocations per second from the first call until close() resolved, all of them on disk. */
-  readonly throughput: ReadonlyArray<{ readonly invocations: number; readonly perSecond: RepeatedRate }>;
+  readonly throughput: ReadonlyArray<{
+    readonly invocations: number;
+    readonly perSecond: RepeatedRate;
+    /**
+     * The limit: raw better-sqlite3 inserts of the same rows into the same kind of file, in this
+     * process, right before and right after the tracker's repetitions (sizes from 300).
+     */
+    readonly rawPerSecond?: RepeatedRate;
+  }>;
   /** The caller's cost with `redactSecrets: false` (secret redaction is on by default). */
   readonly redactionOff: { readonly callerCostMicros: RepeatedPercentiles };
   readonly problems: readonly string[];
 }
 
 const HOST_YIELD_EVERY = 1_000;
+/** Sizes from which the raw insert limit is measured beside the tracker (below, fixed costs dominate both). */
+const RAW_FROM = 300;
 
 async function openTracker(folder: string, logger: Logger, redactSecrets = true): Promise<SkillsTracker> {
   return createSkillsTracker({
@@ -142,9 +153,14 @@ export async function runDirect(plan: BenchPlan, log: (line: string) => void): P
     log(`direct: ${size.toLocaleString('en-US')} invocations to disk, ${reps} repetitions`);
     // One untimed run first: the first open of a file pays for loading the code paths.
     if (size < 10_000) await throughputToDisk(size, items, logger);
+    const raw = size >= RAW_FROM ? [rawInsertRate(size, items)] : [];
     const rates = [];
     for (let rep = 0; rep < reps; rep++) rates.push(await throughputToDisk(size, items, logger));
-    throughput.push({ invocations: size, perSecond: repeatedRate(rates) });
+    if (raw.length) {
+      raw.push(rawInsertRate(size, items));
+      log(`direct: raw better-sqlite3 inserts of the same rows: ${raw.map((r) => Math.round(r).toLocaleString('en-US')).join(' before, ')} after, per second`);
+    }
+    throughput.push({ invocations: size, perSecond: repeatedRate(rates), ...(raw.length ? { rawPerSecond: repeatedRate(raw) } : {}) });
   }
   return {
     callerCostMicros: cost.both,

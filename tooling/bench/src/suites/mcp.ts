@@ -1,8 +1,9 @@
 import { SkillsMcpClient } from '@skills/mcp-client';
+import { finishedRecord, newInvocationId, pendingRecord, toMcpCompletion, toMcpRecord } from '@skills/protocol';
 import { createSkillsTracker } from '@skills/tracker';
 import { tempFolder } from '../fs.js';
 import type { BenchPlan } from '../plan.js';
-import { startServer } from '../server-process.js';
+import { startEchoServer, startServer, type ServerProcess } from '../server-process.js';
 import {
   collectGarbage,
   medianOfPercentiles,
@@ -27,6 +28,16 @@ export interface McpResults {
    * server's own time per call (the rest of a round trip is the client and the network).
    */
   readonly batches: { readonly calls: number; readonly invocationsPerCall: number; readonly serverMillisPerCall: number } | null;
+  /**
+   * The limit: a bare MCP SDK server with one `echo` tool on the same transport, called by the
+   * same client. Its round trip carries track_invocation's arguments (timed right after each
+   * track_invocation), and its throughput the same batches the tracker sends (a finished record
+   * and its completion per invocation), one call in flight at a time.
+   */
+  readonly echo: {
+    readonly roundTripMillis: RepeatedPercentiles;
+    readonly throughput: { readonly perSecond: RepeatedRate; readonly invocationsPerCall: number; readonly bytesPerCall: number };
+  };
   readonly problems: readonly string[];
 }
 
@@ -39,15 +50,20 @@ export async function runMcp(plan: BenchPlan, log: (line: string) => void): Prom
   const logger = recordingLogger();
   log('mcp: starting the server');
   const server = await startServer(folder.file('server.db'), folder.path);
+  let echo: ServerProcess | undefined;
   try {
     const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 10_000, clientName: 'skills-bench' });
+    echo = await startEchoServer(folder.path);
+    const echoClient = await SkillsMcpClient.connect({ url: echo.url, timeoutMs: 10_000, clientName: 'skills-bench' });
     const items = new CompactWorkload(Math.max(plan.mcp.throughputSize, plan.mcp.roundTrips + plan.mcp.warmup), { seed: 23 });
     const track = [];
     const complete = [];
+    const echoed = [];
     log(`mcp: ${plan.mcp.roundTrips} round trips of track_invocation and complete_invocation, ${plan.mcp.repetitions} repetitions`);
     for (let rep = 0; rep < plan.mcp.repetitions; rep++) {
       const trackSamples: number[] = [];
       const completeSamples: number[] = [];
+      const echoSamples: number[] = [];
       for (let i = 0; i < plan.mcp.warmup + plan.mcp.roundTrips; i++) {
         const input = items.input(i);
         const args = {
@@ -61,13 +77,18 @@ export async function runMcp(plan: BenchPlan, log: (line: string) => void): Prom
         const t1 = performance.now();
         await client.completeInvocation({ invocation_id, completed: items.result(i).completed });
         const t2 = performance.now();
+        const answer = await echoClient.callTool('echo', args);
+        const t3 = performance.now();
+        if (answer.isError) throw new Error(`mcp: the echo tool failed: ${JSON.stringify(answer.content)}`);
         if (i >= plan.mcp.warmup) {
           trackSamples.push(t1 - t0);
           completeSamples.push(t2 - t1);
+          echoSamples.push(t3 - t2);
         }
       }
       track.push(percentiles(trackSamples));
       complete.push(percentiles(completeSamples));
+      echoed.push(percentiles(echoSamples));
     }
 
     const size = plan.mcp.throughputSize;
@@ -108,6 +129,20 @@ export async function runMcp(plan: BenchPlan, log: (line: string) => void): Prom
     const metricsAfter = await toolMetrics(server.url, 'track_invocations');
     await client.close();
     const calls = metricsBefore && metricsAfter ? metricsAfter.count - metricsBefore.count : 0;
+    const invocationsPerCall = calls > 0 ? Math.round((size * plan.mcp.throughputRepetitions) / calls) : TRACKER_BATCH;
+    log(`mcp: the same batches (${invocationsPerCall} invocations per call) to the bare echo server, ${plan.mcp.throughputRepetitions} repetitions`);
+    const batches = trackerBatches(items, size, invocationsPerCall);
+    const echoRates = [];
+    for (let rep = 0; rep < plan.mcp.throughputRepetitions; rep++) {
+      collectGarbage();
+      const start = performance.now();
+      for (const batch of batches) {
+        const answer = await echoClient.callTool('echo', batch);
+        if (answer.isError) throw new Error(`mcp: the echo tool failed: ${JSON.stringify(answer.content)}`);
+      }
+      echoRates.push(size / ((performance.now() - start) / 1000));
+    }
+    await echoClient.close();
     return {
       trackRoundTripMillis: medianOfPercentiles(track),
       completeRoundTripMillis: medianOfPercentiles(complete),
@@ -120,9 +155,14 @@ export async function runMcp(plan: BenchPlan, log: (line: string) => void): Prom
               serverMillisPerCall: ((metricsAfter!.sum - metricsBefore!.sum) * 1000) / calls,
             }
           : null,
+      echo: {
+        roundTripMillis: medianOfPercentiles(echoed),
+        throughput: { perSecond: repeatedRate(echoRates), invocationsPerCall, bytesPerCall: JSON.stringify(batches[0] ?? {}).length },
+      },
       problems: logger.problems,
     };
   } finally {
+    await echo?.stop();
     await server.stop();
     folder.remove();
   }
@@ -142,4 +182,29 @@ async function toolMetrics(url: string, tool: string): Promise<{ count: number; 
   } catch {
     return null;
   }
+}
+
+/** Entries per track_invocations call of the mcp tracker (its default batch size). */
+const TRACKER_BATCH = 500;
+
+/**
+ * The track_invocations arguments the mcp tracker sends for `size` invocations tracked and
+ * completed at once: per invocation its finished record and its completion, `perCall` a call.
+ */
+function trackerBatches(items: CompactWorkload, size: number, perCall: number): Array<Record<string, unknown>> {
+  const batches = [];
+  for (let first = 0; first < size; first += perCall) {
+    const invocations = [];
+    const completions = [];
+    for (let i = first; i < Math.min(size, first + perCall); i++) {
+      const now = Date.now();
+      const pending = pendingRecord(items.input(i), { id: newInvocationId(now), sessionId: 'bench-echo', invokedAt: new Date(now).toISOString() });
+      const result = items.result(i);
+      const completion = { id: pending.id, ...result, completedAt: new Date(now + 1200).toISOString(), durationSeconds: items.durationSeconds(i), followUpActions: [] };
+      invocations.push(toMcpRecord(finishedRecord(pending, completion)));
+      completions.push(toMcpCompletion(completion));
+    }
+    batches.push({ invocations, completions });
+  }
+  return batches;
 }

@@ -5,11 +5,15 @@ import { openSqliteStore } from '@skills/store-sqlite';
 import { Dashboard, loadSettings, SkillsService } from '@skills/tracker';
 import { databaseBytes, tempFolder } from '../fs.js';
 import type { BenchPlan } from '../plan.js';
-import { startServer } from '../server-process.js';
+import { startServer, type ServerProcess } from '../server-process.js';
 import { collectGarbage, percentiles, type Percentiles } from '../stats.js';
+import { workloadSource, zipfSource, type QuerySource } from '../query-sources.js';
 import { finishedRecords, recommendationQueries, Workload } from '../workload.js';
 import { recordingLogger } from './direct.js';
+import { indexVersusScan, type ScanResults } from './exact-scan.js';
 
+/** Queries timed through the index and the exact scan (a scan of a million-invocation store's vectors takes a good fraction of a second). */
+const SCAN_QUERIES = 50;
 /** Invocations written per transaction when filling a store. */
 const FILL_BATCH = 5_000;
 
@@ -28,6 +32,8 @@ export interface RecommendSizeResults {
   /** Vectors the lexical embedder stored, and the distinct queries stored (counted up to 100k invocations). */
   readonly storedVectors?: { readonly vectors: number; readonly queries: number };
   readonly embedders: readonly EmbedderResults[];
+  /** The lexical index beside the exact brute-force scan of the same vectors (the limit). */
+  readonly scan?: ScanResults;
   /** The dashboard's figures computed from scratch on this store (nothing cached), in ms. */
   readonly dashboardMillis?: { readonly overview: number; readonly skill: number };
   /** The server's resident memory once it has answered a recommendation on this store. */
@@ -52,7 +58,14 @@ export interface EmbedderResults {
 }
 
 export interface RecommendResults {
+  /** What the queries are: real text (MetaTool) when it is on this machine, else generated. */
+  readonly workload: string;
   readonly sizes: readonly RecommendSizeResults[];
+  /**
+   * With real text: the same measurements on generated text (a Zipf vocabulary) at
+   * `plan.recommend.generatedSizes`, so both workloads are reported.
+   */
+  readonly generated?: { readonly workload: string; readonly sizes: readonly RecommendSizeResults[] };
   readonly problems: readonly string[];
 }
 
@@ -61,9 +74,9 @@ function serviceSettings(dbPath: string, folder: string, embedder: Settings['emb
 }
 
 /** Fills a new store with `count` finished invocations of the workload; returns the rate and how many texts were distinct. */
-async function fillStore(path: string, count: number): Promise<{ perSecond: number; distinctQueries: number }> {
+export async function fillStore(path: string, count: number, source?: QuerySource): Promise<{ perSecond: number; distinctQueries: number }> {
   const store = await openSqliteStore({ path });
-  const stream = new Workload({ seed: 31 });
+  const stream = new Workload({ seed: 31, ...(source ? { source } : {}) });
   const rand = seededRandom(37);
   const end = Date.now();
   let seconds = 0;
@@ -100,9 +113,9 @@ const AFTER_WRITE_SAMPLES = 20;
  * Tracks one invocation (a new query, or one asked before, by turns), then times the next
  * recommendation, which first catches up with the write.
  */
-async function timeAfterWrites(service: SkillsService, samples: number): Promise<Percentiles> {
-  const stream = new Workload({ seed: 53 });
-  const queries = recommendationQueries(samples, 303);
+async function timeAfterWrites(service: SkillsService, samples: number, source: QuerySource): Promise<Percentiles> {
+  const stream = new Workload({ seed: 53, source });
+  const queries = recommendationQueries(samples, 303, source);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const item = stream.next();
@@ -157,6 +170,7 @@ async function measureEmbedder(
   folder: string,
   embedder: 'lexical' | 'transformer',
   logger: ReturnType<typeof recordingLogger>,
+  source: QuerySource,
 ): Promise<EmbedderResults> {
   const settings = serviceSettings(dbPath, folder, embedder);
   const probe = 'warm the code paths up';
@@ -175,13 +189,13 @@ async function measureEmbedder(
   const readySeconds = (performance.now() - t0) / 1000;
   try {
     // Cached: a small set of queries asked again and again (hosts repeat themselves).
-    const repeated = recommendationQueries(10, 101);
+    const repeated = recommendationQueries(10, 101, source);
     for (const q of repeated) await service.recommend({ userQuery: q, limit: 5 });
     const cachedMillis = await timeRecommendations(service, repeated, plan.recommend.warmup);
     // Fresh: every query new, so its embedding is computed inside the timed call.
-    const fresh = recommendationQueries(plan.recommend.queries + plan.recommend.warmup, 202);
+    const fresh = recommendationQueries(plan.recommend.queries + plan.recommend.warmup, 202, source);
     const freshMillis = await timeRecommendations(service, fresh.slice(plan.recommend.warmup), 0);
-    const afterWriteMillis = await timeAfterWrites(service, AFTER_WRITE_SAMPLES);
+    const afterWriteMillis = await timeAfterWrites(service, AFTER_WRITE_SAMPLES, source);
     return { embedder: (await service.embedder()).id, firstOpenSeconds, readySeconds, cachedMillis, freshMillis, afterWriteMillis };
   } finally {
     await service.close();
@@ -201,21 +215,33 @@ async function transformerAvailability(): Promise<string | null> {
 export async function runRecommend(plan: BenchPlan, log: (line: string) => void): Promise<RecommendResults> {
   const logger = recordingLogger();
   const transformerMissing = await transformerAvailability();
-  const sizes: RecommendSizeResults[] = [];
-  for (const size of plan.recommend.sizes) {
-    const folder = tempFolder();
-    try {
-      sizes.push(await measureSize(plan, size, folder, transformerMissing, logger, log));
-    } catch (error) {
-      log(`recommend: ${size.toLocaleString('en-US')} invocations FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      sizes.push({ invocations: size, error: error instanceof Error ? error.message : String(error) } as RecommendSizeResults);
-    } finally {
-      folder.remove();
+  const measureAll = async (sizes: readonly number[], source: QuerySource): Promise<RecommendSizeResults[]> => {
+    const results: RecommendSizeResults[] = [];
+    for (const size of sizes) {
+      const folder = tempFolder();
+      try {
+        results.push(await measureSize(plan, size, folder, transformerMissing, logger, log, source));
+      } catch (error) {
+        log(`recommend: ${size.toLocaleString('en-US')} invocations (${source.name}) FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        results.push({ invocations: size, error: error instanceof Error ? error.message : String(error) } as RecommendSizeResults);
+      } finally {
+        folder.remove();
+      }
     }
+    return results;
+  };
+  const { source } = workloadSource();
+  log(`recommend: ${source.description}`);
+  const sizes = await measureAll(plan.recommend.sizes, source);
+  let generated: RecommendResults['generated'];
+  if (source.name !== 'zipf' && plan.recommend.generatedSizes.length > 0) {
+    const zipf = zipfSource();
+    log(`recommend: again on ${zipf.description}`);
+    generated = { workload: zipf.description, sizes: await measureAll(plan.recommend.generatedSizes, zipf) };
   }
   const failed = sizes.filter((s) => s.error);
   if (failed.length === sizes.length) throw new Error(failed.map((s) => `${s.invocations}: ${s.error}`).join('; '));
-  return { sizes, problems: logger.problems };
+  return { workload: source.description, sizes, ...(generated ? { generated } : {}), problems: logger.problems };
 }
 
 async function measureSize(
@@ -225,17 +251,29 @@ async function measureSize(
   transformerMissing: string | null,
   logger: ReturnType<typeof recordingLogger>,
   log: (line: string) => void,
+  source: QuerySource,
 ): Promise<RecommendSizeResults> {
   const dbPath = folder.file('skills.db');
   log(`recommend: filling a store with ${size.toLocaleString('en-US')} invocations`);
-  const fill = await fillStore(dbPath, size);
+  const fill = await fillStore(dbPath, size, source);
   const bytesBefore = databaseBytes(dbPath);
 
   log(`recommend: ${size.toLocaleString('en-US')} invocations, lexical embedder`);
-  const embedders: EmbedderResults[] = [await measureEmbedder(plan, dbPath, folder.path, 'lexical', logger).catch(failed('lexical', log))];
+  const embedders: EmbedderResults[] = [await measureEmbedder(plan, dbPath, folder.path, 'lexical', logger, source).catch(failed('lexical', log))];
   const bytesAfter = databaseBytes(dbPath);
   let storedVectors: RecommendSizeResults['storedVectors'];
+  let scan: ScanResults | undefined;
   const lexicalId = embedders[0]!.error ? undefined : embedders[0]!.embedder;
+  if (lexicalId) {
+    log(`recommend: ${size.toLocaleString('en-US')} invocations, the index beside an exact scan of the same vectors`);
+    const store = await openSqliteStore({ path: dbPath, readonly: true });
+    try {
+      const embedder = await createEmbedder({ ...DEFAULT_SETTINGS, embedder: 'lexical' }, logger);
+      scan = await indexVersusScan(await store.getEmbeddings(lexicalId), embedder, recommendationQueries(Math.min(plan.recommend.queries, SCAN_QUERIES), 202, source));
+    } finally {
+      await store.close();
+    }
+  }
   if (lexicalId && size <= 100_000) {
     const store = await openSqliteStore({ path: dbPath, readonly: true });
     try {
@@ -249,7 +287,7 @@ async function measureSize(
 
   if (transformerMissing === null) {
     log(`recommend: ${size.toLocaleString('en-US')} invocations, transformer embedder`);
-    embedders.push(await measureEmbedder(plan, dbPath, folder.path, 'transformer', logger).catch(failed('transformer', log)));
+    embedders.push(await measureEmbedder(plan, dbPath, folder.path, 'transformer', logger, source).catch(failed('transformer', log)));
   } else {
     embedders.push({ embedder: 'transformer', skipped: `no local model: ${transformerMissing}` });
   }
@@ -258,8 +296,9 @@ async function measureSize(
   let serverError: string | undefined;
   if (plan.recommend.storageSizes.includes(size)) {
     log(`recommend: server memory with ${size.toLocaleString('en-US')} invocations`);
-    const server = await startServer(dbPath, folder.path);
+    let server: ServerProcess | undefined;
     try {
+      server = await startServer(dbPath, folder.path);
       const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 120_000 });
       try {
         await client.recommendSkills({ user_query: 'review my pull request', limit: 5 });
@@ -273,7 +312,7 @@ async function measureSize(
       serverError = error instanceof Error ? error.message : String(error);
       log(`recommend: the server could not answer on ${size.toLocaleString('en-US')} invocations: ${serverError}`);
     } finally {
-      await server.stop();
+      await server?.stop();
     }
   }
   return {
@@ -285,6 +324,7 @@ async function measureSize(
     embeddingBytesPerDistinctQuery: (bytesAfter - bytesBefore) / fill.distinctQueries,
     ...(storedVectors ? { storedVectors } : {}),
     embedders,
+    ...(scan ? { scan } : {}),
     dashboardMillis,
     serverMemory,
     ...(serverError ? { serverError } : {}),

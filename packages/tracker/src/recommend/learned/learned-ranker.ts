@@ -2,6 +2,7 @@ import type { Vector } from '@skills/embeddings';
 import { seededRandom } from '@skills/protocol';
 import { usageWeight } from '../scoring.js';
 import { LinearModel, type Example } from './linear-model.js';
+import type { LearnedState } from './model-codec.js';
 
 /** The constants of the learned ranker, each with its reason. */
 export const LEARNED = Object.freeze({
@@ -30,6 +31,30 @@ export const LEARNED = Object.freeze({
   restMs: 6,
 });
 
+/** A saved model to continue from (see {@link restoredModel}): skills numbered as the ranker's. */
+export interface SavedModel {
+  readonly model: LinearModel;
+  /** The counts it had learned from. */
+  readonly pairs: readonly PairCounts[];
+  readonly rowsAtFit: number;
+  readonly lastFitMs: number;
+}
+
+/**
+ * A saved state's model and counts with their skills renumbered by `skillNumber` (the ranker's
+ * numbers, which depend on the order skills were first seen in this process).
+ */
+export function restoredModel(state: LearnedState, skillNumber: (name: string) => number): SavedModel {
+  const nums = state.skillNames.map(skillNumber);
+  const p = state.pairs;
+  return {
+    model: LinearModel.fromParts(state.model, (s) => nums[s]!),
+    pairs: Array.from(p.queryIds, (queryId, i) => ({ queryId, skill: nums[p.skills[i]!]!, invocations: p.invocations[i]!, failed: p.failed[i]! })),
+    rowsAtFit: state.rowsAtFit,
+    lastFitMs: state.lastFitMs,
+  };
+}
+
 /** What the store says about one skill on one query. */
 export interface PairCounts {
   readonly queryId: number;
@@ -50,8 +75,9 @@ export interface PairCounts {
  * is bounded (amortised, at most about 2 × 10 + 1 steps of the query's non-zero features).
  * A full fit runs in the background ({@link LEARNED.sliceMs} slices, a quarter of a core at most) on a
  * model of its own, which replaces the one in use when done; until the first fit is done the
- * ranker is not {@link ready} (the similarity ranking answers). The model lives in memory: the
- * store has no place for a model blob yet, so opening refits it.
+ * ranker is not {@link ready} (the similarity ranking answers). A model saved with the store
+ * ({@link state}) is continued instead ({@link replace} with `saved`): only what changed since
+ * it was saved is learned, online.
  *
  * @example
  * const ranker = new LearnedRanker('lexical/v1/h22/...');
@@ -71,13 +97,18 @@ export class LearnedRanker {
   #missed: Example[] = [];
   /** Callers awaiting {@link trained}: while there are none, a fit does not keep the process alive. */
   #waiting = 0;
-  /** The pause between two slices of the fit under way. */
+  /** The pause between two slices of the fit under way, and what ends it early (see {@link stop}). */
   #rest: NodeJS.Timeout | undefined;
+  #wake: (() => void) | undefined;
+  /** Stopped for good: no fit starts again. */
+  #stopped = false;
   readonly #onTrained: () => void;
   /** Query id -> skill -> the counts trained on. */
   #pairs = new Map<number, Map<number, PairCounts>>();
   #rowCount = 0;
   #lastFitMs = 0;
+  #fits = 0;
+  #restored = false;
   /** Distinct queries that taught each skill (index: skill number). */
   #rows: number[] = [];
   #ready = false;
@@ -101,6 +132,22 @@ export class LearnedRanker {
     }
   }
 
+  /**
+   * Stops for good (the recommender closes): the fit under way is abandoned at its next slice
+   * (its model never takes over, so nothing more is saved), none starts again, and the counts and
+   * the vector lookup (the recommender's index) are let go. {@link trained} resolves at once after.
+   */
+  stop(): void {
+    this.#stopped = true;
+    this.#fitToken++;
+    clearTimeout(this.#rest);
+    // Wakes the fit now: it sees the new token and ends, rather than staying reachable from a timer.
+    this.#wake?.();
+    this.#missed = [];
+    this.#pairs = new Map();
+    this.#lookup = () => undefined;
+  }
+
   /** True when enough skills have enough rows for the learned score to be used. */
   get ready(): boolean {
     return this.#ready;
@@ -116,6 +163,16 @@ export class LearnedRanker {
     return this.#lastFitMs;
   }
 
+  /** Full fits completed by this ranker (a restored model counts none). */
+  get fits(): number {
+    return this.#fits;
+  }
+
+  /** True when the model in use was continued from a saved one (no full fit since). */
+  get restored(): boolean {
+    return this.#restored;
+  }
+
   /** Non-zero weights of the model. */
   get weights(): number {
     return this.#model.weights;
@@ -123,15 +180,82 @@ export class LearnedRanker {
 
   /**
    * All the counts (after opening, a prune or a reindex, when skill numbers may have changed):
-   * forgets the model, so the ranking is the similarity one until the new fit is done.
+   * forgets the model, so the ranking is the similarity one until the new fit is done. With
+   * `saved` (on opening), continues that model instead: one online step per run it had not
+   * learned, and a background refit (the saved model answering meanwhile) when counts it had
+   * learned went away (a prune) or the rows doubled since its fit.
    */
-  replace(counts: readonly PairCounts[], vectorOf: (queryId: number) => Vector | undefined): void {
+  replace(counts: readonly PairCounts[], vectorOf: (queryId: number) => Vector | undefined, saved?: SavedModel): void {
     this.#lookup = vectorOf;
-    this.#model = new LinearModel();
-    this.#fitted = false;
     this.#pairs = new Map();
     for (const c of counts) if (c.invocations > 0) this.#put(c);
+    if (saved) return this.#continue(saved);
+    this.#model = new LinearModel();
+    this.#fitted = false;
+    this.#restored = false;
     this.#refit();
+  }
+
+  #continue(saved: SavedModel): void {
+    this.#fitToken++; // a fit under way (none on opening) would not know the saved model
+    const old = new Map<number, Map<number, PairCounts>>();
+    for (const c of saved.pairs) {
+      let pairs = old.get(c.queryId);
+      if (!pairs) old.set(c.queryId, (pairs = new Map()));
+      pairs.set(c.skill, c);
+    }
+    let matched = 0;
+    let gone = false;
+    const steps: Example[] = [];
+    for (const c of this.#allPairs()) {
+      const before = old.get(c.queryId)?.get(c.skill);
+      if (before) matched++;
+      const served = servedRuns(c) - (before ? servedRuns(before) : 0);
+      const failed = c.failed - (before?.failed ?? 0);
+      if (served < 0 || failed < 0) gone = true;
+      steps.push(...this.#steps(c, served, failed));
+    }
+    this.#model = saved.model;
+    this.#fitted = true;
+    this.#restored = true;
+    this.#rowsAtFit = saved.rowsAtFit;
+    this.#lastFitMs = saved.lastFitMs;
+    this.#countRows();
+    for (const e of steps) this.#model.update(e);
+    if (gone || matched < saved.pairs.length || this.rows >= 2 * Math.max(1, this.#rowsAtFit)) this.#refit();
+  }
+
+  /** The examples of `served` new served runs and `failed` new failed ones of a pair (none without its vector). */
+  #steps(c: PairCounts, served: number, failed: number): Example[] {
+    const vector = this.#lookup(c.queryId);
+    if (!vector) return [];
+    const out: Example[] = [];
+    if (served > 0) out.push({ vector, skill: c.skill, positive: true, weight: usageWeight(served) });
+    if (failed > 0) out.push({ vector, skill: c.skill, positive: false, weight: LEARNED.failureWeight * usageWeight(failed) });
+    return out;
+  }
+
+  /**
+   * The model in use and the counts it learned, to keep with the store (`skillName` names the
+   * skill numbers); null before a first fit. A copy: later steps do not change it.
+   */
+  state(skillName: (skill: number) => string): LearnedState | null {
+    if (!this.#fitted) return null;
+    const model = this.#model.toParts();
+    const pairs = [...this.#allPairs()];
+    return {
+      version: this.version,
+      skillNames: Array.from({ length: model.skills }, (_, s) => skillName(s)),
+      rowsAtFit: this.#rowsAtFit,
+      lastFitMs: this.#lastFitMs,
+      model,
+      pairs: {
+        queryIds: Float64Array.from(pairs, (c) => c.queryId),
+        skills: Uint32Array.from(pairs, (c) => c.skill),
+        invocations: Float64Array.from(pairs, (c) => c.invocations),
+        failed: Float64Array.from(pairs, (c) => c.failed),
+      },
+    };
   }
 
   /**
@@ -154,12 +278,7 @@ export class LearnedRanker {
       this.#put(c);
       this.#count(c, 1);
       const old = before.get(c.queryId)?.get(c.skill);
-      const vector = vectorOf(c.queryId);
-      if (!vector) continue;
-      const served = servedRuns(c) - (old ? servedRuns(old) : 0);
-      const failed = c.failed - (old?.failed ?? 0);
-      if (served > 0) steps.push({ vector, skill: c.skill, positive: true, weight: usageWeight(served) });
-      if (failed > 0) steps.push({ vector, skill: c.skill, positive: false, weight: LEARNED.failureWeight * usageWeight(failed) });
+      steps.push(...this.#steps(c, servedRuns(c) - (old ? servedRuns(old) : 0), c.failed - (old?.failed ?? 0)));
     }
     this.#ready = this.#fitted && this.#qualified() >= LEARNED.minSkills;
     for (const e of steps) this.#model.update(e);
@@ -183,24 +302,21 @@ export class LearnedRanker {
 
   /** Starts a full fit on the rows as they are now, in the background, superseding one under way. */
   #refit(): void {
+    if (this.#stopped) return;
     this.#countRows();
     const examples: Example[] = [];
-    for (const c of this.#allPairs()) {
-      const vector = this.#lookup(c.queryId);
-      if (!vector) continue;
-      const served = servedRuns(c);
-      if (served > 0) examples.push({ vector, skill: c.skill, positive: true, weight: usageWeight(served) });
-      if (c.failed > 0) examples.push({ vector, skill: c.skill, positive: false, weight: LEARNED.failureWeight * usageWeight(c.failed) });
-    }
+    for (const c of this.#allPairs()) examples.push(...this.#steps(c, servedRuns(c), c.failed));
     const token = ++this.#fitToken;
     const rows = this.rows;
     this.#missed = [];
     const run = this.#fit(examples, token).then((model) => {
-      if (!model) return;
+      if (!model || this.#stopped) return;
       for (const e of this.#missed) model.update(e);
       this.#missed = [];
       this.#model = model;
       this.#fitted = true;
+      this.#restored = false;
+      this.#fits++;
       this.#rowsAtFit = rows;
       this.#ready = this.#qualified() >= LEARNED.minSkills;
       this.#onTrained();
@@ -223,11 +339,12 @@ export class LearnedRanker {
       worked += performance.now() - started;
       if (done) break;
       await new Promise<void>((resolve) => {
+        this.#wake = resolve;
         // A one-shot command may exit during a fit (its answer came from the similarity ranking).
         this.#rest = setTimeout(resolve, LEARNED.restMs);
         if (this.#waiting === 0) this.#rest.unref();
       });
-      this.#rest = undefined;
+      this.#rest = this.#wake = undefined;
       if (token !== this.#fitToken) return null;
     }
     this.#lastFitMs = worked;

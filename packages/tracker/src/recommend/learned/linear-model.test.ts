@@ -74,4 +74,32 @@ describe('LinearModel', () => {
     model.scores(sparseVector([[7, 1]]), out); // a feature no example had
     expect([...out]).toEqual([0, 0, 0, 0]);
   });
+
+  it('comes back from its parts with the same scores, under other skill numbers too', () => {
+    const model = new LinearModel();
+    model.fit(examples(), seededRandom(1));
+    const parts = model.toParts();
+    expect(parts.postingWeights).toHaveLength(model.weights);
+    const same = LinearModel.fromParts(parts);
+    // Skills renumbered 0 -> 2, 1 -> 0, 2 -> 1: every posting is sorted again.
+    const renumbered = LinearModel.fromParts(parts, (s) => [2, 0, 1][s]!);
+    const a = new Float64Array(3);
+    const b = new Float64Array(3);
+    const c = new Float64Array(3);
+    for (const query of ['pytest tests fail', 'deploy to production', 'mypy type errors', 'something unseen entirely']) {
+      const v = embedder.embedOne(query);
+      model.scores(v, a);
+      same.scores(v, b);
+      renumbered.scores(v, c);
+      expect(b).toEqual(a);
+      expect([c[2], c[0], c[1]]).toEqual([...a]);
+    }
+    // Online steps on the renumbered model touch the renumbered skill.
+    const v = embedder.embedOne('deploy to production');
+    renumbered.scores(v, b);
+    renumbered.update({ vector: v, skill: 0, positive: false, weight: 1 });
+    renumbered.scores(v, c);
+    expect(c[0]).toBeLessThan(b[0]!);
+    expect([c[1], c[2]]).toEqual([b[1], b[2]]);
+  });
 });

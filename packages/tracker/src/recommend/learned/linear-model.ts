@@ -26,6 +26,21 @@ export const LINEAR = Object.freeze({
   maxSteps: 250_000,
 });
 
+/**
+ * A fitted model as flat typed arrays (what is kept with the store): the IDF of each feature,
+ * then each feature's posting (`counts[i]` skills and weights, in feature order).
+ */
+export interface LinearModelParts {
+  readonly skills: number;
+  readonly unseenIdf: number;
+  readonly idfFeatures: Int32Array;
+  readonly idfValues: Float64Array;
+  readonly features: Int32Array;
+  readonly counts: Uint32Array;
+  readonly postingSkills: Int32Array;
+  readonly postingWeights: Float32Array;
+}
+
 /** Feature weights of one feature: the skills it speaks for, sorted, and their weights. */
 interface Posting {
   skills: Int32Array;
@@ -118,6 +133,64 @@ export class LinearModel {
       for (let j = 0; j < p.n; j++) p.w[j]! -= p.u![j]! / this.#clock;
       p.u = null;
     }
+  }
+
+  /** The fitted weights and IDF as flat arrays (copies: later steps do not change them). Not during a fit. */
+  toParts(): LinearModelParts {
+    let weights = 0;
+    for (const p of this.#postings.values()) weights += p.n;
+    const features = new Int32Array(this.#postings.size);
+    const counts = new Uint32Array(this.#postings.size);
+    const postingSkills = new Int32Array(weights);
+    const postingWeights = new Float32Array(weights);
+    let i = 0;
+    let at = 0;
+    for (const [feature, p] of this.#postings) {
+      features[i] = feature;
+      counts[i++] = p.n;
+      postingSkills.set(p.skills.subarray(0, p.n), at);
+      postingWeights.set(p.w.subarray(0, p.n), at);
+      at += p.n;
+    }
+    return {
+      skills: this.#skills,
+      unseenIdf: this.#unseenIdf,
+      idfFeatures: Int32Array.from(this.#idf.keys()),
+      idfValues: Float64Array.from(this.#idf.values()),
+      features,
+      counts,
+      postingSkills,
+      postingWeights,
+    };
+  }
+
+  /**
+   * The model `parts` describe, its skill numbers renumbered by `skillOf` (each posting sorted
+   * again). The arrays must be consistent (see {@link toParts}); the model keeps copies.
+   */
+  static fromParts(parts: LinearModelParts, skillOf: (skill: number) => number = (s) => s): LinearModel {
+    const model = new LinearModel();
+    const renumber = Int32Array.from({ length: parts.skills }, (_, s) => skillOf(s));
+    let at = 0;
+    for (let i = 0; i < parts.features.length; i++) {
+      const n = parts.counts[i]!;
+      const skills = parts.postingSkills.slice(at, at + n).map((s) => renumber[s]!);
+      let w = parts.postingWeights.slice(at, at + n);
+      let sorted = true;
+      for (let j = 1; j < n && sorted; j++) sorted = skills[j - 1]! < skills[j]!;
+      if (!sorted) {
+        const order = Array.from({ length: n }, (_, j) => j).sort((a, b) => skills[a]! - skills[b]!);
+        const from = w;
+        w = Float32Array.from(order, (j) => from[j]!);
+        skills.set(Int32Array.from(order, (j) => skills[j]!));
+      }
+      model.#postings.set(parts.features[i]!, { skills, w, u: null, n });
+      at += n;
+    }
+    for (let i = 0; i < parts.idfFeatures.length; i++) model.#idf.set(parts.idfFeatures[i]!, parts.idfValues[i]!);
+    model.#unseenIdf = parts.unseenIdf;
+    model.#grow(renumber.reduce((max, s) => Math.max(max, s + 1), 0));
+    return model;
   }
 
   /** One online step on a new example (no averaging: a small correction of the fitted weights). */
