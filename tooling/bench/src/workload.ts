@@ -118,6 +118,27 @@ export function finishedRecords(
   });
 }
 
+/** `item` as an invocation that completed just now: the write a "right after a write" figure times. */
+export function completedNow(item: WorkloadItem, id: string, sessionId: string): InvocationRecord {
+  const at = new Date().toISOString();
+  return {
+    id,
+    skillName: item.input.skillName,
+    sessionId,
+    invokedAt: at,
+    status: 'completed',
+    completed: true,
+    completedAt: at,
+    durationSeconds: item.durationSeconds,
+    userQuery: item.input.userQuery ?? null,
+    workflowPhase: item.input.workflowPhase ?? null,
+    alternativesConsidered: [],
+    selectionRank: null,
+    followUpActions: [],
+    errorType: null,
+  };
+}
+
 /** A completion as a host's completer would give it. */
 export function completionInput(item: WorkloadItem): { completed: boolean; errorType?: string } {
   return item.errorType ? { completed: item.completed, errorType: item.errorType } : { completed: item.completed };

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LexicalEmbedder } from '@skills/embeddings';
 import type { InvocationRecord, Logger, SkillsStore } from '@skills/protocol';
+import { finishedRecord } from '@skills/store-contract';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { afterEach, expect, it } from 'vitest';
 import { tempDir } from '../test-support/temp.js';
@@ -26,25 +27,7 @@ afterEach(async () => {
 });
 
 const records = (): InvocationRecord[] =>
-  QUERIES.map(([skill, query], i) => {
-    const at = new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString();
-    return {
-      id: `q-${i}`,
-      skillName: skill,
-      sessionId: 's',
-      invokedAt: at,
-      status: 'completed',
-      completed: true,
-      completedAt: at,
-      durationSeconds: 1,
-      userQuery: query,
-      workflowPhase: null,
-      alternativesConsidered: [],
-      selectionRank: null,
-      followUpActions: [],
-      errorType: null,
-    };
-  });
+  QUERIES.map(([skill, query], i) => finishedRecord(i, 'completed', 1, { id: `q-${i}`, skillName: skill, userQuery: query, workflowPhase: null }));
 
 /** A database holding the queries and no vector yet. */
 async function seededPath(): Promise<string> {

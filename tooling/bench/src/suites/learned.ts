@@ -1,12 +1,12 @@
 import { LexicalEmbedder } from '@skills/embeddings';
-import { isModelStateStore, type InvocationRecord, type SkillsStore } from '@skills/protocol';
+import { isModelStateStore, type SkillsStore } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { LEARNED_STATE_KEY, Recommender, type RankerChoice } from '@skills/tracker';
 import { tempFolder } from '../fs.js';
 import type { BenchPlan } from '../plan.js';
 import { workloadSource, type QuerySource } from '../query-sources.js';
 import { collectGarbage, percentiles, type Percentiles } from '../stats.js';
-import { recommendationQueries, Workload } from '../workload.js';
+import { completedNow, recommendationQueries, Workload } from '../workload.js';
 import { recordingLogger } from './direct.js';
 import { fillStore } from './recommend.js';
 
@@ -151,23 +151,7 @@ async function afterWrites(store: SkillsStore, recommender: Recommender, samples
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const item = stream.next();
-    const at = new Date().toISOString();
-    const record: InvocationRecord = {
-      id: `learned-bench-${tag}-${i}`,
-      skillName: item.input.skillName,
-      sessionId: 'bench-learned',
-      invokedAt: at,
-      status: 'completed',
-      completed: true,
-      completedAt: at,
-      durationSeconds: item.durationSeconds,
-      userQuery: item.input.userQuery ?? null,
-      workflowPhase: item.input.workflowPhase ?? null,
-      alternativesConsidered: [],
-      selectionRank: null,
-      followUpActions: [],
-      errorType: null,
-    };
+    const record = completedNow(item, `learned-bench-${tag}-${i}`, 'bench-learned');
     await store.applyBatch({ inserts: [record] });
     recommender.invalidate();
     const t0 = performance.now();

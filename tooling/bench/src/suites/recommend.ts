@@ -8,7 +8,7 @@ import type { BenchPlan } from '../plan.js';
 import { startServer, type ServerProcess } from '../server-process.js';
 import { collectGarbage, percentiles, type Percentiles } from '../stats.js';
 import { workloadSource, zipfSource, type QuerySource } from '../query-sources.js';
-import { finishedRecords, recommendationQueries, Workload } from '../workload.js';
+import { completedNow, finishedRecords, recommendationQueries, Workload } from '../workload.js';
 import { recordingLogger } from './direct.js';
 import { indexVersusScan, type ScanResults } from './exact-scan.js';
 
@@ -119,27 +119,7 @@ async function timeAfterWrites(service: SkillsService, samples: number, source: 
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const item = stream.next();
-    const at = new Date().toISOString();
-    await service.apply({
-      inserts: [
-        {
-          id: `after-write-${i}-${Date.now()}`,
-          skillName: item.input.skillName,
-          sessionId: 'bench-after-write',
-          invokedAt: at,
-          status: 'completed',
-          completed: true,
-          completedAt: at,
-          durationSeconds: item.durationSeconds,
-          userQuery: item.input.userQuery ?? null,
-          workflowPhase: item.input.workflowPhase ?? null,
-          alternativesConsidered: [],
-          selectionRank: null,
-          followUpActions: [],
-          errorType: null,
-        },
-      ],
-    });
+    await service.apply({ inserts: [completedNow(item, `after-write-${i}-${Date.now()}`, 'bench-after-write')] });
     const t0 = performance.now();
     await service.recommend({ userQuery: queries[i]!, limit: 5 });
     times.push(performance.now() - t0);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LexicalEmbedder } from '@skills/embeddings';
 import { TrackerClosedError, type InvocationRecord } from '@skills/protocol';
+import { finishedRecord } from '@skills/store-contract';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/temp.js';
@@ -15,24 +16,8 @@ async function storeWithHistory(rows = 6000): Promise<string> {
   const store = await openSqliteStore({ path });
   const records: InvocationRecord[] = [];
   for (let i = 0; i < rows; i++) {
-    const at = new Date(Date.UTC(2024, 4, 1) + i * 60_000).toISOString();
     const [skill, query] = i % 2 === 0 ? ['db-works', `write a sql migration number ${i}`] : ['cache-tuner', `tune the cache layer ${i}`];
-    records.push({
-      id: `close-${i}`,
-      skillName: skill,
-      sessionId: 'session-1',
-      invokedAt: at,
-      status: 'completed',
-      completed: true,
-      completedAt: at,
-      durationSeconds: 1,
-      userQuery: query,
-      workflowPhase: null,
-      alternativesConsidered: [],
-      selectionRank: null,
-      followUpActions: [],
-      errorType: null,
-    });
+    records.push(finishedRecord(i, 'completed', 1, { id: `close-${i}`, skillName: skill, userQuery: query, workflowPhase: null }));
   }
   await store.applyBatch({ inserts: records });
   await store.close();

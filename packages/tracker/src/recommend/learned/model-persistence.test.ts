@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LexicalEmbedder, type Embedder } from '@skills/embeddings';
 import { isModelStateStore, type InvocationRecord, type Logger, type ModelStateStore } from '@skills/protocol';
+import { at, finishedRecord } from '@skills/store-contract';
 import { openSqliteStore, type SqliteStore } from '@skills/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryLogger, tempDir } from '../../test-support/temp.js';
@@ -25,24 +26,7 @@ async function openStore(path: string): Promise<SqliteStore & ModelStateStore> {
 }
 
 function run(skill: string, query: string, failed = false): InvocationRecord {
-  const n = ++serial;
-  const at = new Date(Date.UTC(2024, 4, 1) + n * 60_000).toISOString();
-  return {
-    id: `persist-${n}`,
-    skillName: skill,
-    sessionId: 'session-1',
-    invokedAt: at,
-    status: failed ? 'failed' : 'completed',
-    completed: !failed,
-    completedAt: at,
-    durationSeconds: 1,
-    userQuery: query,
-    workflowPhase: null,
-    alternativesConsidered: [],
-    selectionRank: null,
-    followUpActions: [],
-    errorType: null,
-  };
+  return finishedRecord(++serial, failed ? 'failed' : 'completed', 1, { id: `persist-${serial}`, skillName: skill, userQuery: query, workflowPhase: null });
 }
 
 /** Three skills with enough distinct queries each that the learned model is past its cold start. */
@@ -146,7 +130,7 @@ describe('learned ranker: kept with the store', () => {
     const oldest = serial + 1;
     const { path } = await trainedStoreFile(300);
     const store = await openStore(path);
-    expect(await store.prune(new Date(Date.UTC(2024, 4, 1) + (oldest + 10) * 60_000).toISOString())).toBe(10);
+    expect(await store.prune(at(oldest + 10))).toBe(10);
     const recommender = await Recommender.open(store, new LexicalEmbedder(), OPTIONS);
     expect(recommender.learnedModel!.restored).toBe(true);
     expect((await recommender.recommend({ userQuery: 'tune the cache' }))[0]!.learnedScore).toBeTypeOf('number');
