@@ -310,7 +310,7 @@ function learnedChecks(r: BenchResults): TargetCheck[] {
       }),
       versus(
         measuredOnly(`learned-online-${s.invocations}`, `${at}: recommendation right after a write (its online training step included), p50`, online.learned.p50, 'ms', {
-          note: `the online step's share: ${num(online.learned.p50 - online.similarity.p50)} ms over the similarity ranker's (below zero: lost in the noise)`,
+          note: `the online step's share: ${num(online.learned.p50 - online.similarity.p50)} ms over the similarity ranker's (a difference of two medians: a share below zero is noise)`,
         }),
         { what: 'the similarity ranker right after a write, same store, p50', measured: online.similarity.p50, unit: 'ms' },
       ),
