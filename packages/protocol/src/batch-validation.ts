@@ -1,12 +1,12 @@
 import { parseOrThrow, ValidationError } from './errors.js';
 import { ExportDocumentSchema } from './export.js';
-import { InvocationRecordSchema, type InvocationRecord } from './invocation.js';
+import { InvocationRecordFieldsSchema, InvocationRecordSchema, type InvocationRecord } from './invocation.js';
 import type { CatalogEntry, Completion, WriteBatch } from './store.js';
 
-const record = InvocationRecordSchema.shape;
+const record = InvocationRecordFieldsSchema.shape;
 
 /** A completion as the protocol's record schema would accept its fields. */
-export const CompletionSchema = InvocationRecordSchema.pick({ id: true, completed: true, durationSeconds: true }).extend({
+export const CompletionSchema = InvocationRecordFieldsSchema.pick({ id: true, completed: true, durationSeconds: true }).extend({
   completedAt: record.completedAt.unwrap(),
   followUpActions: record.followUpActions.optional(),
   errorType: record.errorType.optional(),

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { descriptionField } from './fields.js';
 import { InvocationRecordSchema, SkillNameSchema } from './invocation.js';
+import { projectField } from './projects.js';
 
 /**
  * The current version of the export format. Readers accept every version up to this one.
  * Version 2 added each record's `source`; a version 1 document (without it) imports with none.
+ * Version 3 added each record's `project` and `alternativeScores`, and each catalog entry's
+ * `project`; an older document imports into the importing view's project (or `default`).
  */
-export const EXPORT_FORMAT_VERSION = 2;
+export const EXPORT_FORMAT_VERSION = 3;
 
 /** A whole store as JSON: `skills export` writes it, `skills import` reads it back losslessly. */
 export const ExportDocumentSchema = z.strictObject({
@@ -19,7 +22,14 @@ export const ExportDocumentSchema = z.strictObject({
   exportedAt: z.iso.datetime({ offset: true }),
   invocations: z.array(InvocationRecordSchema),
   catalog: z
-    .array(z.strictObject({ skillName: SkillNameSchema, description: descriptionField('description') }))
+    .array(
+      z.strictObject({
+        skillName: SkillNameSchema,
+        description: descriptionField('description'),
+        /** The entry's project; absent: the importing view's project, or `default`. */
+        project: projectField('project').optional(),
+      }),
+    )
     .default([]),
 });
 export type ExportDocument = z.output<typeof ExportDocumentSchema>;

@@ -17,6 +17,7 @@ export * from './migration.js';
 export * from './model-state.js';
 export * from './percentile.js';
 export * from './plain-values.js';
+export * from './projects.js';
 export * from './query-key.js';
 export * from './seeded-random.js';
 export * from './mcp-tools.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
-import { booleanField, durationField, idField, instantField, nameField, nameListField, queryField, rankField } from './fields.js';
+import { booleanField, durationField, idField, instantField, nameField, nameListField, queryField, rankField, typed } from './fields.js';
+import { projectField } from './projects.js';
 
 /** A skill (agent) name, e.g. `code-reviewer`. */
 export const SkillNameSchema = nameField('skillName');
@@ -23,15 +24,44 @@ export const UserQuerySchema = queryField('userQuery');
 /** Rank of the chosen skill among those considered: 1 is the first choice. */
 export const SelectionRankSchema = rankField('selectionRank');
 
+/**
+ * The scores the recommendations shown gave each of `alternativesConsidered`, in the same order:
+ * finite numbers (a recommendation's `score`). Kept so that the ranker can be judged offline on a
+ * team's own history (`skills eval`).
+ */
+export const alternativeScoresField = (field: string) =>
+  z
+    .array(z.number(typed(`${field} entry`, 'a number')).finite({ error: `${field} entry must be a finite number` }), typed(field, 'a list of numbers'))
+    .max(LIMITS.listLength, { error: `${field} must have at most ${LIMITS.listLength} entries` });
+
+/** Refines an object holding both lists: scores, when given, pair one to one with the alternatives. */
+export function scoresMatchAlternatives(scoresField: string, alternativesField: string) {
+  return (value: { alternativeScores?: readonly number[] | undefined; alternativesConsidered?: readonly string[] | undefined }, ctx: z.RefinementCtx) => {
+    const scores = value.alternativeScores ?? [];
+    const alternatives = value.alternativesConsidered ?? [];
+    if (scores.length > 0 && scores.length !== alternatives.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [scoresField],
+        message: `${scoresField} must have one score per entry of ${alternativesField} (${alternatives.length}), got ${scores.length}`,
+      });
+    }
+  };
+}
+
 /** What `trackInvocation` accepts. */
-export const TrackInvocationInputSchema = z.strictObject({
-  skillName: SkillNameSchema,
-  userQuery: UserQuerySchema.optional(),
-  workflowPhase: WorkflowPhaseSchema.optional(),
-  alternativesConsidered: nameListField('alternativesConsidered').optional(),
-  selectionRank: SelectionRankSchema.optional(),
-  source: SourceSchema.optional(),
-});
+export const TrackInvocationInputSchema = z
+  .strictObject({
+    skillName: SkillNameSchema,
+    userQuery: UserQuerySchema.optional(),
+    workflowPhase: WorkflowPhaseSchema.optional(),
+    alternativesConsidered: nameListField('alternativesConsidered').optional(),
+    /** The shown recommendations' scores of `alternativesConsidered`, in its order. */
+    alternativeScores: alternativeScoresField('alternativeScores').optional(),
+    selectionRank: SelectionRankSchema.optional(),
+    source: SourceSchema.optional(),
+  })
+  .superRefine(scoresMatchAlternatives('alternativeScores', 'alternativesConsidered'));
 export type TrackInvocationInput = z.input<typeof TrackInvocationInputSchema>;
 export type TrackInvocation = z.output<typeof TrackInvocationInputSchema>;
 
@@ -56,30 +86,46 @@ export type CompleteInvocation = z.output<typeof CompleteInvocationInputSchema>;
 export const InvocationStatusSchema = z.enum(['pending', 'completed', 'failed', 'abandoned']);
 export type InvocationStatus = z.infer<typeof InvocationStatusSchema>;
 
+/**
+ * The fields of {@link InvocationRecordSchema} without its rule across fields, for schemas built
+ * from some of them (zod cannot pick from a refined object).
+ */
+export const InvocationRecordFieldsSchema = z
+  .strictObject({
+    id: idField('id'),
+    skillName: SkillNameSchema,
+    sessionId: SessionIdSchema,
+    invokedAt: instantField('invokedAt'),
+    status: InvocationStatusSchema,
+    /** True when the skill finished successfully. */
+    completed: z.boolean(),
+    completedAt: instantField('completedAt').nullable(),
+    /** Wall time between track and completion, from a monotonic clock, or as the host measured it. */
+    durationSeconds: durationField('durationSeconds').nullable(),
+    userQuery: UserQuerySchema.nullable(),
+    workflowPhase: WorkflowPhaseSchema.nullable(),
+    alternativesConsidered: nameListField('alternativesConsidered'),
+    /** Scores of `alternativesConsidered` as shown (see {@link alternativeScoresField}); absent when not kept. */
+    alternativeScores: alternativeScoresField('alternativeScores').optional(),
+    selectionRank: SelectionRankSchema.nullable(),
+    followUpActions: nameListField('followUpActions'),
+    errorType: ErrorTypeSchema.nullable(),
+    /**
+     * The integration that recorded it (see {@link SourceSchema}); null or absent when unknown
+     * (records written before sources were kept). Stores read it back as null when unknown.
+     */
+    source: SourceSchema.nullish(),
+    /**
+     * The project it belongs to (see `ProjectScopes`). Absent when written: the view's project, or
+     * `default`. Stores always read it back.
+     */
+    project: projectField('project').optional(),
+  });
+
 /** The stored record of one invocation. Timestamps are UTC ISO-8601. */
-export const InvocationRecordSchema = z.strictObject({
-  id: idField('id'),
-  skillName: SkillNameSchema,
-  sessionId: SessionIdSchema,
-  invokedAt: instantField('invokedAt'),
-  status: InvocationStatusSchema,
-  /** True when the skill finished successfully. */
-  completed: z.boolean(),
-  completedAt: instantField('completedAt').nullable(),
-  /** Wall time between track and completion, from a monotonic clock, or as the host measured it. */
-  durationSeconds: durationField('durationSeconds').nullable(),
-  userQuery: UserQuerySchema.nullable(),
-  workflowPhase: WorkflowPhaseSchema.nullable(),
-  alternativesConsidered: nameListField('alternativesConsidered'),
-  selectionRank: SelectionRankSchema.nullable(),
-  followUpActions: nameListField('followUpActions'),
-  errorType: ErrorTypeSchema.nullable(),
-  /**
-   * The integration that recorded it (see {@link SourceSchema}); null or absent when unknown
-   * (records written before sources were kept). Stores read it back as null when unknown.
-   */
-  source: SourceSchema.nullish(),
-});
+export const InvocationRecordSchema = InvocationRecordFieldsSchema.superRefine(
+  scoresMatchAlternatives('alternativeScores', 'alternativesConsidered'),
+);
 export type InvocationRecord = z.infer<typeof InvocationRecordSchema>;
 
 /** What `getRecommendations` accepts. */

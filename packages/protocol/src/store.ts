@@ -113,6 +113,8 @@ export interface QuerySkillCountChanges {
 export interface CatalogEntry {
   readonly skillName: string;
   readonly description: string;
+  /** Its project: set when read from a store; when written, absent means the view's project (or `default`). */
+  readonly project?: string;
 }
 
 /** Outcome of an import: every record either imported or counted as a duplicate. */
