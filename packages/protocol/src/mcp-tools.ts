@@ -3,6 +3,8 @@ import type { InvocationRecord, Recommendation } from './invocation.js';
 import { parseDuration } from './duration.js';
 import { booleanField, durationField, instantField, nameField, nameListField, queryField, rankField, typed } from './fields.js';
 import { LIMITS } from './limits.js';
+import { alternativeScoresField, scoresMatchAlternatives } from './invocation.js';
+import { projectField } from './projects.js';
 import type { BatchResult, Completion, SkillStats } from './store.js';
 
 /**
@@ -35,6 +37,12 @@ export const McpInvocationIdSchema = nameField('invocation_id');
  * `undefined`. The advertised JSON Schema reads `anyOf: [<schema>, {type: null}]`, not required.
  */
 const optionalArg = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+
+/**
+ * The project a call reads or writes (see `ProjectScopes`). Absent: the one project the caller's
+ * token allows, else the server's own (`default` unless its settings name another).
+ */
+const projectArg = optionalArg(projectField('project'));
 
 /** A list that may be absent or `null`: both mean the empty list. */
 const listOrEmpty = (field: string) => nameListField(field).nullish().transform((value) => value ?? []);
@@ -73,17 +81,27 @@ const sinceField = (field: string) =>
 // track_invocation
 
 /** Arguments of `track_invocation`. `invocation_id` is optional: give one to make a retry idempotent. */
-export const TrackInvocationArgsSchema = z.strictObject({
-  session_id: nameField('session_id'),
-  skill_name: nameField('skill_name'),
-  user_query: optionalArg(queryField('user_query')),
-  alternatives_considered: optionalArg(nameListField('alternatives_considered')),
-  selection_rank: optionalArg(rankField('selection_rank')),
-  workflow_phase: optionalArg(nameField('workflow_phase')),
-  invocation_id: optionalArg(McpInvocationIdSchema),
-  /** The integration calling: `claude-code`, `ai-sdk`, `langchain`, `mcp`, `cli`, ... */
-  source: optionalArg(nameField('source')),
-});
+export const TrackInvocationArgsSchema = z
+  .strictObject({
+    session_id: nameField('session_id'),
+    skill_name: nameField('skill_name'),
+    user_query: optionalArg(queryField('user_query')),
+    alternatives_considered: optionalArg(nameListField('alternatives_considered')),
+    /** The shown recommendations' scores of `alternatives_considered`, in its order. */
+    alternative_scores: optionalArg(alternativeScoresField('alternative_scores')),
+    selection_rank: optionalArg(rankField('selection_rank')),
+    workflow_phase: optionalArg(nameField('workflow_phase')),
+    invocation_id: optionalArg(McpInvocationIdSchema),
+    /** The integration calling: `claude-code`, `ai-sdk`, `langchain`, `mcp`, `cli`, ... */
+    source: optionalArg(nameField('source')),
+    project: projectArg,
+  })
+  .superRefine((args, ctx) =>
+    scoresMatchAlternatives('alternative_scores', 'alternatives_considered')(
+      { alternativeScores: args.alternative_scores, alternativesConsidered: args.alternatives_considered },
+      ctx,
+    ),
+  );
 export type TrackInvocationArgs = z.input<typeof TrackInvocationArgsSchema>;
 
 /** Result of `track_invocation`. `duplicate` is true when that id was already stored (nothing changed). */
@@ -110,6 +128,7 @@ export const CompleteInvocationArgsSchema = z
     follow_up_actions: optionalArg(nameListField('follow_up_actions')),
     error_type: optionalArg(nameField('error_type')),
     duration_seconds: optionalArg(durationField('duration_seconds')),
+    project: projectArg,
   })
   .superRefine((args, ctx) => {
     if (args.invocation_id === undefined && (args.session_id === undefined || args.skill_name === undefined)) {
@@ -152,12 +171,18 @@ export const McpInvocationRecordSchema = z
     user_query: queryField('user_query').nullable().default(null),
     workflow_phase: nameField('workflow_phase').nullable().default(null),
     alternatives_considered: listOrEmpty('alternatives_considered'),
+    /** Absent or null: not kept. */
+    alternative_scores: optionalArg(alternativeScoresField('alternative_scores')),
     selection_rank: rankField('selection_rank').nullable().default(null),
     follow_up_actions: listOrEmpty('follow_up_actions'),
     error_type: nameField('error_type').nullable().default(null),
     source: nameField('source').nullable().default(null),
   })
   .superRefine((r, ctx) => {
+    scoresMatchAlternatives('alternative_scores', 'alternatives_considered')(
+      { alternativeScores: r.alternative_scores, alternativesConsidered: r.alternatives_considered },
+      ctx,
+    );
     if (r.status === 'pending' && r.completed_at !== null) {
       ctx.addIssue({ code: 'custom', path: ['completed_at'], message: 'completed_at must be null while status is pending' });
     }
@@ -197,6 +222,8 @@ export const TrackInvocationsArgsSchema = z.strictObject({
   invocations: batchList(McpInvocationRecordSchema, 'invocations'),
   completions: optionalArg(batchList(McpCompletionSchema, 'completions')),
   abandon: optionalArg(batchList(McpInvocationIdSchema, 'abandon')),
+  /** The project of every record, completion and abandon of the call. */
+  project: projectArg,
 });
 export type TrackInvocationsArgs = z.input<typeof TrackInvocationsArgsSchema>;
 
@@ -226,6 +253,7 @@ export const RecommendSkillsArgsSchema = z.strictObject({
   ),
   workflow_phase: optionalArg(nameField('workflow_phase')),
   session_id: optionalArg(nameField('session_id')),
+  project: projectArg,
 });
 export type RecommendSkillsArgs = z.input<typeof RecommendSkillsArgsSchema>;
 
@@ -255,6 +283,7 @@ export const SkillStatsArgsSchema = z.strictObject({
   skill_name: optionalArg(nameField('skill_name')),
   workflow_phase: optionalArg(nameField('workflow_phase')),
   since: optionalArg(sinceField('since')),
+  project: projectArg,
 });
 export type SkillStatsArgs = z.input<typeof SkillStatsArgsSchema>;
 
@@ -282,8 +311,8 @@ export type SkillStatsResult = z.output<typeof SkillStatsResultSchema>;
 // ---------------------------------------------------------------------------------------------
 // health_check and GET /health
 
-/** Arguments of `health_check`: none. */
-export const HealthCheckArgsSchema = z.strictObject({});
+/** Arguments of `health_check`: the project whose invocations it counts, optional. */
+export const HealthCheckArgsSchema = z.strictObject({ project: projectArg });
 
 /** What `health_check` and `GET /health` answer. */
 export const ServerHealthSchema = z.object({
@@ -319,6 +348,7 @@ export function toMcpRecord(r: InvocationRecord): McpInvocationRecord {
     user_query: r.userQuery,
     workflow_phase: r.workflowPhase,
     alternatives_considered: [...r.alternativesConsidered],
+    alternative_scores: r.alternativeScores?.length ? [...r.alternativeScores] : undefined,
     selection_rank: r.selectionRank,
     follow_up_actions: [...r.followUpActions],
     error_type: r.errorType,
@@ -340,6 +370,7 @@ export function fromMcpRecord(r: McpInvocationRecord): InvocationRecord {
     userQuery: r.user_query || null,
     workflowPhase: r.workflow_phase,
     alternativesConsidered: r.alternatives_considered,
+    ...(r.alternative_scores?.length ? { alternativeScores: r.alternative_scores } : {}),
     selectionRank: r.selection_rank,
     followUpActions: r.follow_up_actions,
     errorType: r.error_type,
