@@ -27,6 +27,19 @@ describe('pendingRecord', () => {
     expect(InvocationRecordSchema.safeParse(record).success).toBe(true);
   });
 
+  it('keeps the shown scores of the alternatives, and leaves an empty list out (issue 16)', () => {
+    const input = { skillName: 'linter', alternativesConsidered: ['linter', 'formatter'], alternativeScores: [0.9, 0.4] };
+    const record = pendingRecord(input, CONTEXT);
+    expect(record.alternativeScores).toEqual([0.9, 0.4]);
+    expect(InvocationRecordSchema.safeParse(record).success).toBe(true);
+    expect('alternativeScores' in pendingRecord({ ...input, alternativeScores: [] }, CONTEXT)).toBe(false);
+  });
+
+  it('carries the project the context names, and none otherwise (issue 15)', () => {
+    expect(pendingRecord({ skillName: 'linter' }, { ...CONTEXT, project: 'alpha' }).project).toBe('alpha');
+    expect('project' in pendingRecord({ skillName: 'linter' }, CONTEXT)).toBe(false);
+  });
+
   it('keeps the source label the input names', () => {
     expect(pendingRecord({ skillName: 'linter', source: 'ai-sdk' }, CONTEXT).source).toBe('ai-sdk');
   });

@@ -17,11 +17,13 @@ export interface NewRecordContext {
   readonly invokedAt: string;
   /** Applied to a non-empty user query before it is stored (the tracker's secret redaction). */
   readonly redactQuery?: ((query: string) => string) | undefined;
+  /** The record's project, for records kept apart from their store's view (the MCP tracker's spool); absent: the view's. */
+  readonly project?: string | undefined;
 }
 
 /**
  * The pending record of a new invocation: absent optional fields become null or empty lists, an
- * empty query becomes null.
+ * empty query becomes null; `alternativeScores` is kept only when non-empty (as stores read it back).
  *
  * @example
  * pendingRecord({ skillName: 'linter' }, { id: newInvocationId(), sessionId: 'cli', invokedAt: new Date().toISOString() });
@@ -40,10 +42,12 @@ export function pendingRecord(input: TrackInvocation, context: NewRecordContext)
     userQuery: !query ? null : context.redactQuery ? context.redactQuery(query) : query,
     workflowPhase: input.workflowPhase ?? null,
     alternativesConsidered: input.alternativesConsidered ?? [],
+    ...(input.alternativeScores?.length ? { alternativeScores: input.alternativeScores } : {}),
     selectionRank: input.selectionRank ?? null,
     followUpActions: [],
     errorType: null,
     source: input.source ?? null,
+    ...(context.project !== undefined ? { project: context.project } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   TrackInvocationInputSchema,
 } from './invocation.js';
 import { LIMITS } from './limits.js';
+import { PROJECT_NAME_RULE } from './projects.js';
 
 function violations(fn: () => unknown) {
   try {
@@ -155,5 +156,75 @@ describe('stored records', () => {
       path: 'durationSeconds',
       message: `durationSeconds must be at most ${LIMITS.maxDurationSeconds} (30 days)`,
     });
+  });
+});
+
+describe("a record's project and shown scores", () => {
+  const record = {
+    id: 'r1',
+    skillName: 's',
+    sessionId: 'x',
+    invokedAt: '2026-01-01T00:00:00.000Z',
+    status: 'pending',
+    completed: false,
+    completedAt: null,
+    durationSeconds: null,
+    userQuery: null,
+    workflowPhase: null,
+    alternativesConsidered: ['linter', 'builder'],
+    selectionRank: 1,
+    followUpActions: [],
+    errorType: null,
+  };
+
+  it('take a project by the rule of project names, or none', () => {
+    expect(parseOrThrow(InvocationRecordSchema, { ...record, project: 'team-a' }, 'r').project).toBe('team-a');
+    expect(parseOrThrow(InvocationRecordSchema, record, 'r')).not.toHaveProperty('project');
+    expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, project: 'Team A' }, 'r'))).toEqual([
+      { path: 'project', message: `project must be ${PROJECT_NAME_RULE}` },
+    ]);
+  });
+
+  it('take one finite score per alternative, none, or an empty list', () => {
+    expect(parseOrThrow(InvocationRecordSchema, { ...record, alternativeScores: [0.9, -0.25] }, 'r').alternativeScores).toEqual([0.9, -0.25]);
+    expect(parseOrThrow(InvocationRecordSchema, record, 'r')).not.toHaveProperty('alternativeScores');
+    expect(parseOrThrow(InvocationRecordSchema, { ...record, alternativeScores: [] }, 'r').alternativeScores).toEqual([]);
+    expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, alternativeScores: [0.9] }, 'r'))).toEqual([
+      { path: 'alternativeScores', message: 'alternativeScores must have one score per entry of alternativesConsidered (2), got 1' },
+    ]);
+    expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, alternativesConsidered: [], alternativeScores: [1] }, 'r'))[0]?.path).toBe(
+      'alternativeScores',
+    );
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '1']) {
+      expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, alternativeScores: [bad, 1] }, 'r'))[0]?.path).toBe('alternativeScores.0');
+    }
+    const many = Array.from({ length: LIMITS.listLength + 1 }, (_, i) => i);
+    expect(violations(() => parseOrThrow(InvocationRecordSchema, { ...record, alternativeScores: many }, 'r'))[0]).toMatchObject({
+      path: 'alternativeScores',
+      message: `alternativeScores must have at most ${LIMITS.listLength} entries`,
+    });
+  });
+
+  it('are taken by trackInvocation: scores pair with the alternatives', () => {
+    const input = { skillName: 'builder', alternativesConsidered: ['a', 'b'], alternativeScores: [2, 1] };
+    expect(parseOrThrow(TrackInvocationInputSchema, input, 'i').alternativeScores).toEqual([2, 1]);
+    expect(violations(() => parseOrThrow(TrackInvocationInputSchema, { ...input, alternativeScores: [2] }, 'i'))).toEqual([
+      { path: 'alternativeScores', message: 'alternativeScores must have one score per entry of alternativesConsidered (2), got 1' },
+    ]);
+  });
+
+  it('travel in a version 3 export, with each catalog entry\'s project', () => {
+    const doc = {
+      format: 'skills-export',
+      version: 3,
+      exportedAt: '2026-01-02T00:00:00.000Z',
+      invocations: [{ ...record, project: 'alpha', alternativeScores: [1, 0.5] }],
+      catalog: [{ skillName: 'builder', description: 'Builds', project: 'alpha' }],
+    };
+    expect(EXPORT_FORMAT_VERSION).toBe(3);
+    expect(parseOrThrow(ExportDocumentSchema, doc, 'doc')).toEqual(doc);
+    expect(violations(() => parseOrThrow(ExportDocumentSchema, { ...doc, catalog: [{ ...doc.catalog[0], project: 'Alpha' }] }, 'doc'))[0]?.path).toBe(
+      'catalog.0.project',
+    );
   });
 });

@@ -313,6 +313,7 @@ export type SkillStatsResult = z.output<typeof SkillStatsResultSchema>;
 
 /** Arguments of `health_check`: the project whose invocations it counts, optional. */
 export const HealthCheckArgsSchema = z.strictObject({ project: projectArg });
+export type HealthCheckArgs = z.input<typeof HealthCheckArgsSchema>;
 
 /** What `health_check` and `GET /health` answer. */
 export const ServerHealthSchema = z.object({
@@ -325,6 +326,8 @@ export const ServerHealthSchema = z.object({
     /** Set when the database could not be read. */
     error: z.string().optional(),
   }),
+  /** The project whose invocations `database.invocations` counts. */
+  project: z.string().optional(),
   /** The embedder's id, or null until it is loaded. */
   embedder: z.string().nullable(),
   transport: z.enum(['http', 'stdio']),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PROJECT, projectField } from './projects.js';
 
 /** Which tracker to build: in-process store, MCP server, or the server when it answers. */
 export const BackendNameSchema = z.enum(['direct', 'mcp', 'auto']);
@@ -29,6 +30,12 @@ export const SettingsSchema = z.strictObject({
    * came; null means `dbPath`. Its password is never shown: messages use the engine's `describe`.
    */
   dbUrl: z.string().trim().min(1, { error: 'dbUrl must not be empty' }).nullable().default(null),
+  /**
+   * The project this process reads and writes (see `ProjectScopes`): its invocations,
+   * recommendations, statistics and exports are that project's alone. Settings files key
+   * `project`, environment `SKILLS_PROJECT`.
+   */
+  project: projectField('project').default(DEFAULT_PROJECT),
   mcpServerUrl: z.url({ error: 'mcpServerUrl must be an http(s) URL' }).default('http://127.0.0.1:8678'),
   /** How long an MCP call or health probe may take before the tracker falls back. */
   mcpTimeoutMs: z.number().int().min(1, { error: 'mcpTimeoutMs must be at least 1' }).max(600_000).default(2_000),

@@ -1,6 +1,7 @@
 import {
   ACTIVITY_MIN_POINTS,
   ACTIVITY_POINTS,
+  DEFAULT_PROJECT,
   EXPORT_FORMAT_VERSION,
   seededRandom,
   ValidationError,
@@ -8,12 +9,13 @@ import {
   type InsightsStore,
   type InvocationRecord,
   type InvocationStatus,
-  type QuerySkillCount,
   type SkillsStore,
 } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Follower, usage } from './follower.js';
 import { describeModelStateContract } from './model-state.js';
-import { at, completion, finishedRecord, pendingRecord } from './records.js';
+import { describeProjectsContract } from './projects.js';
+import { asStored, at, completion, finishedRecord, pendingRecord } from './records.js';
 import { recount } from './recount.js';
 
 /** What the contract checks: a store with the dashboard's insights. */
@@ -77,7 +79,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
           source: 'ai-sdk',
         });
         expect(await store.applyBatch({ inserts: [record] })).toEqual({ inserted: 1, duplicates: 0, completed: 0, alreadyFinished: [], unknown: [] });
-        expect(await store.getInvocation(record.id)).toEqual({ ...record, userQuery: 'run the unit tests' });
+        expect(await store.getInvocation(record.id)).toEqual({ ...asStored(record), userQuery: 'run the unit tests' });
         const done = {
           id: record.id,
           completed: false,
@@ -88,7 +90,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         };
         expect((await store.applyBatch({ completions: [done] })).completed).toBe(1);
         expect(await store.getInvocation(record.id)).toEqual({
-          ...record,
+          ...asStored(record),
           userQuery: 'run the unit tests',
           status: 'failed',
           completed: false,
@@ -110,7 +112,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         const store = await fresh();
         const records = [finishedRecord(1, 'completed', 2), finishedRecord(2, 'failed', 3, { errorType: 'Crash' }), finishedRecord(3, 'abandoned', null), pendingRecord(4)];
         await store.applyBatch({ inserts: records });
-        for (const r of records) expect(await store.getInvocation(r.id)).toEqual(r);
+        for (const r of records) expect(await store.getInvocation(r.id)).toEqual(asStored(r));
         expect((await store.skillStats())[0]).toMatchObject({ invocations: 4, completed: 1, failed: 1, abandoned: 1, pending: 1, meanDurationSeconds: 2 });
         await expectAggregatesMatchRows(store);
       });
@@ -217,7 +219,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         const replay = { ...first, skillName: 'other-skill', userQuery: 'a text nobody else used' };
         expect(await store.applyBatch({ inserts: [first, replay] })).toMatchObject({ inserted: 1, duplicates: 1 });
         expect(await store.applyBatch({ inserts: [replay] })).toMatchObject({ inserted: 0, duplicates: 1 });
-        expect(await store.getInvocation(first.id)).toEqual(first);
+        expect(await store.getInvocation(first.id)).toEqual(asStored(first));
         expect(await store.countInvocations()).toBe(1);
         expect((await store.listQueries()).map((q) => q.text)).toEqual([first.userQuery]);
         await expectAggregatesMatchRows(store);
@@ -456,8 +458,8 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
         ]);
         await store.upsertCatalog([{ skillName: ' builder ', description: 'Builds the project  ' }]);
         expect(await store.listCatalog()).toEqual([
-          { skillName: 'builder', description: 'Builds the project' },
-          { skillName: 'test-runner', description: 'Runs the tests' },
+          { skillName: 'builder', description: 'Builds the project', project: DEFAULT_PROJECT },
+          { skillName: 'test-runner', description: 'Runs the tests', project: DEFAULT_PROJECT },
         ]);
         const error = await store.upsertCatalog([{ skillName: 'x', description: ' ' }]).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ValidationError);
@@ -467,6 +469,7 @@ export function describeStoreContract(engineName: string, openFreshStore: () => 
     });
 
     describeModelStateContract(fresh, another);
+    describeProjectsContract(fresh, another);
 
     describe('lifecycle', () => {
       it('closes idempotently, and refuses calls afterwards', async () => {
@@ -484,32 +487,6 @@ interface Opener {
   fresh(): Promise<ContractStore>;
   another(store: ContractStore): Promise<ContractStore>;
 }
-
-/** What a reader following the changes knows: pairs by query id. */
-class Follower {
-  cursor: string | null = null;
-  readonly byQuery = new Map<number, QuerySkillCount[]>();
-  completes = 0;
-
-  async follow(store: ContractStore): Promise<void> {
-    const changes = await store.querySkillCountsSince(this.cursor);
-    if (changes.complete) {
-      this.completes++;
-      this.byQuery.clear();
-    } else {
-      for (const id of changes.queryIds) this.byQuery.delete(id);
-    }
-    for (const c of changes.counts) this.byQuery.set(c.queryId, [...(this.byQuery.get(c.queryId) ?? []), c]);
-    this.cursor = changes.cursor;
-  }
-
-  /** Invocation counts by (query, skill): what these changes promise to keep exact. */
-  usage(): string[] {
-    return usage([...this.byQuery.values()].flat());
-  }
-}
-
-const usage = (counts: readonly QuerySkillCount[]) => counts.map((c) => `${c.queryId}/${c.skillName}/${c.invocations}`).sort();
 
 function describeChangeCursor({ fresh, another }: Opener): void {
   describe('the change cursor (querySkillCountsSince)', () => {
@@ -575,6 +552,7 @@ function describeChangeCursor({ fresh, another }: Opener): void {
         if (rand() < 0.5) {
           await follower.follow(a);
           expect(follower.usage(), `step ${step}`).toEqual(usage(await a.listQuerySkillCounts()));
+          expect(follower.untexted(), `step ${step}`).toEqual([]);
         }
       }
       // Most steps were followed from changes alone.

@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { describeStoreContract, type ContractStore, type FreshStore } from './contract.js';
-export { at, completion, finishedRecord, pendingRecord } from './records.js';
+export { asStored, at, completion, finishedRecord, pendingRecord } from './records.js';
 export { byBytes, recount, type Recount } from './recount.js';

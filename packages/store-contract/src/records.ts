@@ -1,4 +1,4 @@
-import type { Completion, InvocationRecord } from '@skills/protocol';
+import { DEFAULT_PROJECT, type Completion, type InvocationRecord } from '@skills/protocol';
 
 const BASE = Date.parse('2024-05-01T12:00:00.000Z');
 
@@ -48,4 +48,13 @@ export function finishedRecord(
 /** A completion of invocation `id`. */
 export function completion(id: string, completed: boolean, durationSeconds: number | null = 1.5): Completion {
   return { id, completed, completedAt: at(10_000), durationSeconds };
+}
+
+/**
+ * `record` as a store reads it back: with its project (`default` when it was written with none),
+ * and without `alternativeScores` when it had none to keep.
+ */
+export function asStored(record: InvocationRecord, project: string = record.project ?? DEFAULT_PROJECT): InvocationRecord {
+  const { alternativeScores, ...rest } = record;
+  return { ...rest, ...(alternativeScores && alternativeScores.length > 0 ? { alternativeScores } : {}), project };
 }

@@ -1,6 +1,7 @@
 import {
   compareSkillStats,
   durationMicros,
+  isProjectStore,
   normaliseQuery,
   type InsightsStore,
   type InvocationRecord,
@@ -41,12 +42,15 @@ export async function recount(store: SkillsStore & InsightsStore): Promise<Recou
     querySkill: await store.listQuerySkillCounts(),
     queryTexts: queries.map((q) => q.text).sort(),
   };
-  const idOf = new Map(queries.map((q) => [q.text, q.id]));
+  const idOf = await queryIdsByProject(store, records);
   const pairs = new Map<string, QuerySkillCount>();
+  const texts = new Map<string, string>();
   for (const r of records) {
     const text = normaliseQuery(r.userQuery);
     if (text === null) continue;
-    const queryId = idOf.get(text) ?? -1;
+    const projectText = `${r.project ?? ''}\u0000${text}`;
+    texts.set(projectText, text);
+    const queryId = idOf.get(projectText) ?? -1;
     const key = `${queryId}\u0000${r.skillName}`;
     const c = pairs.get(key) ?? { queryId, skillName: r.skillName, invocations: 0, completed: 0, failed: 0 };
     pairs.set(key, {
@@ -62,9 +66,24 @@ export async function recount(store: SkillsStore & InsightsStore): Promise<Recou
     skills: tallyStats(records, false),
     phases: tallyStats(records, true),
     querySkill: [...pairs.values()].sort((a, b) => a.queryId - b.queryId || byBytes(a.skillName, b.skillName)),
-    queryTexts: [...new Set(records.map((r) => normaliseQuery(r.userQuery)).filter((t): t is string => t !== null))].sort(),
+    // A text is stored once per project that uses it.
+    queryTexts: [...texts.values()].sort(),
   };
   return { stored, recounted };
+}
+
+/**
+ * The query id of each (project, text) the records use, keyed `project NUL text`: a text is a
+ * query of its project, so the ids come from each project's view (one project's: the store's own
+ * list, when the store keeps no projects).
+ */
+async function queryIdsByProject(store: SkillsStore, records: readonly InvocationRecord[]): Promise<Map<string, number>> {
+  const idOf = new Map<string, number>();
+  for (const project of new Set(records.map((r) => r.project ?? ''))) {
+    const view = isProjectStore(store) && project !== '' ? store.forProject(project) : store;
+    for (const q of await view.listQueries()) idOf.set(`${project}\u0000${q.text}`, q.id);
+  }
+  return idOf;
 }
 
 function tallyStats(records: readonly InvocationRecord[], byPhase: boolean): Figures['skills'] {

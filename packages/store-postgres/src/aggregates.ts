@@ -4,6 +4,7 @@ import type { StoreDatabase } from './schema.js';
 
 /** The stored fields of one invocation that the aggregates depend on. */
 export interface CountedRow {
+  readonly projectId: number;
   readonly skillId: number;
   readonly phaseId: number | null;
   readonly queryId: number | null;
@@ -15,6 +16,7 @@ export interface CountedRow {
 
 /** Invocations alike in these fields, counted out together (a prune). */
 export interface CountedGroup {
+  readonly projectId: number;
   readonly skillId: number;
   readonly phaseId: number | null;
   readonly queryId: number | null;
@@ -28,6 +30,7 @@ export interface CountedGroup {
 export const DURATION_MICROS_SQL = sql<number>`trunc(duration * 1000000 + 0.5)::bigint`;
 
 interface SkillPhaseDelta {
+  projectId: number;
   skillId: number;
   phaseId: number;
   invocations: number;
@@ -40,6 +43,7 @@ interface SkillPhaseDelta {
   lastUsedAt: number;
 }
 
+/** A (query, skill) count change; the query's project is the count's. */
 interface QuerySkillDelta {
   queryId: number;
   skillId: number;
@@ -79,10 +83,10 @@ export class AggregateDeltas {
   addGroup(g: CountedGroup, sign: 1 | -1, lastUsedAt = -Infinity): void {
     const n = sign * g.count;
     const phaseId = g.phaseId ?? 0;
-    const key = `${g.skillId}:${phaseId}`;
+    const key = `${g.projectId}:${g.skillId}:${phaseId}`;
     let sp = this.#skillPhase.get(key);
     if (!sp) {
-      sp = { skillId: g.skillId, phaseId, invocations: 0, pending: 0, completed: 0, failed: 0, abandoned: 0, durationMicros: 0, durationCount: 0, lastUsedAt: -Infinity };
+      sp = { projectId: g.projectId, skillId: g.skillId, phaseId, invocations: 0, pending: 0, completed: 0, failed: 0, abandoned: 0, durationMicros: 0, durationCount: 0, lastUsedAt: -Infinity };
       this.#skillPhase.set(key, sp);
     }
     sp.invocations += n;
@@ -101,19 +105,19 @@ export class AggregateDeltas {
 
   /** Writes the gathered changes, then drops groups and queries nothing refers to any more. */
   async flush(db: Kysely<StoreDatabase>): Promise<void> {
-    const sp = [...this.#skillPhase.values()].sort((a, b) => a.skillId - b.skillId || a.phaseId - b.phaseId);
+    const sp = [...this.#skillPhase.values()].sort((a, b) => a.projectId - b.projectId || a.skillId - b.skillId || a.phaseId - b.phaseId);
     const qs = [...this.#querySkill.values()].sort((a, b) => a.queryId - b.queryId || a.skillId - b.skillId);
     this.#skillPhase.clear();
     this.#querySkill.clear();
     if (sp.length > 0) {
       const col = <K extends keyof SkillPhaseDelta>(k: K) => sp.map((d) => d[k]);
       await sql`
-        INSERT INTO skill_phase_stats (skill_id, phase_id, invocations, completed, failed, abandoned, pending, duration_micros, duration_count, last_used_at)
-        SELECT * FROM unnest(${col('skillId')}::integer[], ${col('phaseId')}::integer[], ${col('invocations')}::bigint[],
+        INSERT INTO skill_phase_stats (project_id, skill_id, phase_id, invocations, completed, failed, abandoned, pending, duration_micros, duration_count, last_used_at)
+        SELECT * FROM unnest(${col('projectId')}::integer[], ${col('skillId')}::integer[], ${col('phaseId')}::integer[], ${col('invocations')}::bigint[],
           ${col('completed')}::bigint[], ${col('failed')}::bigint[], ${col('abandoned')}::bigint[], ${col('pending')}::bigint[],
           ${col('durationMicros')}::bigint[], ${col('durationCount')}::bigint[],
           ${sp.map((d) => (d.lastUsedAt === -Infinity ? '-infinity' : new Date(d.lastUsedAt).toISOString()))}::timestamptz[])
-        ON CONFLICT (skill_id, phase_id) DO UPDATE SET
+        ON CONFLICT (project_id, skill_id, phase_id) DO UPDATE SET
           invocations = skill_phase_stats.invocations + excluded.invocations,
           completed = skill_phase_stats.completed + excluded.completed,
           failed = skill_phase_stats.failed + excluded.failed,
@@ -126,8 +130,8 @@ export class AggregateDeltas {
       // group, and a group with no rows left is deleted here.
       const shrunk = sp.filter((d) => d.invocations < 0);
       if (shrunk.length > 0) {
-        await sql`DELETE FROM skill_phase_stats WHERE invocations = 0 AND (skill_id, phase_id) IN
-          (SELECT * FROM unnest(${shrunk.map((d) => d.skillId)}::integer[], ${shrunk.map((d) => d.phaseId)}::integer[]))`.execute(db);
+        await sql`DELETE FROM skill_phase_stats WHERE invocations = 0 AND (project_id, skill_id, phase_id) IN
+          (SELECT * FROM unnest(${shrunk.map((d) => d.projectId)}::integer[], ${shrunk.map((d) => d.skillId)}::integer[], ${shrunk.map((d) => d.phaseId)}::integer[]))`.execute(db);
       }
     }
     if (qs.length > 0) {

@@ -65,7 +65,8 @@ describePostgres('concurrent writers', () => {
     const blocker = new pg.Client({ connectionString: url });
     await blocker.connect();
     try {
-      await a.applyBatch({ inserts: [record('first', 'held', 'held query')] });
+      // b's text is stored already: a write storing a new text would wait for a's (the next test).
+      await a.applyBatch({ inserts: [record('first', 'held', 'held query'), record('stored', 'other', 'early query')] });
       // Holds the aggregate row of skill "held": a's next batch inserts its row, then waits here.
       await blocker.query('BEGIN');
       await blocker.query(`SELECT * FROM skill_phase_stats WHERE skill_id = (SELECT id FROM skills WHERE name = 'held') FOR UPDATE`);
@@ -77,13 +78,45 @@ describePostgres('concurrent writers', () => {
       // b began after a and commits first; the reader follows it.
       await b.applyBatch({ inserts: [record('early', 'free', 'early query')] });
       const first = await reader.querySkillCountsSince(null);
-      expect(first.counts.map((c) => c.skillName).sort()).toEqual(['free', 'held']);
+      expect(first.counts.map((c) => c.skillName).sort()).toEqual(['free', 'held', 'other']);
       await blocker.query('COMMIT');
       await held;
       const next = await reader.querySkillCountsSince(first.cursor);
       const late = (await reader.listQueries()).find((q) => q.text === 'late query')!.id;
       expect(next).toMatchObject({ complete: false, queryIds: [late] });
       expect(next.counts).toEqual([{ queryId: late, skillName: 'held', invocations: 1, completed: 0, failed: 0 }]);
+    } finally {
+      await blocker.end();
+      await Promise.all([a.close(), b.close(), reader.close()]);
+    }
+  });
+
+  it("a reader following a project's query ids meets every text, whatever order the writers commit in", async () => {
+    const url = await databases.create();
+    const [a, b, reader] = [await openPostgresStore({ url }), await openPostgresStore({ url }), await openPostgresStore({ url })];
+    const [viewA, viewB, follower] = [a.forProject('alpha'), b.forProject('alpha'), reader.forProject('alpha')];
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    const waiting = async () =>
+      (await blocker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n;
+    try {
+      await viewA.applyBatch({ inserts: [record('first', 'held', 'held query')] });
+      // a's next batch stores its new text (drawing its id), then waits for the held aggregate row.
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT * FROM skill_phase_stats WHERE skill_id = (SELECT id FROM skills WHERE name = 'held') FOR UPDATE`);
+      const held = viewA.applyBatch({ inserts: [record('late', 'held', 'late query')] });
+      await waitFor(async () => (await waiting()) === 1, { what: "a's transaction to wait for the held row" });
+      // b's new text, drawn after a's, must not be readable before a's: b commits, or waits for a.
+      let bDone = false;
+      const early = viewB.applyBatch({ inserts: [record('early', 'free', 'early query')] }).finally(() => (bDone = true));
+      await waitFor(async () => bDone || (await waiting()) === 2, { what: "b's batch to commit or wait" });
+      // The recommender's catch-up: every text above the highest id it has seen.
+      const seen = await follower.listQueries();
+      const watermark = Math.max(...seen.map((q) => q.id));
+      await blocker.query('COMMIT');
+      await Promise.all([held, early]);
+      seen.push(...(await follower.listQueries(watermark)));
+      expect(seen.map((q) => q.text).sort()).toEqual(['early query', 'held query', 'late query']);
     } finally {
       await blocker.end();
       await Promise.all([a.close(), b.close(), reader.close()]);

@@ -94,13 +94,13 @@ async function aggregates(db: Kysely<StoreDatabase>): Promise<StoreCheck> {
     .execute(async (trx) => {
       const skillPhase = await sql<{ n: number }>`
         WITH counted AS (
-          SELECT skill_id, coalesce(phase_id, 0) AS phase_id, count(*) AS invocations,
+          SELECT project_id, skill_id, coalesce(phase_id, 0) AS phase_id, count(*) AS invocations,
             count(*) FILTER (WHERE status = ${pending}) AS pending, count(*) FILTER (WHERE status = ${completed}) AS completed,
             count(*) FILTER (WHERE status = ${failed}) AS failed, count(*) FILTER (WHERE status = ${abandoned}) AS abandoned,
             coalesce(sum(${DURATION_MICROS_SQL}) FILTER (WHERE status = ${completed}), 0) AS duration_micros,
             count(duration) FILTER (WHERE status = ${completed}) AS duration_count
-          FROM invocations GROUP BY 1, 2)
-        SELECT count(*) AS n FROM counted c FULL JOIN skill_phase_stats s USING (skill_id, phase_id)
+          FROM invocations GROUP BY 1, 2, 3)
+        SELECT count(*) AS n FROM counted c FULL JOIN skill_phase_stats s USING (project_id, skill_id, phase_id)
         WHERE (c.invocations, c.pending, c.completed, c.failed, c.abandoned, c.duration_micros, c.duration_count)
           IS DISTINCT FROM (s.invocations, s.pending, s.completed, s.failed, s.abandoned, s.duration_micros, s.duration_count)`.execute(trx);
       const querySkill = await sql<{ n: number }>`

@@ -1,6 +1,7 @@
 import { resolveFilter as resolveWith, type InvocationFilter, type ResolvedFilter as Resolved } from '@skills/protocol';
 import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { StoreDatabase } from './schema.js';
+import { inScope, type Scope } from './projects.js';
 import { toStoredInstant } from './time.js';
 
 /** A filter checked and turned into stored terms (UTC instants, status codes). */
@@ -11,10 +12,10 @@ export function resolveFilter(filter: InvocationFilter = {}): ResolvedFilter {
   return resolveWith(filter, toStoredInstant);
 }
 
-/** The filter as a condition on `invocations`; `since` is inclusive, `until` exclusive. */
-export function filterCondition(f: ResolvedFilter) {
+/** The filter as a condition on the invocations of `scope`; `since` is inclusive, `until` exclusive. */
+export function filterCondition(f: ResolvedFilter, scope: Scope) {
   return (eb: ExpressionBuilder<StoreDatabase, 'invocations'>): Expression<SqlBool> => {
-    const terms: Expression<SqlBool>[] = [];
+    const terms: Expression<SqlBool>[] = scope === null ? [] : [inScope('invocations.project_id', scope)];
     if (f.sessionId !== undefined) {
       terms.push(eb('invocations.session_id', '=', eb.selectFrom('sessions').select('sessions.id').where('sessions.name', '=', f.sessionId)));
     }

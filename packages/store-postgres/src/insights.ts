@@ -11,6 +11,7 @@ import {
   type ValueCount,
 } from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
+import { inScope, type Scope } from './projects.js';
 import type { StoreDatabase } from './schema.js';
 import { toIso } from './time.js';
 
@@ -24,15 +25,16 @@ const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)
 
 /**
  * Invocations per bucket, for at most the last `ACTIVITY_POINTS` buckets up to the latest
- * invocation's, grouped in SQL, the empty buckets filled in. Run it in one snapshot.
+ * invocation's, grouped in SQL, the empty buckets filled in; the invocations of `scope`. Run it in one snapshot.
  */
-export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery): Promise<Activity> {
+export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery, scope: Scope): Promise<Activity> {
   const id = query.skillName === undefined ? undefined : await skillId(db, query.skillName);
   const none: Activity = { bucket: query.bucket, points: [] };
   if (query.skillName !== undefined && id === undefined) return none;
   const latest = (
     await db
       .selectFrom('skill_phase_stats')
+      .where(inScope('project_id', scope))
       .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
       .select(sql<number | null>`max(${ms('last_used_at')})`.as('at'))
       .executeTakeFirst()
@@ -43,6 +45,7 @@ export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery):
   const is = (status: number) => sql<number>`count(*) FILTER (WHERE status = ${status})`;
   const rows = await db
     .selectFrom('invocations')
+    .where(inScope('project_id', scope))
     .where('invoked_at', '>=', new Date(since).toISOString())
     .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
     .select((eb) => [
@@ -58,27 +61,44 @@ export async function activity(db: Kysely<StoreDatabase>, query: ActivityQuery):
   return activitySeries(window, rows);
 }
 
-/** Distinct sessions with an invocation at or after `since`. */
-export async function sessionsSince(db: Kysely<StoreDatabase>, since: string): Promise<number> {
+/** Distinct sessions with an invocation of `scope` at or after `since`. */
+export async function sessionsSince(db: Kysely<StoreDatabase>, since: string, scope: Scope): Promise<number> {
   const row = await db
     .selectFrom('invocations')
+    .where(inScope('project_id', scope))
     .where('invoked_at', '>=', since)
     .select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
     .executeTakeFirst();
   return row?.n ?? 0;
 }
 
-/** Sessions ever: prune deletes the sessions no invocation uses, so the names table counts them. */
-export async function sessionCount(db: Kysely<StoreDatabase>): Promise<number> {
-  return (await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0;
+/**
+ * Sessions ever, of `scope`. For every project, the names table counts them (prune deletes the
+ * sessions no invocation uses); session names are shared by projects, so one project's are
+ * counted over its invocations (a pass over that project's rows).
+ */
+export async function sessionCount(db: Kysely<StoreDatabase>, scope: Scope): Promise<number> {
+  const row =
+    scope === null
+      ? await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst()
+      : await db
+          .selectFrom('invocations')
+          .where('project_id', '=', scope)
+          .select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
+          .executeTakeFirst();
+  return row?.n ?? 0;
 }
 
-/** One skill's error types, follow-ups, alternatives, ranks, sources and latest queries; null when it has no invocation. Run it in one snapshot. */
-export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string): Promise<SkillProfile | null> {
+/**
+ * One skill's error types, follow-ups, alternatives, ranks, sources and latest queries over the
+ * invocations of `scope`; null when it has none there. Run it in one snapshot.
+ */
+export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string, scope: Scope): Promise<SkillProfile | null> {
   const id = await skillId(db, skillName);
   if (id === undefined) return null;
   const used = await db
     .selectFrom('skill_phase_stats')
+    .where(inScope('project_id', scope))
     .where('skill_id', '=', id)
     .select((eb) => eb.fn.sum<number | null>('invocations').as('n'))
     .executeTakeFirst();
@@ -86,6 +106,7 @@ export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string)
 
   const errorTypes = await db
     .selectFrom('invocations')
+    .where(inScope('project_id', scope))
     .where('skill_id', '=', id)
     .where('error_type', 'is not', null)
     .select((eb) => [eb.ref('error_type').$castTo<string>().as('value'), eb.fn.countAll<number>().as('count')])
@@ -96,6 +117,7 @@ export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string)
     .execute();
   const selectionRanks = await db
     .selectFrom('invocations')
+    .where(inScope('project_id', scope))
     .where('skill_id', '=', id)
     .where('selection_rank', 'is not', null)
     .select((eb) => [eb.ref('selection_rank').$castTo<number>().as('rank'), eb.fn.countAll<number>().as('count')])
@@ -105,6 +127,7 @@ export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string)
   const sources = await db
     .selectFrom('invocations')
     .leftJoin('sources', 'sources.id', 'invocations.source_id')
+    .where(inScope('invocations.project_id', scope))
     .where('invocations.skill_id', '=', id)
     .select((eb) => ['sources.name as source', eb.fn.countAll<number>().as('count')])
     .groupBy(['invocations.source_id', 'sources.name'])
@@ -116,6 +139,7 @@ export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string)
       .selectFrom('invocations')
       .innerJoin('queries', 'queries.id', 'invocations.query_id')
       .leftJoin('phases', 'phases.id', 'invocations.phase_id')
+      .where(inScope('invocations.project_id', scope))
       .where('invocations.skill_id', '=', id)
       .select(['queries.text as text', 'invocations.invoked_at as invoked_at', 'invocations.status as status', 'phases.name as phase'])
       .orderBy('invocations.invoked_at', 'desc')
@@ -125,8 +149,8 @@ export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string)
   return {
     skillName,
     errorTypes,
-    followUpActions: await listCounts(db, id, 'follow_ups'),
-    alternatives: await listCounts(db, id, 'alternatives'),
+    followUpActions: await listCounts(db, id, 'follow_ups', scope),
+    alternatives: await listCounts(db, id, 'alternatives', scope),
     selectionRanks,
     sources,
     queries,
@@ -134,11 +158,11 @@ export async function skillProfile(db: Kysely<StoreDatabase>, skillName: string)
 }
 
 /** The commonest entries of a stored name list (a JSON array) over one skill's invocations. */
-async function listCounts(db: Kysely<StoreDatabase>, skill: number, column: 'follow_ups' | 'alternatives'): Promise<ValueCount[]> {
+async function listCounts(db: Kysely<StoreDatabase>, skill: number, column: 'follow_ups' | 'alternatives', scope: Scope): Promise<ValueCount[]> {
   const list = sql.ref(`invocations.${column}`);
   const rows = await sql<ValueCount>`SELECT entry AS value, count(*) AS count
     FROM invocations, jsonb_array_elements_text(${list}) AS entry
-    WHERE invocations.skill_id = ${skill} AND ${list} IS NOT NULL
+    WHERE invocations.skill_id = ${skill} AND ${inScope('invocations.project_id', scope)} AND ${list} IS NOT NULL
     GROUP BY entry ORDER BY count DESC, entry COLLATE "C" LIMIT ${sql.lit(PROFILE_TOP)}`.execute(db);
   return rows.rows;
 }

@@ -6,6 +6,7 @@ import { toIso } from './time.js';
 /** An invocation row with its names joined back in. */
 export interface RecordRow {
   id: string;
+  project_name: string;
   skill_name: string;
   session_name: string;
   invoked_at: Date | string;
@@ -16,6 +17,7 @@ export interface RecordRow {
   query_text: string | null;
   phase_name: string | null;
   alternatives: string[] | null;
+  alternative_scores: number[] | null;
   selection_rank: number | null;
   follow_ups: string[] | null;
   error_type: string | null;
@@ -26,6 +28,7 @@ export interface RecordRow {
 export function selectRecords(db: Kysely<StoreDatabase>) {
   return db
     .selectFrom('invocations')
+    .innerJoin('projects', 'projects.id', 'invocations.project_id')
     .innerJoin('skills', 'skills.id', 'invocations.skill_id')
     .innerJoin('sessions', 'sessions.id', 'invocations.session_id')
     .leftJoin('queries', 'queries.id', 'invocations.query_id')
@@ -33,6 +36,7 @@ export function selectRecords(db: Kysely<StoreDatabase>) {
     .leftJoin('sources', 'sources.id', 'invocations.source_id')
     .select([
       'invocations.id',
+      'projects.name as project_name',
       'skills.name as skill_name',
       'sessions.name as session_name',
       'invocations.invoked_at',
@@ -43,6 +47,7 @@ export function selectRecords(db: Kysely<StoreDatabase>) {
       'queries.text as query_text',
       'phases.name as phase_name',
       'invocations.alternatives',
+      'invocations.alternative_scores',
       'invocations.selection_rank',
       'invocations.follow_ups',
       'invocations.error_type',
@@ -50,10 +55,11 @@ export function selectRecords(db: Kysely<StoreDatabase>) {
     ]);
 }
 
-/** The protocol record a row stands for. */
+/** The protocol record a row stands for (`alternativeScores` only when some were kept). */
 export function toRecord(row: RecordRow): InvocationRecord {
   return {
     id: row.id,
+    project: row.project_name,
     skillName: row.skill_name,
     sessionId: row.session_name,
     invokedAt: toIso(row.invoked_at),
@@ -64,6 +70,7 @@ export function toRecord(row: RecordRow): InvocationRecord {
     userQuery: row.query_text,
     workflowPhase: row.phase_name,
     alternativesConsidered: row.alternatives ?? [],
+    ...(row.alternative_scores === null ? {} : { alternativeScores: row.alternative_scores }),
     selectionRank: row.selection_rank,
     followUpActions: row.follow_ups ?? [],
     errorType: row.error_type,

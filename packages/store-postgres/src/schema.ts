@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 /** One invocation; lists are JSON arrays (NULL when empty); `xid` is the inserting transaction's id. */
 export interface InvocationsTable {
   id: string;
+  project_id: number;
   skill_id: number;
   session_id: number;
   invoked_at: Date | string;
@@ -14,6 +15,7 @@ export interface InvocationsTable {
   query_id: number | null;
   phase_id: number | null;
   alternatives: string[] | null;
+  alternative_scores: number[] | null;
   selection_rank: number | null;
   follow_ups: string[] | null;
   error_type: string | null;
@@ -27,21 +29,23 @@ export interface NamesTable {
   name: string;
 }
 
-/** A distinct, whitespace-normalised query text; `hash` is the first 16 bytes of its SHA-256. */
+/** A distinct, whitespace-normalised query text of one project; `hash` is the first 16 bytes of its SHA-256. */
 export interface QueriesTable {
   id: Generated<number>;
+  project_id: number;
   hash: Buffer;
   text: string;
 }
 
 /** Counts per (skill, phase); `phase_id` 0 means no phase. */
 export interface SkillPhaseStatsTable extends StoredCounts {
+  project_id: number;
   skill_id: number;
   phase_id: number;
   last_used_at: Date | string;
 }
 
-/** Counts per (query, skill). */
+/** Counts per (query, skill); the query's project is theirs. */
 export interface QuerySkillStatsTable {
   query_id: number;
   skill_id: number;
@@ -57,8 +61,9 @@ export interface EmbeddingsTable {
   vector: Buffer;
 }
 
-/** A skill known by its description before it has any history. */
+/** A skill of one project known by its description before it has any history. */
 export interface CatalogTable {
+  project_id: number;
   skill_name: string;
   description: string;
 }
@@ -77,8 +82,15 @@ export interface StoreMetaTable {
   value: number;
 }
 
+/** A project's name, stored once. */
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+}
+
 /** The tables, as kysely sees them. */
 export interface StoreDatabase {
+  projects: ProjectsTable;
   invocations: InvocationsTable;
   skills: NamesTable;
   sessions: NamesTable;

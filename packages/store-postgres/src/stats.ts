@@ -2,6 +2,7 @@ import { addCounts, compareSkillStats, isEmptyFilter, skillStatsOf, STATUS_CODE,
 import { sql, type Kysely } from 'kysely';
 import { DURATION_MICROS_SQL } from './aggregates.js';
 import { filterCondition, type ResolvedFilter } from './filters.js';
+import { inScope, type Scope } from './projects.js';
 import type { StoreDatabase } from './schema.js';
 import { toIso } from './time.js';
 
@@ -14,13 +15,18 @@ interface GroupCounts extends StoredCounts {
 /**
  * Statistics per skill, or per (skill, phase) when `byPhase`, as the SQLite store computes them:
  * counts, the mean and the last use from the aggregates when nothing is filtered, else from the
- * matching rows, with the same arithmetic (means over whole microseconds). Run it in one snapshot.
+ * matching rows, with the same arithmetic (means over whole microseconds); the invocations of
+ * `scope` (every project's summed together). Run it in one snapshot.
  */
-export async function computeStats(db: Kysely<StoreDatabase>, f: ResolvedFilter, byPhase: boolean, percentiles: boolean): Promise<SkillStats[]> {
-  const where = filterCondition(f);
+export async function computeStats(db: Kysely<StoreDatabase>, f: ResolvedFilter, scope: Scope, byPhase: boolean, percentiles: boolean): Promise<SkillStats[]> {
+  const where = filterCondition(f, scope);
   const is = (status: number) => sql<number>`count(*) FILTER (WHERE status = ${status})`;
   const counts: GroupCounts[] = isEmptyFilter(f)
-    ? await db.selectFrom('skill_phase_stats').selectAll().execute() as GroupCounts[]
+    ? ((await db
+        .selectFrom('skill_phase_stats')
+        .where(inScope('project_id', scope))
+        .select(['skill_id', 'phase_id', 'invocations', 'completed', 'failed', 'abandoned', 'pending', 'duration_micros', 'duration_count', 'last_used_at'])
+        .execute()) as GroupCounts[])
     : await db
         .selectFrom('invocations')
         .where(where)

@@ -8,12 +8,14 @@ import {
 import { sql, type Kysely } from 'kysely';
 import { AggregateDeltas, DURATION_MICROS_SQL } from './aggregates.js';
 import { byText, NameIds, type NameTable, type WantedNames } from './name-ids.js';
+import { inScope, type Scope } from './projects.js';
 import type { StoreDatabase } from './schema.js';
 import { toStoredInstant } from './time.js';
 
 /** The fields of a changed row that its aggregates need. */
 interface ChangedRow {
   id: string;
+  project_id: number;
   skill_id: number;
   phase_id: number | null;
   query_id: number | null;
@@ -24,50 +26,66 @@ interface ChangedRow {
 export type CompletionOutcome = 'completed' | 'alreadyFinished' | 'unknown';
 
 /** A list as stored: JSON text, or NULL when empty (most lists are). */
-function encodeList(list: readonly string[] | undefined): string | null {
+function encodeList(list: readonly (string | number)[] | undefined): string | null {
   return list && list.length > 0 ? JSON.stringify(list) : null;
 }
 
 /**
  * The row-level writes of one transaction, with the aggregate changes they imply gathered and
  * written by {@link InvocationWriter.finish}. Every statement handles the whole batch (arrays
- * bound as parameters and unnested), and touches rows in id order.
+ * bound as parameters and unnested), and touches rows in id order. Completions, abandonment and
+ * prunes reach only the invocations of `scope`; inserts go where the caller says.
  */
 export class InvocationWriter {
   readonly #db: Kysely<StoreDatabase>;
+  readonly #scope: Scope;
   readonly #deltas = new AggregateDeltas();
 
-  constructor(db: Kysely<StoreDatabase>) {
+  constructor(db: Kysely<StoreDatabase>, scope: Scope) {
     this.#db = db;
+    this.#scope = scope;
   }
 
   /**
-   * Stores validated records, skipping those whose id is stored already or earlier in the list
-   * (replays). A completion among `completions` of a record stored here while still pending is
-   * applied with its insert, as one row written once; `applied` marks those (by completion index).
+   * Stores validated records, each in the project `projectOf` gives, skipping those whose id is
+   * stored already (in any project) or earlier in the list (replays). A completion among
+   * `completions` of a record stored here while still pending is applied with its insert, as one
+   * row written once; `applied` marks those (by completion index).
    */
-  async insertMany(records: readonly InvocationRecord[], completions: readonly Completion[] = []): Promise<{ inserted: number; applied: Uint8Array }> {
+  async insertMany(
+    records: readonly InvocationRecord[],
+    projectOf: (record: InvocationRecord) => number,
+    completions: readonly Completion[] = [],
+  ): Promise<{ inserted: number; applied: Uint8Array }> {
     const applied = new Uint8Array(completions.length);
     // The first record of an id wins; later ones in the same list are replays.
     const firstOfId = new Map<string, InvocationRecord>();
     for (const r of records) if (!firstOfId.has(r.id)) firstOfId.set(r.id, r);
     let fresh = [...firstOfId.values()].sort((a, b) => byText(a.id, b.id));
     if (fresh.length === 0) return { inserted: 0, applied };
-    const texts = new Map(fresh.map((r) => [r.id, normaliseQuery(r.userQuery)]));
+    // Each record's project id and normalised query text (texts are stored per project).
+    const queries = new Map(fresh.map((r) => [r.id, { projectId: projectOf(r), text: normaliseQuery(r.userQuery) }]));
     const wanted = (list: readonly InvocationRecord[]): WantedNames => ({
       skills: list.map((r) => r.skillName),
       sessions: list.map((r) => r.sessionId),
       phases: list.flatMap((r) => (r.workflowPhase === null ? [] : [r.workflowPhase])),
       sources: list.flatMap((r) => (r.source == null ? [] : [r.source])),
-      queries: list.flatMap((r) => texts.get(r.id) ?? []),
+      queries: list.flatMap((r) => {
+        const q = queries.get(r.id)!;
+        return q.text === null ? [] : [{ projectId: q.projectId, text: q.text }];
+      }),
     });
     const names = new NameIds();
     await names.read(this.#db, wanted(fresh));
     // A replay writes nothing, not even a new name or query text: the records that would store
     // one are looked up first. Replays of the others are skipped by the insert's ON CONFLICT.
-    const known = (table: NameTable | 'queries', name: string | null | undefined) => name == null || names.get(table, name) !== undefined;
+    const known = (table: NameTable, name: string | null | undefined) => name == null || names.get(table, name) !== undefined;
+    const queryId = (r: InvocationRecord) => {
+      const q = queries.get(r.id)!;
+      return q.text === null ? null : names.queryId(q.projectId, q.text);
+    };
     const adding = fresh.filter(
-      (r) => !(known('skills', r.skillName) && known('sessions', r.sessionId) && known('phases', r.workflowPhase) && known('sources', r.source) && known('queries', texts.get(r.id))),
+      (r) => !(known('skills', r.skillName) && known('sessions', r.sessionId) && known('phases', r.workflowPhase) && known('sources', r.source) && queryId(r) !== undefined),
     );
     if (adding.length > 0) {
       const stored = await this.#storedAmong(adding.map((r) => r.id));
@@ -81,10 +99,11 @@ export class InvocationWriter {
     const rows = fresh.map((r) => {
       const j = r.status === 'pending' ? firstCompletion.get(r.id) : undefined;
       const c = j === undefined ? undefined : completions[j]!;
-      const text = texts.get(r.id)!;
+      const q = queries.get(r.id)!;
       return {
         j,
         id: r.id,
+        projectId: q.projectId,
         skillId: names.get('skills', r.skillName)!,
         sessionId: names.get('sessions', r.sessionId)!,
         invokedAt: toStoredInstant(r.invokedAt),
@@ -92,9 +111,10 @@ export class InvocationWriter {
         completed: c === undefined ? r.completed : c.completed,
         completedAt: c === undefined ? (r.completedAt === null ? null : toStoredInstant(r.completedAt)) : toStoredInstant(c.completedAt),
         duration: c === undefined ? r.durationSeconds : c.durationSeconds,
-        queryId: text === null ? null : names.get('queries', text)!,
+        queryId: q.text === null ? null : names.queryId(q.projectId, q.text)!,
         phaseId: r.workflowPhase === null ? null : names.get('phases', r.workflowPhase)!,
         alternatives: encodeList(r.alternativesConsidered),
+        alternativeScores: encodeList(r.alternativeScores),
         selectionRank: r.selectionRank,
         // A completion replaces the follow-ups and the error type, as completing a stored row does.
         followUps: c === undefined ? encodeList(r.followUpActions) : encodeList(c.followUpActions),
@@ -104,12 +124,12 @@ export class InvocationWriter {
     });
     const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((r) => r[k]);
     const result = await sql<{ id: string }>`
-      INSERT INTO invocations (id, skill_id, session_id, invoked_at, status, completed, completed_at, duration,
-        query_id, phase_id, alternatives, selection_rank, follow_ups, error_type, source_id)
-      SELECT * FROM unnest(${col('id')}::text[], ${col('skillId')}::integer[], ${col('sessionId')}::bigint[],
+      INSERT INTO invocations (id, project_id, skill_id, session_id, invoked_at, status, completed, completed_at, duration,
+        query_id, phase_id, alternatives, alternative_scores, selection_rank, follow_ups, error_type, source_id)
+      SELECT * FROM unnest(${col('id')}::text[], ${col('projectId')}::integer[], ${col('skillId')}::integer[], ${col('sessionId')}::bigint[],
         ${col('invokedAt')}::timestamptz[], ${col('status')}::smallint[], ${col('completed')}::boolean[],
         ${col('completedAt')}::timestamptz[], ${col('duration')}::float8[], ${col('queryId')}::bigint[],
-        ${col('phaseId')}::integer[], ${col('alternatives')}::jsonb[], ${col('selectionRank')}::integer[],
+        ${col('phaseId')}::integer[], ${col('alternatives')}::jsonb[], ${col('alternativeScores')}::jsonb[], ${col('selectionRank')}::integer[],
         ${col('followUps')}::jsonb[], ${col('errorType')}::text[], ${col('sourceId')}::integer[])
       ON CONFLICT (id) DO NOTHING
       RETURNING id`.execute(this.#db);
@@ -142,8 +162,8 @@ export class InvocationWriter {
         ${list.map((c) => c.completed)}::boolean[], ${list.map((c) => toStoredInstant(c.completedAt))}::timestamptz[],
         ${list.map((c) => c.durationSeconds)}::float8[], ${list.map((c) => encodeList(c.followUpActions))}::jsonb[],
         ${list.map((c) => c.errorType ?? null)}::text[]) AS c(id, status, completed, completed_at, duration, follow_ups, error_type)
-      WHERE i.id = c.id AND i.status = 0
-      RETURNING i.id, i.skill_id, i.phase_id, i.query_id, i.invoked_at`.execute(this.#db);
+      WHERE i.id = c.id AND i.status = 0 AND ${inScope('i.project_id', this.#scope)}
+      RETURNING i.id, i.project_id, i.skill_id, i.phase_id, i.query_id, i.invoked_at`.execute(this.#db);
     const applied = new Set<number>();
     for (const row of changed.rows) {
       const j = first.get(row.id)!;
@@ -151,7 +171,11 @@ export class InvocationWriter {
       applied.add(j);
       this.#move(row, c.completed ? STATUS_CODE.completed : STATUS_CODE.failed, c.durationSeconds);
     }
-    const stored = await this.#storedAmong(completions.filter((_, j) => skip[j] !== 1 && !applied.has(j)).map((c) => c.id));
+    // Another project's invocation is unknown here.
+    const stored = await this.#storedAmong(
+      completions.filter((_, j) => skip[j] !== 1 && !applied.has(j)).map((c) => c.id),
+      this.#scope,
+    );
     completions.forEach((c, j) => {
       if (skip[j] !== 1) outcomes[j] = applied.has(j) ? 'completed' : stored.has(c.id) ? 'alreadyFinished' : 'unknown';
     });
@@ -176,28 +200,29 @@ export class InvocationWriter {
    * exclusive lock: no other write runs between the count and the delete.
    */
   async prune(cutoff: string): Promise<number> {
-    const groups = await sql<{ skill_id: number; phase_id: number | null; query_id: number | null; status: StatusCode; count: number; micros: number; timed: number }>`
-      SELECT skill_id, phase_id, query_id, status, count(*) AS count,
+    const pruned = sql`invoked_at < ${cutoff}::timestamptz AND ${inScope('project_id', this.#scope)}`;
+    const groups = await sql<{ project_id: number; skill_id: number; phase_id: number | null; query_id: number | null; status: StatusCode; count: number; micros: number; timed: number }>`
+      SELECT project_id, skill_id, phase_id, query_id, status, count(*) AS count,
         coalesce(sum(CASE WHEN status = ${STATUS_CODE.completed} THEN ${DURATION_MICROS_SQL} END), 0) AS micros,
         count(CASE WHEN status = ${STATUS_CODE.completed} THEN duration END) AS timed
-      FROM invocations WHERE invoked_at < ${cutoff}::timestamptz
-      GROUP BY skill_id, phase_id, query_id, status`.execute(this.#db);
+      FROM invocations WHERE ${pruned}
+      GROUP BY project_id, skill_id, phase_id, query_id, status`.execute(this.#db);
     for (const g of groups.rows) {
       this.#deltas.addGroup(
-        { skillId: g.skill_id, phaseId: g.phase_id, queryId: g.query_id, status: g.status, count: g.count, durationMicros: g.micros, durationCount: g.timed },
+        { projectId: g.project_id, skillId: g.skill_id, phaseId: g.phase_id, queryId: g.query_id, status: g.status, count: g.count, durationMicros: g.micros, durationCount: g.timed },
         -1,
       );
     }
     const sessions = await sql<{ session_id: number }>`
-      SELECT DISTINCT session_id FROM invocations WHERE invoked_at < ${cutoff}::timestamptz`.execute(this.#db);
-    const deleted = Number((await this.#db.deleteFrom('invocations').where('invoked_at', '<', cutoff).executeTakeFirst()).numDeletedRows);
-    if (deleted === 0) return 0;
+      SELECT DISTINCT session_id FROM invocations WHERE ${pruned}`.execute(this.#db);
+    const deleted = (await sql`DELETE FROM invocations WHERE ${pruned}`.execute(this.#db)).numAffectedRows;
+    if (deleted === undefined || deleted === 0n) return 0;
     // Readers following new rows must start over: see query-counts.ts.
     await this.#db.updateTable('store_meta').set((eb) => ({ value: eb('value', '+', 1) })).where('key', '=', 'prunes').execute();
     const ids = sessions.rows.map((s) => s.session_id);
     await sql`DELETE FROM sessions s WHERE s.id = ANY(${ids}::bigint[])
       AND NOT EXISTS (SELECT 1 FROM invocations i WHERE i.session_id = s.id)`.execute(this.#db);
-    return deleted;
+    return Number(deleted);
   }
 
   /** Writes the aggregate changes of everything done through this writer. */
@@ -207,23 +232,23 @@ export class InvocationWriter {
 
   async #abandon(where: ReturnType<typeof sql>): Promise<number> {
     const changed = await sql<ChangedRow>`
-      UPDATE invocations SET status = ${STATUS_CODE.abandoned} WHERE status = 0 AND ${where}
-      RETURNING id, skill_id, phase_id, query_id, invoked_at`.execute(this.#db);
+      UPDATE invocations SET status = ${STATUS_CODE.abandoned} WHERE status = 0 AND ${where} AND ${inScope('project_id', this.#scope)}
+      RETURNING id, project_id, skill_id, phase_id, query_id, invoked_at`.execute(this.#db);
     for (const row of changed.rows) this.#move(row, STATUS_CODE.abandoned, null);
     return changed.rows.length;
   }
 
   /** Moves a formerly pending row's contribution to its new status. */
   #move(row: ChangedRow, status: StatusCode, duration: number | null): void {
-    const base = { skillId: row.skill_id, phaseId: row.phase_id, queryId: row.query_id, invokedAt: row.invoked_at.getTime() };
+    const base = { projectId: row.project_id, skillId: row.skill_id, phaseId: row.phase_id, queryId: row.query_id, invokedAt: row.invoked_at.getTime() };
     this.#deltas.addRow({ ...base, status: STATUS_CODE.pending, duration: null }, -1);
     this.#deltas.addRow({ ...base, status, duration }, 1);
   }
 
-  /** The ids among `ids` that are stored. */
-  async #storedAmong(ids: readonly string[]): Promise<Set<string>> {
+  /** The ids among `ids` that are stored (in `scope`, or in any project). */
+  async #storedAmong(ids: readonly string[], scope: Scope = null): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
-    const rows = await sql<{ id: string }>`SELECT id FROM invocations WHERE id = ANY(${[...new Set(ids)]}::text[])`.execute(this.#db);
+    const rows = await sql<{ id: string }>`SELECT id FROM invocations WHERE id = ANY(${[...new Set(ids)]}::text[]) AND ${inScope('project_id', scope)}`.execute(this.#db);
     return new Set(rows.rows.map((r) => r.id));
   }
 }

@@ -8,6 +8,7 @@ import type { QuerySkillStatsTable, SkillPhaseStatsTable, StoreDatabase } from '
 
 /** What one invocation, or a group of invocations alike in these fields, adds to the aggregates. */
 export interface Contribution {
+  readonly projectId: number;
   readonly skillId: number;
   readonly phaseId: number | null;
   readonly queryId: number | null;
@@ -22,6 +23,7 @@ export interface Contribution {
 
 /** The stored fields of one invocation that the aggregates depend on. */
 export interface CountedRow {
+  readonly projectId: number;
   readonly skillId: number;
   readonly phaseId: number | null;
   readonly queryId: number | null;
@@ -50,6 +52,7 @@ export function countCompletedDurations(eb: ExpressionBuilder<StoreDatabase, 'in
 export function contributionOf(row: CountedRow): Contribution {
   const timed = row.status === STATUS_CODE.completed && row.duration !== null;
   return {
+    projectId: row.projectId,
     skillId: row.skillId,
     phaseId: row.phaseId,
     queryId: row.queryId,
@@ -63,6 +66,7 @@ export function contributionOf(row: CountedRow): Contribution {
 
 /** Placeholder rows: their keys are the columns of the multi-row upserts, in binding order. */
 const SKILL_PHASE_ROW: SkillPhaseStatsTable = {
+  project_id: 0,
   skill_id: 0,
   phase_id: 0,
   invocations: 0,
@@ -74,7 +78,7 @@ const SKILL_PHASE_ROW: SkillPhaseStatsTable = {
   duration_count: 0,
   last_used_at: 0,
 };
-const QUERY_SKILL_ROW: QuerySkillStatsTable = { query_id: 0, skill_id: 0, invocations: 0, completed: 0, failed: 0 };
+const QUERY_SKILL_ROW: QuerySkillStatsTable = { project_id: 0, query_id: 0, skill_id: 0, invocations: 0, completed: 0, failed: 0 };
 
 /**
  * Upserts that add signed deltas (many groups per statement), and deletes of groups left empty,
@@ -94,7 +98,7 @@ export class AggregateStatements {
         .insertInto('skill_phase_stats')
         .values(Array.from({ length: rows }, () => SKILL_PHASE_ROW))
         .onConflict((oc) =>
-          oc.columns(['skill_id', 'phase_id']).doUpdateSet((eb) => ({
+          oc.columns(['project_id', 'skill_id', 'phase_id']).doUpdateSet((eb) => ({
             invocations: eb('skill_phase_stats.invocations', '+', eb.ref('excluded.invocations')),
             completed: eb('skill_phase_stats.completed', '+', eb.ref('excluded.completed')),
             failed: eb('skill_phase_stats.failed', '+', eb.ref('excluded.failed')),
@@ -109,6 +113,7 @@ export class AggregateStatements {
     this.deleteEmptySkillPhase = conn.prepare(
       b
         .deleteFrom('skill_phase_stats')
+        .where('project_id', '=', named<number>('project_id'))
         .where('skill_id', '=', named<number>('skill_id'))
         .where('phase_id', '=', named<number>('phase_id'))
         .where('invocations', '=', sql.lit(0)),
@@ -118,7 +123,7 @@ export class AggregateStatements {
         .insertInto('query_skill_stats')
         .values(Array.from({ length: rows }, () => QUERY_SKILL_ROW))
         .onConflict((oc) =>
-          oc.columns(['query_id', 'skill_id']).doUpdateSet((eb) => ({
+          oc.columns(['project_id', 'query_id', 'skill_id']).doUpdateSet((eb) => ({
             invocations: eb('query_skill_stats.invocations', '+', eb.ref('excluded.invocations')),
             completed: eb('query_skill_stats.completed', '+', eb.ref('excluded.completed')),
             failed: eb('query_skill_stats.failed', '+', eb.ref('excluded.failed')),
@@ -128,23 +133,33 @@ export class AggregateStatements {
     this.deleteEmptyQuerySkill = conn.prepare(
       b
         .deleteFrom('query_skill_stats')
+        .where('project_id', '=', named<number>('project_id'))
         .where('query_id', '=', named<number>('query_id'))
         .where('skill_id', '=', named<number>('skill_id'))
         .where('invocations', '=', sql.lit(0)),
     );
     // query_skill_stats is the reference count of a query: no row there, no invocation uses it.
+    // A query is one project's: its rows are one range of the key (project, query, skill).
     this.deleteUnusedQuery = conn.prepare(
       b
         .deleteFrom('queries')
-        .where('id', '=', named<number>('id'))
+        .where('id', '=', named<number>('query_id'))
         .where(({ not, exists, selectFrom }) =>
-          not(exists(selectFrom('query_skill_stats').select('skill_id').where('query_id', '=', named<number>('id')))),
+          not(
+            exists(
+              selectFrom('query_skill_stats')
+                .select('skill_id')
+                .where('project_id', '=', named<number>('project_id'))
+                .where('query_id', '=', named<number>('query_id')),
+            ),
+          ),
         ),
     );
   }
 }
 
 interface SkillPhaseDelta {
+  project_id: number;
   skill_id: number;
   phase_id: number;
   invocations: number;
@@ -158,6 +173,7 @@ interface SkillPhaseDelta {
 }
 
 interface QuerySkillDelta {
+  project_id: number;
   query_id: number;
   skill_id: number;
   invocations: number;
@@ -170,16 +186,23 @@ export const NEVER = Number.MIN_SAFE_INTEGER;
 
 const STATUS_FIELD = ['pending', 'completed', 'failed', 'abandoned'] as const;
 
+/** The changes of one project: by skill id, then phase id (0 for none) or query id. */
+interface ProjectDeltas {
+  readonly skillPhase: Map<number, Map<number, SkillPhaseDelta>>;
+  readonly querySkill: Map<number, Map<number, QuerySkillDelta>>;
+}
+
 /**
  * Changes to the aggregates gathered over one write transaction and written once per group at its
- * end: one upsert per (skill, phase) and per (query, skill) instead of one per row.
+ * end: one upsert per (project, skill, phase) and per (project, query, skill) instead of one per row.
  */
 export class AggregateDeltas {
   readonly #statements: AggregateStatements;
-  /** By skill id, then phase id (0 for none). */
-  readonly #skillPhase = new Map<number, Map<number, SkillPhaseDelta>>();
-  /** By skill id, then query id. */
-  readonly #querySkill = new Map<number, Map<number, QuerySkillDelta>>();
+  /** By project id. */
+  readonly #projects = new Map<number, ProjectDeltas>();
+  /** The project of the last change: a batch is usually all one project's. */
+  #lastProjectId = -1;
+  #last: ProjectDeltas | undefined;
 
   constructor(statements: AggregateStatements) {
     this.#statements = statements;
@@ -188,7 +211,8 @@ export class AggregateDeltas {
   /** Counts `c` in (`sign` 1) or out (`sign` -1). A status change is one of each. */
   add(c: Contribution, sign: 1 | -1): void {
     const n = sign * c.count;
-    const sp = this.#skillPhaseDelta(c.skillId, c.phaseId ?? 0);
+    const p = this.#project(c.projectId);
+    const sp = this.#skillPhaseDelta(p, c.projectId, c.skillId, c.phaseId ?? 0);
     sp.invocations += n;
     sp[STATUS_FIELD[c.status]] += n;
     sp.duration_micros += sign * c.durationMicros;
@@ -196,12 +220,21 @@ export class AggregateDeltas {
     // Counting out never lowers the latest time: prune removes only the oldest rows of a group,
     // and a group with no rows left is deleted.
     if (sign > 0 && c.lastUsedAt > sp.last_used_at) sp.last_used_at = c.lastUsedAt;
-    if (c.queryId !== null) this.#countQuery(c.queryId, c.skillId, c.status, n);
+    if (c.queryId !== null) this.#countQuery(p, c.projectId, c.queryId, c.skillId, c.status, n);
   }
 
   /** Counts in one new row: what `add(contributionOf(row), 1)` does, without the objects. */
-  addRow(skillId: number, phaseId: number | null, queryId: number | null, status: StatusCode, duration: number | null, invokedAt: number): void {
-    const sp = this.#skillPhaseDelta(skillId, phaseId ?? 0);
+  addRow(
+    projectId: number,
+    skillId: number,
+    phaseId: number | null,
+    queryId: number | null,
+    status: StatusCode,
+    duration: number | null,
+    invokedAt: number,
+  ): void {
+    const p = this.#project(projectId);
+    const sp = this.#skillPhaseDelta(p, projectId, skillId, phaseId ?? 0);
     sp.invocations++;
     sp[STATUS_FIELD[status]]++;
     if (status === STATUS_CODE.completed && duration !== null) {
@@ -209,7 +242,7 @@ export class AggregateDeltas {
       sp.duration_count++;
     }
     if (invokedAt > sp.last_used_at) sp.last_used_at = invokedAt;
-    if (queryId !== null) this.#countQuery(queryId, skillId, status, 1);
+    if (queryId !== null) this.#countQuery(p, projectId, queryId, skillId, status, 1);
   }
 
   /** Writes the gathered changes, then drops groups and queries nothing refers to any more. */
@@ -217,10 +250,12 @@ export class AggregateDeltas {
     const s = this.#statements;
     const emptied: SkillPhaseDelta[] = [];
     const up = s.upsertSkillPhase;
-    for (const byPhase of this.#skillPhase.values()) {
+    const projects = [...this.#projects.values()];
+    for (const byPhase of projects.flatMap((p) => [...p.skillPhase.values()])) {
       for (const d of byPhase.values()) {
         const v = up.values;
         let o = up.offset;
+        v[o++] = d.project_id;
         v[o++] = d.skill_id;
         v[o++] = d.phase_id;
         v[o++] = d.invocations;
@@ -240,10 +275,11 @@ export class AggregateDeltas {
 
     const shrunk: QuerySkillDelta[] = [];
     const uq = s.upsertQuerySkill;
-    for (const byQuery of this.#querySkill.values()) {
+    for (const byQuery of projects.flatMap((p) => [...p.querySkill.values()])) {
       for (const d of byQuery.values()) {
         const v = uq.values;
         let o = uq.offset;
+        v[o++] = d.project_id;
         v[o++] = d.query_id;
         v[o++] = d.skill_id;
         v[o++] = d.invocations;
@@ -254,22 +290,34 @@ export class AggregateDeltas {
       }
     }
     uq.flush();
-    const shrunkQueries = new Set<number>();
+    // By query id: a query is one project's.
+    const shrunkQueries = new Map<number, number>();
     for (const d of shrunk) {
       s.deleteEmptyQuerySkill.run(d);
-      shrunkQueries.add(d.query_id);
+      shrunkQueries.set(d.query_id, d.project_id);
     }
-    for (const id of shrunkQueries) s.deleteUnusedQuery.run({ id });
-    this.#skillPhase.clear();
-    this.#querySkill.clear();
+    for (const [queryId, projectId] of shrunkQueries) s.deleteUnusedQuery.run({ query_id: queryId, project_id: projectId });
+    this.#projects.clear();
+    this.#lastProjectId = -1;
+    this.#last = undefined;
   }
 
-  #skillPhaseDelta(skillId: number, phaseId: number): SkillPhaseDelta {
-    let byPhase = this.#skillPhase.get(skillId);
-    if (!byPhase) this.#skillPhase.set(skillId, (byPhase = new Map()));
+  #project(projectId: number): ProjectDeltas {
+    if (projectId === this.#lastProjectId) return this.#last!;
+    let p = this.#projects.get(projectId);
+    if (!p) this.#projects.set(projectId, (p = { skillPhase: new Map(), querySkill: new Map() }));
+    this.#lastProjectId = projectId;
+    this.#last = p;
+    return p;
+  }
+
+  #skillPhaseDelta(p: ProjectDeltas, projectId: number, skillId: number, phaseId: number): SkillPhaseDelta {
+    let byPhase = p.skillPhase.get(skillId);
+    if (!byPhase) p.skillPhase.set(skillId, (byPhase = new Map()));
     let sp = byPhase.get(phaseId);
     if (!sp) {
       sp = {
+        project_id: projectId,
         skill_id: skillId,
         phase_id: phaseId,
         invocations: 0,
@@ -286,12 +334,12 @@ export class AggregateDeltas {
     return sp;
   }
 
-  #countQuery(queryId: number, skillId: number, status: StatusCode, n: number): void {
-    let byQuery = this.#querySkill.get(skillId);
-    if (!byQuery) this.#querySkill.set(skillId, (byQuery = new Map()));
+  #countQuery(p: ProjectDeltas, projectId: number, queryId: number, skillId: number, status: StatusCode, n: number): void {
+    let byQuery = p.querySkill.get(skillId);
+    if (!byQuery) p.querySkill.set(skillId, (byQuery = new Map()));
     let qs = byQuery.get(queryId);
     if (!qs) {
-      qs = { query_id: queryId, skill_id: skillId, invocations: 0, completed: 0, failed: 0 };
+      qs = { project_id: projectId, query_id: queryId, skill_id: skillId, invocations: 0, completed: 0, failed: 0 };
       byQuery.set(queryId, qs);
     }
     qs.invocations += n;

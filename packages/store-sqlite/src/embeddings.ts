@@ -11,14 +11,30 @@ export class EmbeddingStatements {
     this.#conn = conn;
   }
 
-  /** The vectors of one embedder for query ids above `afterId`, by query id. */
-  get(embedderId: string, afterId: number): Map<number, Uint8Array> {
+  /**
+   * The vectors of one embedder for query ids above `afterId`, by query id: of one project's
+   * queries (`projectId`), or of every query when it is null. Kept by query id, and a query is one
+   * project's: a text two projects use has a vector for each.
+   */
+  get(embedderId: string, afterId: number, projectId: number | null): Map<number, Uint8Array> {
     const b = this.#conn.builder;
     const vectors = new Map<number, Uint8Array>();
     const query = b
       .selectFrom('embeddings')
       .where('embedder_id', '=', embedderId)
       .where('query_id', '>', afterId)
+      // Each vector in the id range looks its query up by id: a list of the project's query ids
+      // would cost all of them at every incremental read.
+      .$if(projectId !== null, (qb) =>
+        qb.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('queries')
+              .select('queries.id')
+              .whereRef('queries.id', '=', 'embeddings.query_id')
+              .where('queries.project_id', '=', projectId!),
+          ),
+        ),
+      )
       .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['query_id', 'vector'])).as('n'));
     // Visited rather than listed: no row objects for hundreds of thousands of vectors. Each
     // vector must start its own buffer, so that it can be viewed as a Float32Array whatever its

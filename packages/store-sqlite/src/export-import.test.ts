@@ -1,6 +1,6 @@
 import type { ExportDocument } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
-import { at, finishedRecord, pendingRecord } from '@skills/store-contract';
+import { asStored, at, finishedRecord, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore } from './index.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
@@ -17,7 +17,7 @@ describe('exportAll and importAll', () => {
       imported: 1,
       duplicates: 0,
     });
-    expect(await store.getInvocation(older.id)).toEqual({ ...older, source: null });
+    expect(await store.getInvocation(older.id)).toEqual(asStored({ ...older, source: null }));
     await store.close();
   });
 

@@ -61,6 +61,9 @@ describe('the validation fast path', () => {
     expect(isPlainValidRecord({ ...base, source: 'ai-sdk' })).toBe(true);
     const { source: _, ...unlabelled } = base;
     expect(isPlainValidRecord(unlabelled)).toBe(true);
+    expect(isPlainValidRecord({ ...base, project: 'alpha' })).toBe(true);
+    expect(isPlainValidRecord({ ...base, alternativesConsidered: ['a', 'b'], alternativeScores: [0.5, -1] })).toBe(true);
+    expect(isPlainValidRecord({ ...base, alternativesConsidered: ['a'], alternativeScores: [] })).toBe(true);
   });
 
   it('leaves to the schema what it would change or refuse, and the outcome is the schema’s', () => {
@@ -76,6 +79,17 @@ describe('the validation fast path', () => {
       { source: ' padded ' },
       { source: '' },
       { source: 'bad \uD800' },
+      { project: 'Team-A' },
+      { project: '' },
+      { project: 7 as unknown as string },
+      { project: null as unknown as string },
+      { alternativesConsidered: ['a', 'b'], alternativeScores: [0.5] },
+      { alternativesConsidered: [], alternativeScores: [0.5] },
+      { alternativesConsidered: ['a'], alternativeScores: [Number.NaN] },
+      { alternativesConsidered: ['a'], alternativeScores: [Number.POSITIVE_INFINITY] },
+      { alternativesConsidered: ['a'], alternativeScores: ['1'] as unknown as number[] },
+      { alternativesConsidered: ['a'], alternativeScores: 1 as unknown as number[] },
+      { alternativesConsidered: ['a', 'b'], alternativeScores: [1, , 2] as unknown as number[] },
     ];
     for (const change of cases) {
       const record = { ...base, ...change };
@@ -104,10 +118,13 @@ describe('the validation fast path', () => {
       alternativesConsidered: fc.array(name, { maxLength: 3 }),
       selectionRank: fc.option(fc.oneof(fc.integer({ min: -2, max: 1002 }), fc.double())),
       durationSeconds: fc.option(fc.oneof(fc.double(), fc.integer())),
+      project: fc.option(fc.oneof(name, fc.constantFrom('alpha', 'team.a-1', 'A', '-a', 'a'.repeat(64), 'a'.repeat(65))), { nil: undefined }),
+      alternativeScores: fc.option(fc.array(fc.oneof(fc.double(), fc.integer(), fc.constant('1' as unknown as number)), { maxLength: 3 }), { nil: undefined }),
     });
     fc.assert(
-      fc.property(record, (fields) => {
-        const r = { ...base, ...fields };
+      fc.property(record, ({ project, alternativeScores, ...fields }) => {
+        // Absent, not undefined, when not drawn: the schema reads both alike, toEqual too.
+        const r = { ...base, ...fields, ...(project === undefined ? {} : { project }), ...(alternativeScores === undefined ? {} : { alternativeScores }) };
         if (isPlainValidRecord(r)) {
           const schema = InvocationRecordSchema.safeParse(r);
           expect(schema.success).toBe(true);

@@ -12,12 +12,14 @@ export function resolveFilter(filter: InvocationFilter = {}): ResolvedFilter {
 }
 
 /**
- * The filter as a condition on `invocations`. Names are matched through their table's unique
- * index (a name nobody used matches nothing); `since` is inclusive, `until` exclusive.
+ * The filter as a condition on `invocations`, within one project (`projectId`; null: every
+ * project). Names are matched through their table's unique index (a name nobody used matches
+ * nothing); `since` is inclusive, `until` exclusive.
  */
-export function filterCondition(f: ResolvedFilter) {
+export function filterCondition(f: ResolvedFilter, projectId: number | null) {
   return (eb: ExpressionBuilder<StoreDatabase, 'invocations'>): Expression<SqlBool> => {
     const terms: Expression<SqlBool>[] = [];
+    if (projectId !== null) terms.push(eb('invocations.project_id', '=', projectId));
     if (f.sessionId !== undefined) {
       const id = eb.selectFrom('sessions').select('sessions.id').where('sessions.name', '=', f.sessionId);
       terms.push(eb('invocations.session_id', '=', id));

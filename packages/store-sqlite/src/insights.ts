@@ -13,8 +13,9 @@ import {
   type SourceCount,
   type ValueCount,
 } from '@skills/protocol';
-import { sql } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Connection } from './connection.js';
+import type { StoreDatabase } from './schema.js';
 import { toIso } from './time.js';
 
 /** The id of a stored skill name, or undefined. */
@@ -24,11 +25,13 @@ function skillId(conn: Connection, name: string): number | undefined {
 
 /**
  * Invocations per bucket, for at most the last `ACTIVITY_POINTS` buckets up to the latest
- * invocation's: one scan grouped in SQL, then the empty buckets filled in.
+ * invocation's: one scan grouped in SQL, then the empty buckets filled in. Every function here
+ * reads one project's invocations (`projectId`), or every project's when it is null.
  */
-export function activity(conn: Connection, query: ActivityQuery): Activity {
+export function activity(conn: Connection, query: ActivityQuery, projectId: number | null): Activity {
   return conn.read(() => {
     const b = conn.builder;
+    const scoped = projectId !== null;
     const id = query.skillName === undefined ? undefined : skillId(conn, query.skillName);
     const none: Activity = { bucket: query.bucket, points: [] };
     if (query.skillName !== undefined && id === undefined) return none;
@@ -36,6 +39,7 @@ export function activity(conn: Connection, query: ActivityQuery): Activity {
     const latest = conn.get<{ at: number | null }>(
       b
         .selectFrom('skill_phase_stats')
+        .$if(scoped, (qb) => qb.where('project_id', '=', projectId!))
         .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
         .select((eb) => eb.fn.max('last_used_at').as('at')),
     )?.at;
@@ -44,12 +48,18 @@ export function activity(conn: Connection, query: ActivityQuery): Activity {
     const { since, width } = window;
     // When the window holds the whole history, reading the table straight through beats reading
     // it row by row in the order of the time index.
-    const earliest = conn.get<{ at: number | null }>(b.selectFrom('invocations').select((eb) => eb.fn.min('invoked_at').as('at')))?.at;
+    const earliest = conn.get<{ at: number | null }>(
+      b
+        .selectFrom('invocations')
+        .$if(scoped, (qb) => qb.where('project_id', '=', projectId!))
+        .select((eb) => eb.fn.min('invoked_at').as('at')),
+    )?.at;
     const is = (status: number) => sql<number>`sum(${sql.ref('status')} = ${sql.lit(status)})`;
     const rows = conn.all<BucketCounts>(
       b
         .selectFrom('invocations')
         .$if(earliest == null || earliest < since, (qb) => qb.where('invoked_at', '>=', since))
+        .$if(scoped, (qb) => qb.where('project_id', '=', projectId!))
         .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
         // Bound numbers arrive as REAL: the cast makes the (non-negative) quotient a floor, so
         // bucket i starts at since + i * width.
@@ -68,39 +78,57 @@ export function activity(conn: Connection, query: ActivityQuery): Activity {
 }
 
 /** Distinct sessions with an invocation at or after `since` (ms): a range scan of the time index. */
-export function sessionsSince(conn: Connection, since: number): number {
+export function sessionsSince(conn: Connection, since: number, projectId: number | null): number {
   const row = conn.get<{ n: number }>(
     conn.builder
       .selectFrom('invocations')
       .where('invoked_at', '>=', since)
+      .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
       .select((eb) => eb.fn.count<number>('session_id').distinct().as('n')),
   );
   return row?.n ?? 0;
 }
 
-/** Sessions ever: prune deletes the sessions no invocation uses, so the names table counts them. */
-export function sessionCount(conn: Connection): number {
-  return conn.get<{ n: number }>(conn.builder.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')))?.n ?? 0;
+/**
+ * Sessions ever: prune deletes the sessions no invocation uses, so the names table counts them,
+ * and does for a project when no other holds invocations (the common case of one project: no
+ * scan). Otherwise the project's rows are counted.
+ */
+export function sessionCount(conn: Connection, projectId: number | null): number {
+  return conn.read(() => {
+    const b = conn.builder;
+    const others =
+      projectId !== null &&
+      conn.get(b.selectFrom('skill_phase_stats').select('project_id').where('project_id', '!=', projectId).limit(1)) !== undefined;
+    const counted = others
+      ? b.selectFrom('invocations').where('project_id', '=', projectId).select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
+      : b.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n'));
+    return conn.get<{ n: number }>(counted)?.n ?? 0;
+  });
 }
 
 /**
  * One skill's error types, follow-ups, alternatives, selection ranks, sources and latest queries,
  * in one snapshot; null when no invocation of it is stored.
  */
-export function skillProfile(conn: Connection, skillName: string): SkillProfile | null {
+export function skillProfile(conn: Connection, skillName: string, projectId: number | null): SkillProfile | null {
   return conn.read(() => {
     const id = skillId(conn, skillName);
     if (id === undefined) return null;
     const b = conn.builder;
     const used = conn.get<{ n: number }>(
-      b.selectFrom('skill_phase_stats').where('skill_id', '=', id).select((eb) => eb.fn.sum<number>('invocations').as('n')),
+      b
+        .selectFrom('skill_phase_stats')
+        .where('skill_id', '=', id)
+        .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
+        .select((eb) => eb.fn.sum<number>('invocations').as('n')),
     );
     if (!used?.n) return null;
 
     const errorTypes = conn.all<ValueCount>(
       b
         .selectFrom('invocations')
-        .where('skill_id', '=', id)
+        .where(ofSkill(id, projectId))
         .where('error_type', 'is not', null)
         .select((eb) => [eb.ref('error_type').$castTo<string>().as('value'), eb.fn.countAll<number>().as('count')])
         .groupBy('error_type')
@@ -111,7 +139,7 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
     const selectionRanks = conn.all<RankCount>(
       b
         .selectFrom('invocations')
-        .where('skill_id', '=', id)
+        .where(ofSkill(id, projectId))
         .where('selection_rank', 'is not', null)
         .select((eb) => [eb.ref('selection_rank').$castTo<number>().as('rank'), eb.fn.countAll<number>().as('count')])
         .groupBy('selection_rank')
@@ -121,7 +149,7 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
       b
         .selectFrom('invocations')
         .leftJoin('sources', 'sources.id', 'invocations.source_id')
-        .where('invocations.skill_id', '=', id)
+        .where(ofSkill(id, projectId))
         .select((eb) => ['sources.name as source', eb.fn.countAll<number>().as('count')])
         .groupBy('invocations.source_id')
         .orderBy('count', 'desc')
@@ -133,7 +161,7 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
           .selectFrom('invocations')
           .innerJoin('queries', 'queries.id', 'invocations.query_id')
           .leftJoin('phases', 'phases.id', 'invocations.phase_id')
-          .where('invocations.skill_id', '=', id)
+          .where(ofSkill(id, projectId))
           .select(['queries.text as text', 'invocations.invoked_at as invoked_at', 'invocations.status as status', 'phases.name as phase'])
           // The time index read backwards: stops at the fiftieth match instead of sorting them all.
           .orderBy('invocations.invoked_at', 'desc')
@@ -143,8 +171,8 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
     return {
       skillName,
       errorTypes,
-      followUpActions: listCounts(conn, id, 'follow_ups'),
-      alternatives: listCounts(conn, id, 'alternatives'),
+      followUpActions: listCounts(conn, id, projectId, 'follow_ups'),
+      alternatives: listCounts(conn, id, projectId, 'alternatives'),
       selectionRanks,
       sources,
       queries,
@@ -152,13 +180,22 @@ export function skillProfile(conn: Connection, skillName: string): SkillProfile 
   });
 }
 
+/** The rows of one skill (in one project, or in all when `projectId` is null). */
+function ofSkill(skill: number, projectId: number | null) {
+  return (eb: ExpressionBuilder<StoreDatabase, 'invocations'>): Expression<SqlBool> =>
+    projectId === null
+      ? eb('invocations.skill_id', '=', skill)
+      : eb.and([eb('invocations.skill_id', '=', skill), eb('invocations.project_id', '=', projectId)]);
+}
+
 /** The commonest entries of a stored name list (JSON text) over one skill's invocations. */
-function listCounts(conn: Connection, skill: number, column: 'follow_ups' | 'alternatives'): ValueCount[] {
+function listCounts(conn: Connection, skill: number, projectId: number | null, column: 'follow_ups' | 'alternatives'): ValueCount[] {
   const list = sql.ref(`invocations.${column}`);
+  const inProject = projectId === null ? sql`` : sql`and invocations.project_id = ${projectId}`;
   return conn.all<ValueCount>(
     sql<ValueCount>`select entry.value as value, count(*) as count
       from invocations, json_each(${list}) as entry
-      where invocations.skill_id = ${skill} and ${list} is not null
+      where invocations.skill_id = ${skill} and ${list} is not null ${inProject}
       group by entry.value order by count desc, value limit ${sql.lit(PROFILE_TOP)}`.compile(conn.builder),
   );
 }

@@ -1,4 +1,4 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Insertable, type SqlBool } from 'kysely';
 import type Database from 'better-sqlite3';
 import { STATUS_CODE, type Completion, type InvocationRecord, type StatusCode } from '@skills/protocol';
 import {
@@ -24,6 +24,7 @@ import { toMillis } from './time.js';
 
 /** What a changed row returns so its aggregates can be moved. */
 interface ChangedRow {
+  project_id: number;
   skill_id: number;
   phase_id: number | null;
   query_id: number | null;
@@ -32,6 +33,7 @@ interface ChangedRow {
 
 /** Invocations about to be pruned that count alike in the aggregates. */
 interface PrunedGroup {
+  project_id: number;
   skill_id: number;
   phase_id: number | null;
   query_id: number | null;
@@ -64,6 +66,8 @@ const PLACEHOLDER_ROW: Required<Insertable<InvocationsTable>> = {
   follow_ups: '',
   error_type: '',
   source_id: 0,
+  project_id: 0,
+  alternative_scores: '',
 };
 const WIDTH = Object.keys(PLACEHOLDER_ROW).length;
 
@@ -76,6 +80,7 @@ export class WriteStatements {
   readonly sessions: NameIds;
   readonly phases: NameIds;
   readonly sources: NameIds;
+  readonly projects: NameIds;
   readonly queries: QueryIds;
   readonly aggregates: AggregateStatements;
   readonly exists: Prepared;
@@ -100,13 +105,16 @@ export class WriteStatements {
     this.sessions = new NameIds(new NameStatements(conn, 'sessions'));
     this.phases = new NameIds(new NameStatements(conn, 'phases'));
     this.sources = new NameIds(new NameStatements(conn, 'sources'));
+    this.projects = new NameIds(new NameStatements(conn, 'projects'));
     this.queries = new QueryIds(new QueryStatements(conn));
     this.aggregates = new AggregateStatements(conn);
     this.insertRows = new ChunkedStatement(conn, WIDTH, (rows) =>
       b.insertInto('invocations').values(Array.from({ length: rows }, () => PLACEHOLDER_ROW)),
     );
-    this.exists = conn.prepare(b.selectFrom('invocations').select('status').where('id', '=', named<StoredId>('id')));
-    const changed = ['skill_id', 'phase_id', 'query_id', 'invoked_at'] as const;
+    // @project null: any project's row (the store itself); else only that project's (a view's).
+    const inProject = sql<SqlBool>`(${named('project')} is null or ${sql.ref('project_id')} = ${named('project')})`;
+    this.exists = conn.prepare(b.selectFrom('invocations').select('status').where('id', '=', named<StoredId>('id')).where(inProject));
+    const changed = ['project_id', 'skill_id', 'phase_id', 'query_id', 'invoked_at'] as const;
     // Status codes are literals, not parameters: only then can SQLite use the pending-only index.
     const pending = sql.lit(STATUS_CODE.pending);
     this.complete = conn.prepare(
@@ -122,19 +130,22 @@ export class WriteStatements {
         })
         .where('id', '=', named<StoredId>('id'))
         .where('status', '=', pending)
+        .where(inProject)
         .returning(changed),
     );
     const abandon = b
       .updateTable('invocations')
       .set({ status: sql.lit(STATUS_CODE.abandoned) })
-      .where('status', '=', pending);
+      .where('status', '=', pending)
+      .where(inProject);
     this.abandonId = conn.prepare(abandon.where('id', '=', named<StoredId>('id')).returning(changed));
     this.abandonOlder = conn.prepare(abandon.where('invoked_at', '<', named<number>('cutoff')).returning(changed));
 
-    const old = b.selectFrom('invocations').where('invoked_at', '<', named<number>('cutoff'));
+    const old = b.selectFrom('invocations').where('invoked_at', '<', named<number>('cutoff')).where(inProject);
     this.prunedGroups = conn.prepare(
       old
         .select((eb) => [
+          'project_id',
           'skill_id',
           'phase_id',
           'query_id',
@@ -143,10 +154,10 @@ export class WriteStatements {
           sumCompletedMicros(eb).as('duration_micros'),
           countCompletedDurations(eb).as('duration_count'),
         ])
-        .groupBy(['skill_id', 'phase_id', 'query_id', 'status']),
+        .groupBy(['project_id', 'skill_id', 'phase_id', 'query_id', 'status']),
     );
     this.prunedSessions = conn.prepare(old.select('session_id').distinct());
-    this.prune = conn.prepare(b.deleteFrom('invocations').where('invoked_at', '<', named<number>('cutoff')));
+    this.prune = conn.prepare(b.deleteFrom('invocations').where('invoked_at', '<', named<number>('cutoff')).where(inProject));
     this.countPrune = conn.prepare(
       b
         .updateTable('store_meta')
@@ -187,6 +198,7 @@ export class WriteStatements {
     this.sessions.reset();
     this.phases.reset();
     this.sources.reset();
+    this.projects.reset();
     this.queries.reset();
   }
 
@@ -224,17 +236,27 @@ export interface InsertOutcome {
   readonly appliedCompletions: Uint8Array;
 }
 
+/** Which project's rows a writer may touch, and where its new records go. */
+export interface WriteScope {
+  /** The project whose rows completions, abandonment and prunes reach; null: every project's. */
+  readonly projectId: number | null;
+  /** The id of the project a record or catalog entry naming `project` (or none) is stored under; it is allowed here. */
+  projectOf(project: string | undefined): number;
+}
+
 /**
  * The row-level writes of one transaction: inserts, completions and abandonment, with the
  * aggregate changes they imply gathered and written by {@link InvocationWriter.finish}.
  */
 export class InvocationWriter {
   readonly #s: WriteStatements;
+  readonly #scope: WriteScope;
   readonly #deltas: AggregateDeltas;
   #forgetIds = false;
 
-  constructor(statements: WriteStatements) {
+  constructor(statements: WriteStatements, scope: WriteScope) {
     this.#s = statements;
+    this.#scope = scope;
     this.#deltas = new AggregateDeltas(statements.aggregates);
   }
 
@@ -261,6 +283,7 @@ export class InvocationWriter {
     }
 
     const s = this.#s;
+    const scope = this.#scope;
     const rows = s.insertRows;
     let inserted = 0;
     for (let i = 0; i < records.length; i++) {
@@ -268,9 +291,10 @@ export class InvocationWriter {
       if (stored.has(r.id) || seen.has(r.id)) continue;
       seen.add(r.id);
       inserted++;
+      const projectId = scope.projectOf(r.project);
       const skillId = s.skills.idOf(r.skillName);
       const phaseId = r.workflowPhase === null ? null : s.phases.idOf(r.workflowPhase);
-      const queryId = s.queries.idOfText(r.userQuery);
+      const queryId = s.queries.idOfText(projectId, r.userQuery);
       const sessionId = s.sessions.idOf(r.sessionId);
       const invokedAt = toMillis(r.invokedAt);
       const j = r.status === 'pending' ? firstCompletion?.get(r.id) : undefined;
@@ -306,8 +330,10 @@ export class InvocationWriter {
       values[o++] = c === undefined ? encodeList(r.followUpActions) : encodeList(c.followUpActions);
       values[o++] = c === undefined ? r.errorType : (c.errorType ?? null);
       values[o++] = r.source == null ? null : s.sources.idOf(r.source);
+      values[o++] = projectId;
+      values[o++] = r.alternativeScores === undefined || r.alternativeScores.length === 0 ? null : JSON.stringify(r.alternativeScores);
       rows.commitRow();
-      this.#deltas.addRow(skillId, phaseId, queryId, status, duration, invokedAt);
+      this.#deltas.addRow(projectId, skillId, phaseId, queryId, status, duration, invokedAt);
     }
     rows.flush();
     return { inserted, appliedCompletions };
@@ -317,8 +343,10 @@ export class InvocationWriter {
   complete(c: Completion): CompletionOutcome {
     const status = c.completed ? STATUS_CODE.completed : STATUS_CODE.failed;
     const id = toStoredId(c.id);
+    const project = this.#scope.projectId;
     const changed = this.#s.complete.get<ChangedRow>({
       id,
+      project,
       status,
       completed: c.completed ? 1 : 0,
       completed_at: toMillis(c.completedAt),
@@ -326,7 +354,7 @@ export class InvocationWriter {
       follow_ups: encodeList(c.followUpActions),
       error_type: c.errorType ?? null,
     });
-    if (!changed) return this.#s.exists.get({ id }) === undefined ? 'unknown' : 'alreadyFinished';
+    if (!changed) return this.#s.exists.get({ id, project }) === undefined ? 'unknown' : 'alreadyFinished';
     this.#move(changed, status, c.durationSeconds);
     return 'completed';
   }
@@ -335,7 +363,7 @@ export class InvocationWriter {
   abandonIds(ids: readonly string[]): number {
     let count = 0;
     for (const id of ids) {
-      const changed = this.#s.abandonId.get<ChangedRow>({ id: toStoredId(id) });
+      const changed = this.#s.abandonId.get<ChangedRow>({ id: toStoredId(id), project: this.#scope.projectId });
       if (changed) {
         this.#move(changed, STATUS_CODE.abandoned, null);
         count++;
@@ -346,7 +374,7 @@ export class InvocationWriter {
 
   /** Marks every invocation still pending that was invoked before `cutoff` (ms) abandoned. */
   abandonOlderThan(cutoff: number): number {
-    const rows = this.#s.abandonOlder.all<ChangedRow>({ cutoff });
+    const rows = this.#s.abandonOlder.all<ChangedRow>({ cutoff, project: this.#scope.projectId });
     for (const changed of rows) this.#move(changed, STATUS_CODE.abandoned, null);
     return rows.length;
   }
@@ -356,9 +384,11 @@ export class InvocationWriter {
    * group by group, then the sessions no invocation refers to any more.
    */
   prune(cutoff: number): number {
-    const groups = this.#s.prunedGroups.all<PrunedGroup>({ cutoff });
+    const project = this.#scope.projectId;
+    const groups = this.#s.prunedGroups.all<PrunedGroup>({ cutoff, project });
     for (const g of groups) {
       const c: Contribution = {
+        projectId: g.project_id,
         skillId: g.skill_id,
         phaseId: g.phase_id,
         queryId: g.query_id,
@@ -370,8 +400,8 @@ export class InvocationWriter {
       };
       this.#deltas.add(c, -1);
     }
-    const sessions = this.#s.prunedSessions.all<{ session_id: number }>({ cutoff });
-    const deleted = this.#s.prune.run({ cutoff }).changes;
+    const sessions = this.#s.prunedSessions.all<{ session_id: number }>({ cutoff, project });
+    const deleted = this.#s.prune.run({ cutoff, project }).changes;
     // Readers following new rows by rowid must start over: see querySkillUsesSince.
     if (deleted > 0) this.#s.countPrune.run({});
     for (const s of sessions) this.#s.deleteUnusedSession.run({ id: s.session_id });
@@ -404,6 +434,7 @@ export class InvocationWriter {
   /** Moves a formerly pending row's contribution to its new status. */
   #move(changed: ChangedRow, status: StatusCode, duration: number | null): void {
     const base = {
+      projectId: changed.project_id,
       skillId: changed.skill_id,
       phaseId: changed.phase_id,
       queryId: changed.query_id,

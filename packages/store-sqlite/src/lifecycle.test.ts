@@ -3,7 +3,7 @@ import { isAbsolute, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { isSyncWritable, StoreError } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
-import { pendingRecord } from '@skills/store-contract';
+import { asStored, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore, SqliteStore } from './index.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
@@ -54,7 +54,7 @@ describe('readonly', () => {
 
     const reader = await openSqliteStore({ path, readonly: true });
     expect(await reader.countInvocations()).toBe(1);
-    expect(await reader.getInvocation('inv-000001')).toEqual(pendingRecord(1));
+    expect(await reader.getInvocation('inv-000001')).toEqual(asStored(pendingRecord(1)));
     expect(await reader.listCatalog()).toHaveLength(1);
     expect((await reader.exportAll()).invocations).toHaveLength(1);
 

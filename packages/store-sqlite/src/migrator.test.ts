@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { StoreError } from '@skills/protocol';
+import { DEFAULT_PROJECT, StoreError } from '@skills/protocol';
 import { describe, expect, it } from 'vitest';
 import { at, pendingRecord } from '@skills/store-contract';
 import { Connection } from './connection.js';
@@ -136,6 +136,7 @@ describe('migrations', () => {
       followUpActions: ['open-pr'],
       errorType: null,
       source: null,
+      project: DEFAULT_PROJECT,
     });
     expect((await store.exportAll()).invocations.map((r) => [r.id, r.source])).toEqual([
       ['old-1', null],
@@ -150,6 +151,33 @@ describe('migrations', () => {
     await store.close();
     const { stored, recounted } = recountAggregates(path);
     expect(stored).toEqual(recounted);
+  });
+
+  it('run with foreign keys off, and refuse a step that leaves a broken reference, applying nothing', async () => {
+    const path = tmp.path('broken-reference.db');
+    const store = await openSqliteStore({ path });
+    await store.applyBatch({ inserts: [pendingRecord(1, { userQuery: 'kept' })] });
+    await store.putEmbeddings('lexical', new Map([[1, Uint8Array.of(7)]]));
+    await store.close();
+    // Rebuilding a parent table (dropping it, renaming its copy) keeps its children's rows.
+    const rebuild: Migration = {
+      version: migrations.length + 1,
+      name: 'rebuild-queries',
+      sql: `CREATE TABLE queries_copy (id INTEGER PRIMARY KEY AUTOINCREMENT, project_id INTEGER NOT NULL, hash BLOB NOT NULL, text TEXT NOT NULL, UNIQUE (project_id, hash)) STRICT;
+            INSERT INTO queries_copy SELECT id, project_id, hash, text FROM queries;
+            DROP TABLE queries;
+            ALTER TABLE queries_copy RENAME TO queries;`,
+    };
+    const dangling: Migration = { version: migrations.length + 2, name: 'dangling', sql: 'DELETE FROM skills;' };
+    const conn = Connection.open(path, false);
+    expect(() => migrate(conn, path, [...migrations, rebuild, dangling])).toThrow(
+      /would leave rows referring to missing rows: .*invocations -> skills \(1\).*; nothing was changed/,
+    );
+    expect(appliedRows(path)).toHaveLength(migrations.length);
+    migrate(conn, path, [...migrations, rebuild]);
+    expect(conn.db.prepare('SELECT count(*) AS n FROM embeddings').get()).toEqual({ n: 1 });
+    expect(conn.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    conn.close();
   });
 
   it('leave a file that still needs a step alone when opened readonly', async () => {

@@ -15,6 +15,10 @@ import { migrations as shippedMigrations } from './migrations/index.js';
  * processes opening a new file never both apply a step. Refuses a file that was built by different
  * migrations (a checksum differs) or by newer code (a version this code does not know). A read-only
  * connection only checks, and refuses a file that still needs a step.
+ *
+ * Foreign keys are off while the steps run, as SQLite's procedure for rebuilding a table asks:
+ * dropping a parent table (to create it anew) would otherwise delete its children's rows. The
+ * references are checked after the last step, before the commit.
  */
 export function migrate(conn: Connection, location: string, list: readonly Migration[] = shippedMigrations): void {
   const known = orderedMigrations(list);
@@ -31,6 +35,16 @@ export function migrate(conn: Connection, location: string, list: readonly Migra
     });
     return;
   }
+  // Not settable inside a transaction.
+  conn.db.pragma('foreign_keys = OFF');
+  try {
+    applyPending(conn, location, known);
+  } finally {
+    conn.db.pragma('foreign_keys = ON');
+  }
+}
+
+function applyPending(conn: Connection, location: string, known: readonly Migration[]): void {
   conn.write(() => {
     conn.db.exec(
       conn.builder.schema
@@ -54,6 +68,15 @@ export function migrate(conn: Connection, location: string, list: readonly Migra
           applied_at: new Date().toISOString(),
         }),
       );
+    }
+    if (applied.length < known.length) {
+      const broken = conn.db.pragma('foreign_key_check') as { table: string; parent: string }[];
+      if (broken.length > 0) {
+        const pairs = new Map<string, number>();
+        for (const { table, parent } of broken) pairs.set(`${table} -> ${parent}`, (pairs.get(`${table} -> ${parent}`) ?? 0) + 1);
+        const list = [...pairs].map(([pair, n]) => `${pair} (${n})`).join(', ');
+        throw new StoreError(`upgrading ${location} would leave rows referring to missing rows: ${list}; nothing was changed`);
+      }
     }
   });
 }

@@ -1,8 +1,9 @@
 import type { ModelState } from '@skills/protocol';
 import type { Connection } from './connection.js';
 
-/** The `model_state` table (migration 4). */
+/** The `model_state` table (migration 4, keyed by project since migration 5). */
 interface ModelStateTable {
+  project_id: number;
   key: string;
   version: string;
   trained_up_to: number;
@@ -22,19 +23,24 @@ export class ModelStateStatements {
     return this.#conn.builder.withTables<{ model_state: ModelStateTable }>();
   }
 
-  /** The state under `key`, its bytes in a buffer of their own; null when none. */
-  get(key: string): ModelState | null {
+  /** The state of one project under `key`, its bytes in a buffer of their own; null when none. */
+  get(projectId: number, key: string): ModelState | null {
     const row = this.#conn.get<{ version: string; trained_up_to: number; bytes: Buffer }>(
-      this.#builder().selectFrom('model_state').select(['version', 'trained_up_to', 'bytes']).where('key', '=', key),
+      this.#builder()
+        .selectFrom('model_state')
+        .select(['version', 'trained_up_to', 'bytes'])
+        .where('project_id', '=', projectId)
+        .where('key', '=', key),
     );
     if (!row) return null;
     // better-sqlite3 gives each blob its own buffer; a view of it is the caller's to keep.
     return { version: row.version, trainedUpTo: row.trained_up_to, bytes: new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength) };
   }
 
-  /** Stores `state` under `key`, replacing the one there; run inside a write transaction, after validation. */
-  put(key: string, state: ModelState): void {
+  /** Stores `state` of one project under `key`, replacing the one there; run inside a write transaction, after validation. */
+  put(projectId: number, key: string, state: ModelState): void {
     const row = {
+      project_id: projectId,
       key,
       version: state.version,
       trained_up_to: state.trainedUpTo,
@@ -46,7 +52,7 @@ export class ModelStateStatements {
         .insertInto('model_state')
         .values(row)
         .onConflict((oc) =>
-          oc.column('key').doUpdateSet((eb) => ({
+          oc.columns(['project_id', 'key']).doUpdateSet((eb) => ({
             version: eb.ref('excluded.version'),
             trained_up_to: eb.ref('excluded.trained_up_to'),
             bytes: eb.ref('excluded.bytes'),

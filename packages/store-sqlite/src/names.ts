@@ -3,7 +3,7 @@ import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 
 /** The tables that store a name once and give it an integer id. */
-export type NameTable = 'skills' | 'sessions' | 'phases' | 'sources';
+export type NameTable = 'skills' | 'sessions' | 'phases' | 'sources' | 'projects';
 
 /** Every name of `table` by its id: for readers that put names into rows themselves instead of joining. */
 export function nameMap(conn: Connection, table: NameTable): Map<number, string> {

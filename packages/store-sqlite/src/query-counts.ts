@@ -1,5 +1,5 @@
 import type { QuerySkillCount, QuerySkillCountChanges } from '@skills/protocol';
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { VISIT_FUNCTION, type Connection } from './connection.js';
 import { nameMap } from './names.js';
 
@@ -8,23 +8,34 @@ const MAX_TOUCHED_QUERIES = 20_000;
 
 /**
  * The (query, skill) counts of the queries chosen by `which`, by query id then skill name (as
- * SQLite's BINARY collation orders names).
+ * SQLite's BINARY collation orders names): of one project, or of all when `projectId` is null.
  */
-function readCounts(conn: Connection, which: { afterId: number } | { ids: readonly number[] }): QuerySkillCount[] {
+function readCounts(conn: Connection, which: { afterId: number } | { ids: readonly number[] }, projectId: number | null): QuerySkillCount[] {
   const b = conn.builder;
   // In key order, names put in here: sorting hundreds of thousands of joined rows by name in
   // SQL costs more than sorting each query's few skills.
   const skills = nameMap(conn, 'skills');
   const out: QuerySkillCount[] = [];
   let groupStart = 0;
-  const query = b
-    .selectFrom('query_skill_stats')
-    .where((eb): Expression<SqlBool> =>
-      'ids' in which
-        ? eb('query_id', 'in', sql<number>`(select value from json_each(${JSON.stringify(which.ids)}))`)
-        : eb('query_id', '>', which.afterId),
-    )
-    .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['query_id', 'skill_id', 'invocations', 'completed', 'failed'])).as('n'));
+  const chosen = (column: string) =>
+    'ids' in which
+      ? sql<SqlBool>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(which.ids)}))`
+      : sql<SqlBool>`${sql.ref(column)} > ${which.afterId}`;
+  const counts = ['invocations', 'completed', 'failed'] as const;
+  // A query is one project's: all projects' counts are each query's, found from the queries by id
+  // (in id order) through the key (project, query, skill).
+  const query =
+    projectId === null
+      ? b
+          .selectFrom('queries')
+          .innerJoin('query_skill_stats as c', (join) => join.onRef('c.project_id', '=', 'queries.project_id').onRef('c.query_id', '=', 'queries.id'))
+          .where(chosen('queries.id'))
+          .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['queries.id', 'c.skill_id', ...counts.map((c) => `c.${c}` as const)])).as('n'))
+      : b
+          .selectFrom('query_skill_stats')
+          .where('project_id', '=', projectId)
+          .where(chosen('query_id'))
+          .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['query_id', 'skill_id', ...counts])).as('n'));
   // Rows come in key order (query id, skill id): sort each query's few skills by name.
   let ordered = true;
   conn.visit(query, (queryId, skillId, invocations, completed, failed) => {
@@ -48,9 +59,9 @@ function readCounts(conn: Connection, which: { afterId: number } | { ids: readon
   return out;
 }
 
-/** Counts of the queries with id above `afterId`, in one snapshot. */
-export function listQuerySkillCounts(conn: Connection, afterId: number): QuerySkillCount[] {
-  return conn.read(() => readCounts(conn, { afterId }));
+/** Counts of the queries with id above `afterId` (of one project, or of all when null), in one snapshot. */
+export function listQuerySkillCounts(conn: Connection, afterId: number, projectId: number | null): QuerySkillCount[] {
+  return conn.read(() => readCounts(conn, { afterId }, projectId));
 }
 
 /** Where a reader of the counts stood: the last rowid it saw, the invocations then, the prunes then. */
@@ -70,29 +81,34 @@ function parseCursor(cursor: string | null): Cursor | null {
  * are inserted with ever larger rowids; so the queries of the rows above the cursor's rowid are
  * the ones to read again. Anything else (a prune here or in another process, rowids reused after
  * one, a cursor from elsewhere) shows as a prune count or an invocation total that does not add
- * up, and gets every count.
+ * up, and gets every count. Within one project (`projectId`; null: all), the rows, totals and
+ * counts are that project's: other projects' writes change nothing of its answers, and their
+ * prunes (counted in the same prune count) make the next answer complete.
  */
-export function querySkillCountsSince(conn: Connection, cursor: string | null): QuerySkillCountChanges {
+export function querySkillCountsSince(conn: Connection, cursor: string | null, projectId: number | null): QuerySkillCountChanges {
   return conn.read(() => {
     const b = conn.builder;
+    const rows = b.selectFrom('invocations').$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!));
     const now: Cursor = {
       rowid: conn.get<{ r: number | null }>(b.selectFrom('invocations').select(sql<number | null>`max(rowid)`.as('r')))?.r ?? 0,
       invocations:
-        conn.get<{ n: number | null }>(b.selectFrom('skill_phase_stats').select((eb) => eb.fn.sum<number | null>('invocations').as('n')))?.n ?? 0,
+        conn.get<{ n: number | null }>(
+          b
+            .selectFrom('skill_phase_stats')
+            .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
+            .select((eb) => eb.fn.sum<number | null>('invocations').as('n')),
+        )?.n ?? 0,
       prunes: conn.get<{ value: number }>(b.selectFrom('store_meta').select('value').where('key', '=', 'prunes'))?.value ?? 0,
     };
     const next = `${now.rowid}.${now.invocations}.${now.prunes}`;
-    const complete = (): QuerySkillCountChanges => ({ complete: true, queryIds: [], counts: readCounts(conn, { afterId: 0 }), cursor: next });
+    const complete = (): QuerySkillCountChanges => ({ complete: true, queryIds: [], counts: readCounts(conn, { afterId: 0 }, projectId), cursor: next });
     const was = parseCursor(cursor);
     if (!was || was.prunes !== now.prunes) return complete();
-    const added = conn.get<{ n: number }>(
-      b.selectFrom('invocations').where(sql.ref('rowid'), '>', was.rowid).select((eb) => eb.fn.countAll<number>().as('n')),
-    )?.n;
+    const added = conn.get<{ n: number }>(rows.where(sql.ref('rowid'), '>', was.rowid).select((eb) => eb.fn.countAll<number>().as('n')))?.n;
     if (was.invocations + (added ?? 0) !== now.invocations) return complete();
     const queryIds = conn
       .all<{ id: number }>(
-        b
-          .selectFrom('invocations')
+        rows
           .where(sql.ref('rowid'), '>', was.rowid)
           .where('query_id', 'is not', null)
           .select('query_id as id')
@@ -100,7 +116,7 @@ export function querySkillCountsSince(conn: Connection, cursor: string | null): 
       )
       .map((r) => r.id);
     if (queryIds.length > MAX_TOUCHED_QUERIES) return complete();
-    return { complete: false, queryIds, counts: queryIds.length > 0 ? readCounts(conn, { ids: queryIds }) : [], cursor: next };
+    return { complete: false, queryIds, counts: queryIds.length > 0 ? readCounts(conn, { ids: queryIds }, projectId) : [], cursor: next };
   });
 }
 

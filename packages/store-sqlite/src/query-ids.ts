@@ -12,61 +12,91 @@ export class QueryStatements {
 
   constructor(conn: Connection) {
     const b = conn.builder;
-    this.#find = conn.prepare(b.selectFrom('queries').select('id').where('hash', '=', named<Uint8Array>('hash')));
-    this.#insert = conn.prepare(b.insertInto('queries').values({ hash: named('hash'), text: named('text') }));
+    this.#find = conn.prepare(
+      b
+        .selectFrom('queries')
+        .select('id')
+        .where('project_id', '=', named<number>('project_id'))
+        .where('hash', '=', named<Uint8Array>('hash')),
+    );
+    this.#insert = conn.prepare(b.insertInto('queries').values({ project_id: named('project_id'), hash: named('hash'), text: named('text') }));
   }
 
-  /** The id of the query with this hash. */
-  find(hash: Uint8Array): number | undefined {
-    return this.#find.get<{ id: number }>({ hash })?.id;
+  /** The id of the project's query with this hash. */
+  find(projectId: number, hash: Uint8Array): number | undefined {
+    return this.#find.get<{ id: number }>({ project_id: projectId, hash })?.id;
   }
 
-  /** Stores a new query; returns its id. */
-  insert(hash: Uint8Array, text: string): number {
-    return Number(this.#insert.run({ hash, text }).lastInsertRowid);
+  /** Stores a new query of the project; returns its id. */
+  insert(projectId: number, hash: Uint8Array, text: string): number {
+    return Number(this.#insert.run({ project_id: projectId, hash, text }).lastInsertRowid);
   }
 }
 
 /**
- * Query-text-to-id mapping of one connection, kept across its write transactions (reset like
- * {@link NameIds}). Keyed by the text as given as well as by its normal form, so a text seen
- * before costs one map lookup: no normalising, no hashing.
+ * Query-text-to-id mapping of one connection, per project (a text is a query of each project
+ * using it), kept across its write transactions (reset like {@link NameIds}). Keyed by the text as
+ * given as well as by its normal form, so a text seen before costs one map lookup: no
+ * normalising, no hashing.
  */
 export class QueryIds {
   readonly #statements: QueryStatements;
-  readonly #cache = new Map<string, number | null>();
+  /** By project id: the ids of texts. */
+  readonly #byProject = new Map<number, Map<string, number | null>>();
+  #size = 0;
+  /** The project of the last lookup: a batch is usually all one project's. */
+  #lastProjectId = -1;
+  #last: Map<string, number | null> | undefined;
 
   constructor(statements: QueryStatements) {
     this.#statements = statements;
   }
 
-  /** The id of the query a text stands for once normalised (stored now if it is new), or null for no query. */
-  idOfText(text: string | null): number | null {
+  /** The id of the project's query a text stands for once normalised (stored now if it is new), or null for no query. */
+  idOfText(projectId: number, text: string | null): number | null {
     if (text === null) return null;
-    let id = this.#cache.get(text);
+    const cache = projectId === this.#lastProjectId ? this.#last! : this.#cacheOf(projectId);
+    let id = cache.get(text);
     if (id !== undefined) return id;
     const normalised = normaliseQuery(text);
     if (normalised === null) {
       id = null;
     } else {
-      id = this.#cache.get(normalised);
+      id = cache.get(normalised);
       if (id === undefined) {
         const hash = createHash('sha256').update(normalised).digest().subarray(0, QUERY_KEY_BYTES);
-        id = this.#statements.find(hash) ?? this.#statements.insert(hash, normalised);
-        this.#remember(normalised, id);
+        id = this.#statements.find(projectId, hash) ?? this.#statements.insert(projectId, hash, normalised);
+        this.#remember(cache, normalised, id);
       }
     }
-    this.#remember(text, id);
+    this.#remember(cache, text, id);
     return id;
   }
 
   /** Forgets every id. */
   reset(): void {
-    this.#cache.clear();
+    this.#byProject.clear();
+    this.#size = 0;
+    this.#lastProjectId = -1;
+    this.#last = undefined;
   }
 
-  #remember(text: string, id: number | null): void {
-    if (this.#cache.size >= ID_CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(text, id);
+  #cacheOf(projectId: number): Map<string, number | null> {
+    let cache = this.#byProject.get(projectId);
+    if (!cache) this.#byProject.set(projectId, (cache = new Map()));
+    this.#lastProjectId = projectId;
+    this.#last = cache;
+    return cache;
+  }
+
+  #remember(cache: Map<string, number | null>, text: string, id: number | null): void {
+    if (this.#size >= ID_CACHE_LIMIT) {
+      // Every project's texts go: the limit bounds the whole cache. The current one stays in use.
+      for (const texts of this.#byProject.values()) texts.clear();
+      this.#size = 0;
+    }
+    const before = cache.size;
+    cache.set(text, id);
+    this.#size += cache.size - before;
   }
 }

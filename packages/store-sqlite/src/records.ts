@@ -24,6 +24,8 @@ export interface RecordRow {
   follow_ups: string | null;
   error_type: string | null;
   source_name: string | null;
+  project_name: string;
+  alternative_scores: string | null;
 }
 
 /** Selects whole records: invocations joined to their names and query texts. */
@@ -35,6 +37,7 @@ export function selectRecords(b: Kysely<StoreDatabase>) {
     .leftJoin('queries', 'queries.id', 'invocations.query_id')
     .leftJoin('phases', 'phases.id', 'invocations.phase_id')
     .leftJoin('sources', 'sources.id', 'invocations.source_id')
+    .innerJoin('projects', 'projects.id', 'invocations.project_id')
     .select([
       'invocations.id',
       'skills.name as skill_name',
@@ -51,6 +54,8 @@ export function selectRecords(b: Kysely<StoreDatabase>) {
       'invocations.follow_ups',
       'invocations.error_type',
       'sources.name as source_name',
+      'projects.name as project_name',
+      'invocations.alternative_scores',
     ]);
 }
 
@@ -72,22 +77,46 @@ export function toRecord(row: RecordRow): InvocationRecord {
     followUpActions: decodeList(row.follow_ups),
     errorType: row.error_type,
     source: row.source_name,
+    ...scoresOf(row.alternative_scores),
+    project: row.project_name,
   };
 }
 
+/** The `alternativeScores` property of a record: present only when scores were kept. */
+function scoresOf(stored: string | null): { alternativeScores?: number[] } {
+  return stored === null ? {} : { alternativeScores: JSON.parse(stored) as number[] };
+}
+
 /**
- * Every record, oldest first (ties by id as text), for an export. The rows come through the time
- * index one by one and get their names from maps read first: a join would make the planner sort
- * every row of the history in a temporary table.
+ * Every record (of one project, or of all when `projectId` is null), oldest first (ties by id as
+ * text), for an export. The rows come through the time index one by one and get their names from
+ * maps read first: a join would make the planner sort every row of the history in a temporary table.
  */
-export function exportRecords(conn: Connection): InvocationRecord[] {
+export function exportRecords(conn: Connection, projectId: number | null): InvocationRecord[] {
   const b = conn.builder;
+  const projects = nameMap(conn, 'projects');
   const skills = nameMap(conn, 'skills');
   const sessions = nameMap(conn, 'sessions');
   const phases = nameMap(conn, 'phases');
   const sources = nameMap(conn, 'sources');
-  const texts = new Map(conn.all<{ id: number; text: string }>(b.selectFrom('queries').select(['id', 'text'])).map((r) => [r.id, r.text]));
-  const rows = conn.all<InvocationsTable>(b.selectFrom('invocations').selectAll().orderBy('invoked_at').orderBy(idText()));
+  const texts = new Map(
+    conn
+      .all<{ id: number; text: string }>(
+        b
+          .selectFrom('queries')
+          .select(['id', 'text'])
+          .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!)),
+      )
+      .map((r) => [r.id, r.text]),
+  );
+  const rows = conn.all<InvocationsTable>(
+    b
+      .selectFrom('invocations')
+      .selectAll()
+      .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
+      .orderBy('invoked_at')
+      .orderBy(idText()),
+  );
   const records = new Array<InvocationRecord>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
@@ -107,6 +136,8 @@ export function exportRecords(conn: Connection): InvocationRecord[] {
       followUpActions: decodeList(r.follow_ups),
       errorType: r.error_type,
       source: r.source_id === null ? null : (sources.get(r.source_id) ?? null),
+      ...scoresOf(r.alternative_scores),
+      project: projects.get(r.project_id)!,
     };
     // Each row can go as soon as its record exists: the rows and the records are never both whole.
     rows[i] = undefined as unknown as InvocationsTable;

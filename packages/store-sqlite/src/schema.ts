@@ -23,30 +23,40 @@ export interface InvocationsTable {
   error_type: string | null;
   /** The integration that recorded it (see `sources`), NULL when unknown. */
   source_id: number | null;
+  /** Its project (see `projects`). */
+  project_id: number;
+  /** The shown scores of `alternatives`, JSON text; NULL when none were kept. */
+  alternative_scores: string | null;
 }
 
-/** A name stored once (a skill, a session id, a workflow phase, a source). */
+/** A name stored once (a skill, a session id, a workflow phase, a source, a project). */
 export interface NamesTable {
   id: Generated<number>;
   name: string;
 }
 
-/** A distinct, whitespace-normalised query text; `hash` is the first 16 bytes of its SHA-256. */
+/**
+ * A distinct, whitespace-normalised query text of one project (a text two projects use is two
+ * queries); `hash` is the first 16 bytes of its SHA-256.
+ */
 export interface QueriesTable {
   id: Generated<number>;
+  project_id: number;
   hash: Uint8Array;
   text: string;
 }
 
-/** Counts per (skill, phase); `phase_id` 0 means no phase. */
+/** Counts per (project, skill, phase); `phase_id` 0 means no phase. */
 export interface SkillPhaseStatsTable extends StoredCounts {
+  project_id: number;
   skill_id: number;
   phase_id: number;
   last_used_at: number;
 }
 
-/** Counts per (query, skill). */
+/** Counts per (project, query, skill). */
 export interface QuerySkillStatsTable {
+  project_id: number;
   query_id: number;
   skill_id: number;
   invocations: number;
@@ -63,6 +73,7 @@ export interface EmbeddingsTable {
 
 /** A skill known by its description before it has any history. */
 export interface CatalogTable {
+  project_id: number;
   skill_name: string;
   description: string;
 }
@@ -88,6 +99,7 @@ export interface StoreDatabase {
   sessions: NamesTable;
   phases: NamesTable;
   sources: NamesTable;
+  projects: NamesTable;
   queries: QueriesTable;
   skill_phase_stats: SkillPhaseStatsTable;
   query_skill_stats: QuerySkillStatsTable;
@@ -96,3 +108,6 @@ export interface StoreDatabase {
   schema_migrations: SchemaMigrationsTable;
   store_meta: StoreMetaTable;
 }
+
+/** The id migration 5 gives the project `default`, which every store holds. */
+export const DEFAULT_PROJECT_ID = 1;

@@ -31,6 +31,12 @@ import {
   type SkillProfile,
   type SyncWritableStore,
   type WriteBatch,
+  PROJECT_NAME_PATTERN,
+  PROJECT_NAME_RULE,
+  ValidationError,
+  type EngineStore,
+  type ProjectScopes,
+  type Violation,
 } from '@skills/protocol';
 import { sql } from 'kysely';
 import { PollingChangeFeed } from './change-feed.js';
@@ -40,13 +46,14 @@ import { asStoreError } from './errors.js';
 import { filterCondition, resolveFilter } from './filters.js';
 import { idText, toStoredId } from './ids.js';
 import { activity, sessionCount, sessionsSince, skillProfile } from './insights.js';
-import { InvocationWriter, WriteStatements } from './invocation-writer.js';
+import { InvocationWriter, WriteStatements, type WriteScope } from './invocation-writer.js';
 import { migrate } from './migrator.js';
 import { ModelStateStatements } from './model-state.js';
 import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
 import { computeStats } from './stats.js';
 import { listQuerySkillCounts, querySkillCountsSince } from './query-counts.js';
 import { realDatabasePath } from './real-path.js';
+import { DEFAULT_PROJECT_ID } from './schema.js';
 import { parseInstant } from './time.js';
 import { validateBatch } from './validation.js';
 
@@ -84,26 +91,22 @@ const IMPORT_CHUNK = 5000;
  * console.log(await store.skillStats());
  * await store.close();
  */
-export class SqliteStore implements SyncWritableStore, MaintainableStore, InsightsStore, ModelStateStore, ChangeFeed {
+export class SqliteStore implements SyncWritableStore, MaintainableStore, InsightsStore, ModelStateStore, ChangeFeed, ProjectScopes {
   /** The absolute path of the file, symbolic links resolved (see {@link realDatabasePath}). */
   readonly location: string;
   /** The options it was opened with (a frozen copy). */
   readonly options: Readonly<SqliteStoreOptions>;
-  #conn: Connection | undefined;
-  #writes: WriteStatements | undefined;
-  /** Invocation writes committed through this instance: with SQLite's data_version, the revision. */
-  #changes = 0;
-  readonly #embeddings: EmbeddingStatements;
-  /** Polls the revision, which other connections' commits change too. */
-  readonly #feed = new PollingChangeFeed(() => this.revision());
-  readonly #models: ModelStateStatements;
+  /** The project this object reads and writes (see {@link forProject}); null: the store itself, every project. */
+  readonly project: string | null;
+  readonly #shared: Shared;
+  /** This view's project id, once the project is stored (ids of projects are never deleted). */
+  #projectId: number | undefined;
 
-  private constructor(conn: Connection, options: Readonly<SqliteStoreOptions>, location: string) {
-    this.#conn = conn;
+  private constructor(shared: Shared, options: Readonly<SqliteStoreOptions>, location: string, project: string | null) {
+    this.#shared = shared;
     this.options = options;
     this.location = location;
-    this.#embeddings = new EmbeddingStatements(conn);
-    this.#models = new ModelStateStatements(conn);
+    this.project = project;
   }
 
   /**
@@ -132,7 +135,37 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
       conn.db.close();
       throw asStoreError(`opening ${location}`, error);
     }
-    return new SqliteStore(conn, frozen, location);
+    return new SqliteStore(new Shared(conn), frozen, location, null);
+  }
+
+  /**
+   * The view of one project (see the protocol's `ProjectScopes`): it reads only that project's
+   * data and writes into it, on this store's connection and prepared statements. The same object
+   * for the same name. Closing a view does nothing; closing the store ends every view.
+   *
+   * @throws {ValidationError} naming `project` when the name breaks the rule.
+   * @example
+   * const alpha = store.forProject('alpha');
+   * await alpha.applyBatch({ inserts: [record] }); // stored in project alpha
+   * await store.forProject('beta').countInvocations(); // 0
+   */
+  forProject(project: string): SqliteStore & EngineStore {
+    if (typeof project !== 'string' || !PROJECT_NAME_PATTERN.test(project)) {
+      throw new ValidationError('project', [{ path: 'project', message: `project must be ${PROJECT_NAME_RULE}` }]);
+    }
+    const views = this.#shared.views;
+    let view = views.get(project);
+    if (!view) views.set(project, (view = new SqliteStore(this.#shared, this.options, this.location, project)));
+    return view;
+  }
+
+  /** Projects holding at least one invocation or catalog entry, sorted by name. */
+  async listProjects(): Promise<string[]> {
+    return this.#read('listProjects', (conn) => {
+      const b = conn.builder;
+      const used = b.selectFrom('skill_phase_stats').select('project_id').union(b.selectFrom('catalog').select('project_id'));
+      return conn.all<{ name: string }>(b.selectFrom('projects').select('name').where('id', 'in', used).orderBy('name')).map((r) => r.name);
+    });
   }
 
   /**
@@ -149,6 +182,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     this.#writable('applyBatch');
     // Validated before the transaction: the write lock is held for writing only.
     const valid = validateBatch(batch);
+    this.#checkProjects('write batch', [['inserts.', valid.inserts]]);
     return this.#write('applyBatch', (writer) => {
       const { inserted, appliedCompletions } = writer.insertMany(valid.inserts, valid.completions);
       let completed = 0;
@@ -177,7 +211,12 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   /** The stored record with this id, or null. */
   async getInvocation(id: string): Promise<InvocationRecord | null> {
     return this.#read('getInvocation', (conn) => {
-      const row = conn.get<RecordRow>(selectRecords(conn.builder).where('invocations.id', '=', toStoredId(id)));
+      const projectId = this.#readProjectId(conn);
+      const row = conn.get<RecordRow>(
+        selectRecords(conn.builder)
+          .where('invocations.id', '=', toStoredId(id))
+          .$if(projectId !== null, (qb) => qb.where('invocations.project_id', '=', projectId!)),
+      );
       return row ? toRecord(row) : null;
     });
   }
@@ -193,7 +232,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
       const chosen = b
         .selectFrom('invocations')
         .select(sql<number>`invocations.rowid`.as('rowid'))
-        .where(filterCondition(f))
+        .where(filterCondition(f, this.#readProjectId(conn)))
         .orderBy('invocations.invoked_at', 'desc')
         .orderBy(idText(), 'desc')
         .limit(limit)
@@ -213,16 +252,18 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     return this.#read('countInvocations', (conn) => {
       const f = resolveFilter(filter);
       const b = conn.builder;
+      const projectId = this.#readProjectId(conn);
       const row = isEmptyFilter(f)
         ? conn.get<{ n: number }>(
             b
               .selectFrom('skill_phase_stats')
+              .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
               .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('invocations'), eb.lit(0)).as('n')),
           )
         : conn.get<{ n: number }>(
             b
               .selectFrom('invocations')
-              .where(filterCondition(f))
+              .where(filterCondition(f, projectId))
               .select((eb) => eb.fn.countAll<number>().as('n')),
           );
       return row?.n ?? 0;
@@ -231,15 +272,19 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
 
   /** Statistics per skill, most used first. */
   async skillStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]> {
-    return this.#read('skillStats', (conn) => computeStats(conn, resolveFilter(filter), false, options?.percentiles ?? true));
+    return this.#read('skillStats', (conn) =>
+      computeStats(conn, resolveFilter(filter), this.#readProjectId(conn), false, options?.percentiles ?? true),
+    );
   }
 
   /** Statistics per skill and phase (`workflowPhase` null for invocations with none), most used first. */
   async phaseStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]> {
-    return this.#read('phaseStats', (conn) => computeStats(conn, resolveFilter(filter), true, options?.percentiles ?? true));
+    return this.#read('phaseStats', (conn) =>
+      computeStats(conn, resolveFilter(filter), this.#readProjectId(conn), true, options?.percentiles ?? true),
+    );
   }
 
-  /** Marks pending invocations abandoned: those of `ids`, and those invoked before `olderThan`. */
+  /** Marks pending invocations abandoned (of this view's project): those of `ids`, and those invoked before `olderThan`. */
   async markAbandoned(target: { ids?: readonly string[]; olderThan?: string }): Promise<number> {
     this.#writable('markAbandoned');
     const cutoff =
@@ -250,14 +295,14 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     });
   }
 
-  /** Deletes invocations invoked before `olderThan`, and the queries, vectors and sessions only they used. */
+  /** Deletes invocations (of this view's project) invoked before `olderThan`, and the queries, vectors and sessions only they used. */
   async prune(olderThan: string): Promise<number> {
     this.#writable('prune');
     const cutoff = parseInstant(olderThan, 'olderThan', 'prune cutoff');
     return this.#write('prune', (writer) => writer.prune(cutoff));
   }
 
-  /** The whole store as an export document: every record oldest first, and the catalog. */
+  /** The whole store (or this view's project) as an export document: every record oldest first, and the catalog. */
   async exportAll(): Promise<ExportDocument> {
     return this.#read('exportAll', (conn) =>
       // One snapshot for the records and the catalog, whoever writes meanwhile.
@@ -265,7 +310,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
         format: 'skills-export' as const,
         version: EXPORT_FORMAT_VERSION,
         exportedAt: new Date().toISOString(),
-        invocations: exportRecords(conn),
+        invocations: exportRecords(conn, this.#readProjectId(conn)),
         catalog: this.#catalog(conn),
       })),
     );
@@ -274,12 +319,16 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   /**
    * Imports a document in one transaction: all of it or nothing. `onProgress` runs inside that
    * transaction after every chunk of records (and once for an empty document); if it throws,
-   * nothing is imported.
+   * nothing is imported. Through a view, records and entries naming another project are refused.
    */
   async importAll(doc: ExportDocument, onProgress?: (done: number, total: number) => void): Promise<ImportResult> {
     this.#writable('importAll');
     const valid = parseOrThrow(ExportDocumentSchema, doc, 'export document');
-    return this.#write('importAll', (writer) => {
+    this.#checkProjects('export document', [
+      ['invocations.', valid.invocations],
+      ['catalog.', valid.catalog],
+    ]);
+    return this.#write('importAll', (writer, scope) => {
       const total = valid.invocations.length;
       const chunks = Math.max(1, Math.ceil(total / IMPORT_CHUNK));
       let imported = 0;
@@ -287,18 +336,26 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
         imported += writer.insertMany(valid.invocations.slice(c * IMPORT_CHUNK, (c + 1) * IMPORT_CHUNK)).inserted;
         onProgress?.(Math.min((c + 1) * IMPORT_CHUNK, total), total);
       }
-      this.#upsertCatalog(valid.catalog);
+      this.#upsertCatalog(valid.catalog, scope);
       return { imported, duplicates: total - imported };
     });
   }
 
-  /** Distinct query texts with id above `afterId`, by id. */
+  /**
+   * Distinct query texts with id above `afterId`, by id (through a view: its project's). A text is
+   * a query of each project that uses it, stored at the project's first use with an id above every
+   * id stored before: so a reader of one project that follows this list by the last id it saw
+   * misses none of the texts its counts name. Through the store, a text two projects use is
+   * listed twice, with each project's id.
+   */
   async listQueries(afterId = 0): Promise<StoredQuery[]> {
     return this.#read('listQueries', (conn) => {
       const out: StoredQuery[] = [];
+      const projectId = this.#readProjectId(conn);
       const query = conn.builder
         .selectFrom('queries')
         .where('id', '>', afterId)
+        .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
         .select((eb) => eb.fn.count(eb.fn(VISIT_FUNCTION, ['id', 'text'])).as('n'));
       let ordered = true;
       conn.visit(query, (id, text) => {
@@ -312,80 +369,85 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
 
   /** Per (query, skill) counts for queries with id above `afterId`, by query id then skill name. */
   async listQuerySkillCounts(afterId = 0): Promise<QuerySkillCount[]> {
-    return this.#read('listQuerySkillCounts', (conn) => listQuerySkillCounts(conn, afterId));
+    return this.#read('listQuerySkillCounts', (conn) => listQuerySkillCounts(conn, afterId, this.#readProjectId(conn)));
   }
 
   /** The counts that changed since `cursor` (null: all of them), and the cursor to pass next. */
   async querySkillCountsSince(cursor: string | null): Promise<QuerySkillCountChanges> {
-    return this.#read('querySkillCountsSince', (conn) => querySkillCountsSince(conn, cursor));
+    return this.#read('querySkillCountsSince', (conn) => querySkillCountsSince(conn, cursor, this.#readProjectId(conn)));
   }
 
   /** The vectors one embedder stored, by query id (above `afterId`). */
   async getEmbeddings(embedderId: string, afterId = 0): Promise<Map<number, Uint8Array>> {
-    return this.#read('getEmbeddings', () => this.#embeddings.get(embedderId, afterId));
+    return this.#read('getEmbeddings', (conn) => this.#shared.embeddings.get(embedderId, afterId, this.#readProjectId(conn)));
   }
 
-  /** Stores vectors by query id, replacing that embedder's older ones; ids of queries no longer stored are skipped. */
+  /**
+   * Stores vectors by query id, replacing that embedder's older ones; ids of queries no longer
+   * stored are skipped. A text two projects use is two queries, so two vectors (one each).
+   */
   async putEmbeddings(embedderId: string, vectors: ReadonlyMap<number, Uint8Array>): Promise<void> {
-    this.#write('putEmbeddings', () => this.#embeddings.put(embedderId, vectors), false);
+    this.#write('putEmbeddings', () => this.#shared.embeddings.put(embedderId, vectors), false);
   }
 
   /** Drops the vectors of one embedder, or all of them; returns how many. */
   async deleteEmbeddings(embedderId?: string): Promise<number> {
-    return this.#write('deleteEmbeddings', () => this.#embeddings.delete(embedderId), false);
+    return this.#write('deleteEmbeddings', () => this.#shared.embeddings.delete(embedderId), false);
   }
 
-  /** The trained model kept under `key` (see {@link ModelStateStore}), or null. */
+  /** The trained model kept under `key` (see {@link ModelStateStore}) for this view's project (the store's: `default`'s), or null. */
   async getModelState(key: string): Promise<ModelState | null> {
-    return this.#read('getModelState', () => this.#models.get(key));
+    return this.#read('getModelState', (conn) => this.#shared.models.get(this.#readProjectId(conn) ?? DEFAULT_PROJECT_ID, key));
   }
 
   /** Keeps a trained model under `key`, replacing the one there; a bad key or state writes nothing. */
   async putModelState(key: string, state: ModelState): Promise<void> {
     this.#writable('putModelState');
     validateModelState(key, state);
-    this.#write('putModelState', () => this.#models.put(key, state), false);
+    this.#write('putModelState', (_, scope) => this.#shared.models.put(scope.projectOf(undefined), key, state), false);
   }
 
-  /** Adds skills to the catalog, or replaces their descriptions. */
+  /** Adds skills to the catalog (of this view's project, or of each entry's), or replaces their descriptions. */
   async upsertCatalog(entries: readonly CatalogEntry[]): Promise<void> {
     this.#writable('upsertCatalog');
     const valid = validateCatalog(entries);
-    this.#write('upsertCatalog', () => this.#upsertCatalog(valid), false);
+    this.#checkProjects('catalog entries', [['', valid]]);
+    this.#write('upsertCatalog', (_, scope) => this.#upsertCatalog(valid, scope), false);
   }
 
-  /** The catalog, by skill name. */
+  /** The catalog, by skill name (the store's: by project, then skill name). */
   async listCatalog(): Promise<CatalogEntry[]> {
     return this.#read('listCatalog', (conn) => this.#catalog(conn));
   }
 
   /** Invocations over time, computed in SQL (see {@link InsightsStore.activity}). */
   async activity(query: ActivityQuery): Promise<Activity> {
-    return this.#read('activity', (conn) => activity(conn, query));
+    return this.#read('activity', (conn) => activity(conn, query, this.#readProjectId(conn)));
   }
 
   /** Distinct sessions with an invocation at or after `since`. */
   async sessionsSince(since: string): Promise<number> {
     const cutoff = parseInstant(since, 'since', 'sessions query');
-    return this.#read('sessionsSince', (conn) => sessionsSince(conn, cutoff));
+    return this.#read('sessionsSince', (conn) => sessionsSince(conn, cutoff, this.#readProjectId(conn)));
   }
 
   /** Distinct sessions stored. */
   async sessionCount(): Promise<number> {
-    return this.#read('sessionCount', (conn) => sessionCount(conn));
+    return this.#read('sessionCount', (conn) => sessionCount(conn, this.#readProjectId(conn)));
   }
 
   /** One skill's error types, follow-ups, alternatives, ranks and latest queries; null when it has no invocation. */
   async skillProfile(skillName: string): Promise<SkillProfile | null> {
-    return this.#read('skillProfile', (conn) => skillProfile(conn, skillName));
+    return this.#read('skillProfile', (conn) => skillProfile(conn, skillName, this.#readProjectId(conn)));
   }
 
   /**
    * Changes when invocations change: by a write through this instance, or a commit by any other
    * connection to the file (SQLite's data_version; which may also be a vector or catalog write).
+   * Shared by every view: any project's writes change it.
    */
   async revision(): Promise<string> {
-    return this.#read('revision', (conn) => `${this.#changes}.${conn.dataVersion()}`);
+    return this.#read('revision', (conn) => this.#shared.revision(conn));
   }
 
   /**
@@ -397,7 +459,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
    */
   watchChanges(listener: () => void): () => void {
     this.#open('watchChanges');
-    return this.#feed.watch(listener);
+    return this.#shared.feed.watch(listener);
   }
 
   /** Moves everything in the WAL into the main file and truncates the WAL, so a copy of the file alone is complete. */
@@ -419,12 +481,17 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     }
   }
 
-  /** Closes the file. Idempotent; any other call afterwards fails with a StoreError. */
+  /**
+   * Closes the file, ending every view. Idempotent; any other call afterwards fails with a
+   * StoreError. On a view it does nothing: the store owns the connection.
+   */
   async close(): Promise<void> {
-    const conn = this.#conn;
+    if (this.project !== null) return;
+    const shared = this.#shared;
+    const conn = shared.conn;
     if (!conn) return;
-    this.#conn = undefined;
-    this.#feed.close();
+    shared.conn = undefined;
+    shared.feed.close();
     try {
       conn.close();
     } catch (error) {
@@ -433,8 +500,53 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   }
 
   #open(operation: string): Connection {
-    if (!this.#conn) throw new StoreError(`store is closed: cannot ${operation} (${this.location})`);
-    return this.#conn;
+    const conn = this.#shared.conn;
+    if (!conn) throw new StoreError(`store is closed: cannot ${operation} (${this.location})`);
+    return conn;
+  }
+
+  /**
+   * The project id reads filter on: null for the store itself (every project), else this view's,
+   * or {@link NO_PROJECT} while the project holds nothing.
+   */
+  #readProjectId(conn: Connection): number | null {
+    if (this.project === null) return null;
+    if (this.#projectId !== undefined) return this.#projectId;
+    const id = conn.get<{ id: number }>(conn.builder.selectFrom('projects').select('id').where('name', '=', this.project))?.id;
+    // Outside a transaction this row is committed, and projects are never deleted: kept for good.
+    if (id !== undefined && !conn.db.inTransaction) this.#projectId = id;
+    return id ?? NO_PROJECT;
+  }
+
+  /** Where this object's writes go (see {@link WriteScope}); run inside the write transaction. */
+  #writeScope(statements: WriteStatements): WriteScope {
+    if (this.project === null) {
+      return {
+        projectId: null,
+        projectOf: (project) => (project === undefined ? DEFAULT_PROJECT_ID : statements.projects.idOf(project)),
+      };
+    }
+    const id = statements.projects.idOf(this.project);
+    return { projectId: id, projectOf: () => id };
+  }
+
+  /**
+   * Through a view: refuses, before anything is written, the entries of each list (named at
+   * `prefix` + index) that name another project than the view's. The store itself takes any.
+   */
+  #checkProjects(what: string, lists: readonly (readonly [prefix: string, entries: readonly { readonly project?: string | undefined }[]])[]): void {
+    const project = this.project;
+    if (project === null) return;
+    const violations: Violation[] = [];
+    for (const [prefix, entries] of lists) {
+      for (let i = 0; i < entries.length; i++) {
+        const named = entries[i]!.project;
+        if (named !== undefined && named !== project) {
+          violations.push({ path: `${prefix}${i}.project`, message: `project must be "${project}" (this view's project) or absent, not "${named}"` });
+        }
+      }
+    }
+    if (violations.length > 0) throw new ValidationError(what, violations);
   }
 
   #read<T>(operation: string, fn: (conn: Connection) => T): T {
@@ -458,19 +570,21 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
    * Runs `fn` in one IMMEDIATE transaction, with a writer whose aggregate changes are written at
    * its end. `changesInvocations` false: only vectors or the catalog change (the revision stays).
    */
-  #write<T>(operation: string, fn: (writer: InvocationWriter) => T, changesInvocations = true): T {
+  #write<T>(operation: string, fn: (writer: InvocationWriter, scope: WriteScope) => T, changesInvocations = true): T {
     const conn = this.#writable(operation);
+    const shared = this.#shared;
     let writes: WriteStatements | undefined;
     try {
-      const statements = (writes = this.#writes ??= new WriteStatements(conn));
+      const statements = (writes = shared.writes ??= new WriteStatements(conn));
       const committed = conn.write(() => {
         statements.beginTransaction();
-        const writer = new InvocationWriter(statements);
-        const result = fn(writer);
+        const scope = this.#writeScope(statements);
+        const writer = new InvocationWriter(statements, scope);
+        const result = fn(writer, scope);
         writer.finish();
         return result;
       });
-      if (changesInvocations) this.#changes++;
+      if (changesInvocations) shared.changes++;
       return committed;
     } catch (error) {
       // Rolled back: ids of names and texts stored in it are gone again.
@@ -479,26 +593,30 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
     }
   }
 
-  #upsertCatalog(entries: readonly CatalogEntry[]): void {
+  #upsertCatalog(entries: readonly CatalogEntry[], scope: WriteScope): void {
     const conn = this.#open('upsertCatalog');
     for (const entry of entries) {
       conn.run(
         conn.builder
           .insertInto('catalog')
-          .values({ skill_name: entry.skillName, description: entry.description })
+          .values({ project_id: scope.projectOf(entry.project), skill_name: entry.skillName, description: entry.description })
           .onConflict((oc) =>
-            oc.column('skill_name').doUpdateSet((eb) => ({ description: eb.ref('excluded.description') })),
+            oc.columns(['project_id', 'skill_name']).doUpdateSet((eb) => ({ description: eb.ref('excluded.description') })),
           ),
       );
     }
   }
 
   #catalog(conn: Connection): CatalogEntry[] {
+    const projectId = this.#readProjectId(conn);
     return conn.all<CatalogEntry>(
       conn.builder
         .selectFrom('catalog')
-        .select(['skill_name as skillName', 'description'])
-        .orderBy('skill_name'),
+        .innerJoin('projects', 'projects.id', 'catalog.project_id')
+        .select(['catalog.skill_name as skillName', 'catalog.description', 'projects.name as project'])
+        .$if(projectId !== null, (qb) => qb.where('catalog.project_id', '=', projectId!))
+        .orderBy('projects.name')
+        .orderBy('catalog.skill_name'),
     );
   }
 }
@@ -519,7 +637,37 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStor
   return SqliteStore.open(options);
 }
 
-/** Sorts `list[start..end)` by skill name, as SQLite's BINARY collation orders them. */
+/** The id reads of a view use while its project is not stored: no row has it. */
+const NO_PROJECT = 0;
+
+/** What a store and its project views share: one connection, what is prepared on it, the change feed. */
+class Shared {
+  conn: Connection | undefined;
+  writes: WriteStatements | undefined;
+  /** Invocation writes committed through this connection: with SQLite's data_version, the revision. */
+  changes = 0;
+  readonly embeddings: EmbeddingStatements;
+  readonly models: ModelStateStatements;
+  /** Polls the revision, which other connections' commits change too. */
+  readonly feed: PollingChangeFeed;
+  /** The views made, by project name. */
+  readonly views = new Map<string, SqliteStore>();
+
+  constructor(conn: Connection) {
+    this.conn = conn;
+    this.embeddings = new EmbeddingStatements(conn);
+    this.models = new ModelStateStatements(conn);
+    this.feed = new PollingChangeFeed(() => {
+      if (!this.conn) throw new StoreError('store is closed');
+      return this.revision(this.conn);
+    });
+  }
+
+  revision(conn: Connection): string {
+    return `${this.changes}.${conn.dataVersion()}`;
+  }
+}
+
 /**
  * Creates the folder (0700) and an empty database file (0600) when they do not exist yet: queries
  * are private to their user, and SQLite gives the -wal and -shm files the database file's mode.

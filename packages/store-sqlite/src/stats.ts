@@ -8,7 +8,7 @@ import type { SkillPhaseStatsTable } from './schema.js';
 import { toIso } from './time.js';
 
 /** Counts of one (skill, phase); a row of the aggregates, or the same computed from rows (phase NULL). */
-type GroupCounts = Omit<SkillPhaseStatsTable, 'phase_id'> & { phase_id: number | null };
+type GroupCounts = Omit<SkillPhaseStatsTable, 'phase_id' | 'project_id'> & { phase_id: number | null };
 
 interface Group {
   readonly skillId: number;
@@ -18,18 +18,24 @@ interface Group {
 }
 
 /**
- * Statistics per skill, or per (skill, phase) when `byPhase`. Counts, the mean and the last use
- * come from the aggregates when nothing is filtered, else from the matching rows; the same
- * arithmetic either way (means over whole microseconds), so both agree. Percentiles need the
- * completed rows' durations: with `percentiles` false they are null and not read.
+ * Statistics per skill, or per (skill, phase) when `byPhase`, of one project (`projectId`; null:
+ * all of them, added up). Counts, the mean and the last use come from the aggregates when nothing
+ * is filtered, else from the matching rows; the same arithmetic either way (means over whole
+ * microseconds), so both agree. Percentiles need the completed rows' durations: with
+ * `percentiles` false they are null and not read.
  */
-export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boolean, percentiles: boolean): SkillStats[] {
+export function computeStats(conn: Connection, f: ResolvedFilter, projectId: number | null, byPhase: boolean, percentiles: boolean): SkillStats[] {
   return conn.read(() => {
     const b = conn.builder;
-    const where = filterCondition(f);
+    const where = filterCondition(f, projectId);
     const completed = sql.lit(STATUS_CODE.completed);
-    const counts = isEmptyFilter(f)
-      ? conn.all<GroupCounts>(b.selectFrom('skill_phase_stats').selectAll())
+    const counts: (GroupCounts & { project_id?: number })[] = isEmptyFilter(f)
+      ? conn.all<GroupCounts>(
+          b
+            .selectFrom('skill_phase_stats')
+            .selectAll()
+            .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!)),
+        )
       : conn.all<GroupCounts>(
           b
             .selectFrom('invocations')
@@ -53,7 +59,7 @@ export function computeStats(conn: Connection, f: ResolvedFilter, byPhase: boole
     const groups = new Map<number, Map<number, Group>>();
     const groupOf = (skillId: number, phaseId: number | null) => groups.get(skillId)?.get(byPhase ? (phaseId ?? 0) : 0);
     for (const row of counts) {
-      const { skill_id, phase_id, ...c } = row;
+      const { skill_id, phase_id, project_id: _, ...c } = row;
       const group = groupOf(skill_id, phase_id);
       if (!group) {
         const phaseId = byPhase ? (phase_id ?? 0) : 0;

@@ -8,6 +8,8 @@ import {
   isPlainNameList,
   isPlainQuery,
   isPlainRank,
+  LIMITS,
+  PROJECT_NAME_PATTERN,
   validateBatch as validateWith,
   type Completion,
   type InvocationRecord,
@@ -53,8 +55,22 @@ export function isPlainValidRecord(r: unknown): r is InvocationRecord {
     (v.selectionRank === null || isPlainRank(v.selectionRank)) &&
     isPlainNameList(v.followUpActions) &&
     (v.errorType === null || isPlainName(v.errorType)) &&
-    (v.source === undefined || v.source === null || isPlainName(v.source))
+    (v.source === undefined || v.source === null || isPlainName(v.source)) &&
+    (v.project === undefined || isPlainProject(v.project)) &&
+    (v.alternativeScores === undefined || isPlainScores(v.alternativeScores, v.alternativesConsidered.length))
   );
+}
+
+function isPlainProject(value: unknown): value is string {
+  return typeof value === 'string' && PROJECT_NAME_PATTERN.test(value);
+}
+
+/** Finite numbers, none or one per alternative (the rule `scoresMatchAlternatives` checks). */
+function isPlainScores(value: unknown, alternatives: number): value is number[] {
+  if (!Array.isArray(value) || value.length > LIMITS.listLength) return false;
+  if (value.length !== 0 && value.length !== alternatives) return false;
+  for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i])) return false;
+  return true;
 }
 
 /** True only when the completion schema would accept `c` and return it unchanged. */

@@ -1,6 +1,6 @@
 import { ValidationError, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completion, pendingRecord } from '@skills/store-contract';
+import { asStored, completion, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore, type SqliteStore } from './index.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
@@ -51,6 +51,6 @@ describe('lone surrogates in a write batch', () => {
     // Astral characters (proper surrogate pairs) round-trip exactly.
     const emoji = pendingRecord(3, { id: 'inv-\uD83D\uDE00', userQuery: 'ship it \uD83D\uDE80' });
     await store.applyBatch({ inserts: [emoji] });
-    expect(await store.getInvocation(emoji.id)).toEqual(emoji);
+    expect(await store.getInvocation(emoji.id)).toEqual(asStored(emoji));
   });
 });

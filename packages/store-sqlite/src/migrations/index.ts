@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial-schema.js';
 import { pruneCounter } from './0002-prune-counter.js';
 import { invocationSource } from './0003-invocation-source.js';
 import { modelState } from './0004-model-state.js';
+import { projects } from './0005-projects.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -13,4 +14,4 @@ import { modelState } from './0004-model-state.js';
  * import { migrations } from '@skills/store-sqlite';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState, projects]);
