@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SkillsError } from '@skills/protocol';
-import { parseCommandArgs, splitCommand } from './cli/args.js';
+import { parseCommandArgs, projectOptions, splitCommand } from './cli/args.js';
 import { println, type Io } from './cli/command.js';
 import { CliError, EXIT, UsageError } from './cli/errors.js';
 import { escaped } from './cli/format.js';
@@ -50,7 +50,8 @@ export async function main({ argv, io, env, cwd }: MainOptions): Promise<number>
     }
     const first = rest[0];
     if (first !== undefined) {
-      return usage(io, first.startsWith('-') && first !== '--db' ? `unknown option ${first}` : 'missing command', 'skills --help');
+      const global = first === '--db' || first === '--project';
+      return usage(io, first.startsWith('-') && !global ? `unknown option ${first}` : 'missing command', 'skills --help');
     }
     io.stderr.write(mainHelp(COMMANDS, version()));
     return EXIT.usage;
@@ -68,11 +69,14 @@ export async function main({ argv, io, env, cwd }: MainOptions): Promise<number>
       io.stdout.write(commandHelp(spec));
       return EXIT.ok;
     }
+    const { project, allProjects } = projectOptions(values);
     const module = await spec.load();
     return await module.run({
       values,
       positionals,
       db: typeof values['db'] === 'string' ? values['db'] : undefined,
+      project,
+      allProjects,
       json: values['json'] === true,
       cwd,
       env,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_FORMAT_VERSION } from '@skills/protocol';
 import { skills, tempDir } from './support.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -58,7 +59,7 @@ describe('reading the store', () => {
   it('stats shows per-skill and per-phase tables, filtered by skill, phase and age', async () => {
     const all = await skills(['stats', '--db', db]);
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/^Per skill \(\d+ skills, \d+ invocations\):/m);
+    expect(all.stdout).toMatch(/^Per skill \(project default: \d+ skills, \d+ invocations\):/m);
     expect(all.stdout).toMatch(/^Per skill and phase:/m);
     expect(all.stdout).toMatch(/^code-reviewer +\d+/m);
     const one = JSON.parse((await skills(['stats', '--db', db, '--skill', 'linter', '--json'])).stdout) as {
@@ -152,7 +153,7 @@ describe('export and import', () => {
     expect(exported.code).toBe(0);
     expect(exported.stderr).toMatch(/^Exported \d+ invocations/);
     const doc = JSON.parse(readFileSync(out, 'utf8')) as { format: string; version: number; invocations: Array<{ id: string }> };
-    expect(doc).toMatchObject({ format: 'skills-export', version: 2 });
+    expect(doc).toMatchObject({ format: 'skills-export', version: EXPORT_FORMAT_VERSION });
 
     const copy = join(tempDir(), 'copy.db');
     const imported = await skills(['import', out, '--db', copy, '--json']);

@@ -208,7 +208,7 @@ describe('skills copy between SQLite files', () => {
     const run = await skills(['copy', '--from', from, '--to', to], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'skills copy: the counts differ after the copy: invocations: 8 in the source, 9 in the target; pending: 2 in the source, 3 in the target; skill only-in-target, pending: 0 in the source, 1 in the target',
+      'skills copy: the counts differ after the copy: invocations: 8 in the source, 9 in the target; project default: 8 in the source, 9 in the target; pending: 2 in the source, 3 in the target; skill only-in-target, pending: 0 in the source, 1 in the target',
     );
   });
 

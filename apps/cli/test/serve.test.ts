@@ -80,7 +80,7 @@ describe('skills serve', () => {
     const db = join(dir, 'served.db');
     const short = await skills(['serve', '--port', '0', '--db', db, '--token-file', 'token'], { cwd: dir });
     expect(short.code).toBe(2);
-    expect(short.stderr).toContain(`the token in ${join(dir, 'token')} must be at least 16 characters`);
+    expect(short.stderr).toContain(`${join(dir, 'token')} must be at least 16 characters`);
     const body = await skills(['serve', '--port', '0', '--db', db, '--max-body-bytes', 'nope']);
     expect(body.code).toBe(2);
     expect(body.stderr).toContain('--max-body-bytes must be a whole number of bytes');

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,4 +68,39 @@ export function snapshot(dir: string): Record<string, string> {
   };
   walk(dir);
   return out;
+}
+
+const servers: ChildProcess[] = [];
+
+/**
+ * `skills serve` on a free port with its own database, `env` and further `args` (`--project`);
+ * resolves with its URL once it listens. {@link stopServers} ends it.
+ */
+export async function serve(db: string, env: Record<string, string> = {}, args: readonly string[] = []): Promise<string> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db, ...args], {
+    env: { ...process.env, SKILLS_EMBEDDER: 'lexical', SKILLS_SERVER_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  servers.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise<string>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      const m = /listening on (http:\/\/[^/\s]+)\/mcp/.exec(stdout);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+}
+
+/** Stops every server {@link serve} started (for `afterEach`). */
+export async function stopServers(): Promise<void> {
+  for (const child of servers.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
 }

@@ -1,39 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { createSkillsTracker } from '@skills/tracker';
-import { BIN, skills, tempDir } from './support.js';
+import { serve, skills, stopServers, tempDir } from './support.js';
 
-const children: ChildProcess[] = [];
-afterEach(async () => {
-  for (const child of children.splice(0)) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-});
-
-/** `skills serve` on a free port with its own database; resolves with its URL once it listens. */
-async function serve(db: string): Promise<string> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], {
-    env: { ...process.env, SKILLS_EMBEDDER: 'lexical', SKILLS_SERVER_TOKEN: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      const m = /listening on (http:\/\/[^/\s]+)\/mcp/.exec(stdout);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-}
+afterEach(stopServers);
 
 /** A project folder whose spool holds `n` invocations tracked while no server answered. */
 async function projectWithSpool(n: number): Promise<string> {

@@ -68,7 +68,8 @@ describe('text output escapes and cuts stored values', () => {
 
   it('--json keeps every value exactly as stored', async () => {
     const [row] = JSON.parse((await skills(['history', '--db', db, '--json'])).stdout) as InvocationRecord[];
-    expect(row).toEqual(hostile);
+    // Stores read every record back with its project.
+    expect(row).toEqual({ ...hostile, project: 'default' });
     const stats = JSON.parse((await skills(['stats', '--db', db, '--json'])).stdout) as { skills: Array<{ skillName: string }> };
     expect(stats.skills[0]!.skillName).toBe(hostile.skillName);
   });

@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerHealth } from '@skills/protocol';
+import type { Credentials } from './credentials.js';
+import { ProjectGrant } from './project-grant.js';
 import { sendJson } from './respond.js';
-import { DASHBOARD_COOKIE, type BearerToken, type HostPolicy } from './security.js';
+import { DASHBOARD_COOKIE, type HostPolicy } from './security.js';
 
 /** Where a request goes, as far as access rules care. */
 export interface AccessRequest {
@@ -15,42 +17,52 @@ export interface AccessRequest {
   readonly isPublic: boolean;
 }
 
+/** A request the gate let through: whether it showed a token, and the projects that token reaches. */
+export interface Admission {
+  /** It showed a token the server accepts, or the server needs none. */
+  readonly authorized: boolean;
+  /** Every project without tokens; else the token's ({@link ProjectGrant.NONE} when it showed none). */
+  readonly grant: ProjectGrant;
+}
+
 /**
- * Who may ask: the `Host`/`Origin` rules ({@link HostPolicy}) for every request, then the bearer
- * token (when the server has one) for every request but the public ones. A person opening the
+ * Who may ask: the `Host`/`Origin` rules ({@link HostPolicy}) for every request, then a bearer
+ * token (when the server has tokens) for every request but the public ones. A person opening the
  * dashboard cannot send a header: `/?token=...` is traded for a cookie derived from the token.
  */
 export class AccessGate {
   readonly #hosts: HostPolicy;
-  readonly #bearer: BearerToken | undefined;
+  readonly #credentials: Credentials | undefined;
 
-  constructor(hosts: HostPolicy, bearer: BearerToken | undefined) {
+  constructor(hosts: HostPolicy, credentials: Credentials | undefined) {
     this.#hosts = hosts;
-    this.#bearer = bearer;
+    this.#credentials = credentials;
   }
 
   /**
-   * Admits the request (`authorized`: it showed the token, or none is needed), or answers it
-   * (403, 401, the token page or the token exchange) and returns undefined.
+   * Admits the request, or answers it (403, 401, the token page or the token exchange) and
+   * returns undefined.
    */
-  admit(req: IncomingMessage, res: ServerResponse, target: AccessRequest): { authorized: boolean } | undefined {
+  admit(req: IncomingMessage, res: ServerResponse, target: AccessRequest): Admission | undefined {
     const refusal = this.#hosts.refusal(req);
     if (refusal) return void sendRefusal(res, target.route, 403, refusal);
-    const bearer = this.#bearer;
-    const authorized =
-      bearer === undefined || bearer.verify(req.headers.authorization) || (target.forDashboard && bearer.verifyCookie(req.headers.cookie));
-    if (target.isPublic) return { authorized };
-    if (target.path === '/' && bearer !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+    const credentials = this.#credentials;
+    const grant =
+      credentials === undefined
+        ? ProjectGrant.ALL
+        : (credentials.grantOfHeader(req.headers.authorization) ?? (target.forDashboard ? credentials.grantOfCookie(req.headers.cookie) : undefined));
+    if (target.isPublic) return { authorized: grant !== undefined, grant: grant ?? ProjectGrant.NONE };
+    if (target.path === '/' && credentials !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
       const token = new URLSearchParams((req.url ?? '').slice(target.path.length + 1)).get('token');
-      if (token !== null) return void exchangeToken(res, bearer, token);
-      if (!authorized) return void sendPage(res, 401, TOKEN_PAGE);
+      if (token !== null) return void exchangeToken(res, credentials, token);
+      if (grant === undefined) return void sendPage(res, 401, TOKEN_PAGE);
     }
-    if (!authorized) {
+    if (grant === undefined) {
       return void sendRefusal(res, target.route, 401, 'missing or wrong bearer token: send "Authorization: Bearer <token>" with the server\'s token', {
         'www-authenticate': 'Bearer realm="skills-server"',
       });
     }
-    return { authorized };
+    return { authorized: true, grant };
   }
 }
 
@@ -70,19 +82,20 @@ export function publicHealth(health: ServerHealth): ServerHealth {
 /** What a person who opens the dashboard of a server with a token, without it, is told. */
 const TOKEN_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>skills dashboard: token needed</title>
 <h1>This server needs its token</h1>
-<p>Open the dashboard once as <code>/?token=YOUR_TOKEN</code> (the server's <code>SKILLS_SERVER_TOKEN</code> or the contents of its <code>--token-file</code>).
+<p>Open the dashboard once as <code>/?token=YOUR_TOKEN</code> (the server's <code>SKILLS_SERVER_TOKEN</code>, or a token of its <code>--token-file</code>).
 The browser then keeps a cookie derived from it, and the address bar forgets the token.</p></html>`;
 
 /**
  * Trades `/?token=...` for the dashboard cookie and sends the browser on to `/`, so that the token
  * leaves the address bar and its history at once. A wrong token gets the explanation again.
  */
-function exchangeToken(res: ServerResponse, bearer: BearerToken, token: string): void {
-  if (!bearer.matches(token)) return sendPage(res, 401, TOKEN_PAGE.replace('<h1>This server needs its token</h1>', '<h1>That is not this server\'s token</h1>'));
+function exchangeToken(res: ServerResponse, credentials: Credentials, token: string): void {
+  const cookie = credentials.cookieFor(token);
+  if (cookie === undefined) return sendPage(res, 401, TOKEN_PAGE.replace('<h1>This server needs its token</h1>', '<h1>That is not this server\'s token</h1>'));
   res
     .writeHead(303, {
       location: '/',
-      'set-cookie': `${DASHBOARD_COOKIE}=${bearer.cookieValue()}; HttpOnly; SameSite=Strict; Path=/`,
+      'set-cookie': `${DASHBOARD_COOKIE}=${cookie}; HttpOnly; SameSite=Strict; Path=/`,
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
     })

@@ -5,7 +5,11 @@ import { SkillsService } from '@skills/tracker';
 import { ENGINES } from './engines.js';
 import { FailureLog } from './failure-log.js';
 import { ServerMetrics } from './metrics.js';
+import { ProjectGrant } from './project-grant.js';
 import { createSkillsMcpServer } from './tools.js';
+
+/** The health document, with the project whose invocations it counted. */
+export type ProjectHealth = ServerHealth & { readonly project: string };
 
 /** The server's version, from its package.json. */
 export const SERVER_VERSION: string = (
@@ -38,6 +42,8 @@ export class SkillsServerApp {
   readonly version = SERVER_VERSION;
   readonly #started = performance.now();
   #embedderId: string | null = null;
+  /** The project services that have served a call: their failed writes degrade the health too. */
+  readonly #used = new Set<SkillsService>();
   #closing: Promise<void> | undefined;
   /** The failed write (its time) whose fault the store's write probe also met: see {@link #acceptsWritesAgain}. */
   #probedFailure: string | undefined;
@@ -74,27 +80,44 @@ export class SkillsServerApp {
     return (performance.now() - this.#started) / 1000;
   }
 
-  /** A new MCP server with every tool, for one session (HTTP) or the one stdio connection. */
+  /**
+   * A new MCP server with every tool, for one session (HTTP) or the one stdio connection. Over
+   * HTTP each call carries its token's grant (see `McpEndpoint`); a call without one reaches no
+   * project. Over stdio the host that spawned the server owns it: every project.
+   */
   createMcpServer(): McpServer {
     return createSkillsMcpServer({
       service: this.service,
+      serviceFor: (project) => this.serviceFor(project),
       metrics: this.metrics,
       failures: this.failures,
       version: this.version,
-      health: () => this.health(),
+      health: (project) => this.health(project),
+      ungranted: this.transport === 'stdio' ? ProjectGrant.ALL : ProjectGrant.NONE,
     });
   }
 
-  /** The health document of `GET /health` and `health_check`. */
-  async health(): Promise<ServerHealth> {
+  /** The service of `project` on this server's store (the same object for the same name). */
+  serviceFor(project: string): SkillsService {
+    const service = this.service.forProject(project);
+    this.#used.add(service);
+    return service;
+  }
+
+  /**
+   * The health document of `GET /health` (the server's own project) and `health_check` (the
+   * call's project): the invocations of that project. A failed write through any project's
+   * service degrades it, since they share the storage.
+   */
+  async health(project: string = this.service.project): Promise<ProjectHealth> {
     let invocations: number | null = null;
     let error: string | undefined;
     try {
-      invocations = await this.service.store.countInvocations();
+      invocations = await this.serviceFor(project).store.countInvocations();
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
-    const writeError = this.service.writeError;
+    const writeError = this.#lastWriteError();
     if (error === undefined && writeError && !(await this.#acceptsWritesAgain(writeError))) error = `the last write failed at ${writeError.at}: ${writeError.message}`;
     return {
       status: error === undefined ? 'ok' : 'degraded',
@@ -104,7 +127,18 @@ export class SkillsServerApp {
       database: { path: this.service.location, invocations, ...(error !== undefined ? { error } : {}) },
       embedder: this.#embedderId,
       transport: this.transport,
+      project,
     };
+  }
+
+  /** The latest failed write of the services in use (null once each has written again). */
+  #lastWriteError(): { readonly message: string; readonly at: string } | null {
+    let latest = this.service.writeError;
+    for (const service of this.#used) {
+      const e = service.writeError;
+      if (e && (!latest || e.at > latest.at)) latest = e;
+    }
+    return latest;
   }
 
   /**

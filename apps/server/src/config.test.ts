@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '@skills/protocol';
 import { DEFAULT_MAX_BODY_BYTES, resolveConfig, UsageError } from './config.js';
+import { ProjectGrant } from './project-grant.js';
 import { tempDir } from './test-support/harness.js';
 
 const TOKEN = 'a'.repeat(12) + '-secret-token';
@@ -21,7 +22,7 @@ describe('resolveConfig', () => {
     expect(resolveConfig([], { SKILLS_SERVER_HOST: '0.0.0.0', SKILLS_SERVER_PORT: '9200', SKILLS_SERVER_TOKEN: TOKEN }, cwd)).toMatchObject({
       host: '0.0.0.0',
       port: 9200,
-      token: TOKEN,
+      tokens: [{ token: TOKEN, grant: ProjectGrant.ALL }],
     });
     expect(resolveConfig(['--host', '::1', '--port', '0', '--db', 'x.db'], { SKILLS_SERVER_PORT: '9200', SKILLS_DB_PATH: 'env.db' }, cwd)).toMatchObject({
       host: '::1',
@@ -57,12 +58,17 @@ describe('resolveConfig', () => {
 
   it('takes the token from --token-file (trimmed) over SKILLS_SERVER_TOKEN, and checks it', () => {
     const cwd = tempDir();
-    expect(resolveConfig([], {}, cwd)).toMatchObject({ token: undefined, allowedHosts: [], maxBodyBytes: DEFAULT_MAX_BODY_BYTES, warnings: [] });
-    expect(resolveConfig([], { SKILLS_SERVER_TOKEN: `  ${TOKEN}\n` }, cwd).token).toBe(TOKEN);
-    expect(resolveConfig([], { SKILLS_SERVER_TOKEN: '   ' }, cwd).token).toBeUndefined();
+    const only = (token: string) => [{ token, grant: ProjectGrant.ALL }];
+    expect(resolveConfig([], {}, cwd)).toMatchObject({ tokens: [], allowedHosts: [], maxBodyBytes: DEFAULT_MAX_BODY_BYTES, warnings: [] });
+    expect(resolveConfig([], { SKILLS_SERVER_TOKEN: `  ${TOKEN}\n` }, cwd).tokens).toEqual(only(TOKEN));
+    expect(resolveConfig([], { SKILLS_SERVER_TOKEN: '   ' }, cwd).tokens).toEqual([]);
     writeFileSync(join(cwd, 'token'), `\n${TOKEN}-from-file\r\n`);
     chmodSync(join(cwd, 'token'), 0o600);
-    expect(resolveConfig(['--token-file', 'token'], { SKILLS_SERVER_TOKEN: TOKEN }, cwd)).toMatchObject({ token: `${TOKEN}-from-file`, warnings: [] });
+    expect(resolveConfig(['--token-file', 'token'], { SKILLS_SERVER_TOKEN: TOKEN }, cwd)).toMatchObject({ tokens: only(`${TOKEN}-from-file`), warnings: [] });
+    // SKILLS_TOKEN_FILE names the file when the flag does not; the flag wins.
+    expect(resolveConfig([], { SKILLS_TOKEN_FILE: 'token', SKILLS_SERVER_TOKEN: TOKEN }, cwd).tokens).toEqual(only(`${TOKEN}-from-file`));
+    expect(() => resolveConfig(['--token-file', 'nope'], { SKILLS_TOKEN_FILE: 'token' }, cwd)).toThrow(/--token-file: cannot read/);
+    expect(() => resolveConfig([], { SKILLS_TOKEN_FILE: 'nope' }, cwd)).toThrow(/^SKILLS_TOKEN_FILE: cannot read .*nope \(ENOENT\)$/);
     chmodSync(join(cwd, 'token'), 0o640);
     expect(resolveConfig(['--token-file', 'token'], {}, cwd).warnings).toEqual([
       `the token file ${join(cwd, 'token')} can be read by other users; restrict it with: chmod 600 ${join(cwd, 'token')}`,

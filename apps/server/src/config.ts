@@ -1,9 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SkillsError, type Settings } from '@skills/protocol';
 import { loadSettings } from '@skills/tracker';
+import { ProjectGrant } from './project-grant.js';
 import { isLoopbackHost, tokenProblem } from './security.js';
+import { readTokenFile, TokenFileError, type ScopedToken } from './token-file.js';
 
 /** What the command line, the environment and the settings files decide. */
 export interface ServerConfig {
@@ -12,8 +13,11 @@ export interface ServerConfig {
   readonly stdio: boolean;
   readonly help: boolean;
   readonly settings: Settings;
-  /** The bearer token every route but `/health` requires; required to listen beyond loopback. */
-  readonly token: string | undefined;
+  /**
+   * The bearer tokens accepted on every route but `/health`, each with the projects it reaches
+   * (empty: no token needed). At least one is required to listen beyond loopback.
+   */
+  readonly tokens: readonly ScopedToken[];
   /** Host names answered besides loopback names and the bound address (DNS-rebinding protection). */
   readonly allowedHosts: readonly string[];
   /** Largest accepted request body, in bytes. */
@@ -45,9 +49,11 @@ recommend_skills / get_recommendations, skill_stats, health_check).
                scheme). Default .skills/skills.db; env SKILLS_DB_URL (wins) or SKILLS_DB_PATH,
                settings db_url or db_path. A URL's password is never shown.
   --token-file PATH
-               read the bearer token from this file (env SKILLS_SERVER_TOKEN). With a token,
-               every request but GET /health must send "Authorization: Bearer <token>".
-               Listening on an address other than loopback requires a token.
+               the bearer tokens (env SKILLS_TOKEN_FILE; else env SKILLS_SERVER_TOKEN, one
+               token): the file holds one token (every project), or YAML listing tokens and
+               the projects each may read and write ("tokens: [{name, token, projects}]",
+               projects a list or "*"). With tokens, every request but GET /health must send
+               "Authorization: Bearer <token>". Listening beyond loopback requires a token.
   --allowed-hosts LIST
                comma-separated host names clients may address the server by, besides loopback
                names and the address listened on (env SKILLS_SERVER_ALLOWED_HOSTS)
@@ -112,8 +118,8 @@ export function resolveConfig(
   const stdio = values.stdio ?? false;
   const warnings: string[] = [];
 
-  const token = readToken(values['token-file'], env, cwd, warnings);
-  if (token === undefined && !stdio && !values.help && !isLoopbackHost(host)) {
+  const tokens = readTokens(values['token-file'], env, cwd, warnings);
+  if (tokens.length === 0 && !stdio && !values.help && !isLoopbackHost(host)) {
     throw new UsageError(
       `refusing to listen on ${host} without a token: anyone who can reach that address could read and write the database. ` +
         `Set SKILLS_SERVER_TOKEN (or --token-file PATH) to a secret of at least 16 characters (e.g. from \`openssl rand -hex 32\`) ` +
@@ -132,34 +138,28 @@ export function resolveConfig(
   }
   const bodyText = nonEmpty(values['max-body-bytes']) ?? nonEmpty(env['SKILLS_SERVER_MAX_BODY_BYTES']);
   const maxBodyBytes = bodyText === undefined ? DEFAULT_MAX_BODY_BYTES : parseBodyLimit(bodyText, values['max-body-bytes'] !== undefined ? '--max-body-bytes' : 'SKILLS_SERVER_MAX_BODY_BYTES');
-  return { host, port, stdio, help: values.help ?? false, settings, token, allowedHosts, maxBodyBytes, warnings };
+  return { host, port, stdio, help: values.help ?? false, settings, tokens, allowedHosts, maxBodyBytes, warnings };
 }
 
-/** The token from `--token-file` (first) or `SKILLS_SERVER_TOKEN`; surrounding whitespace and newlines dropped. */
-function readToken(file: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, warnings: string[]): string | undefined {
+/**
+ * The tokens from `--token-file` (first), the file `SKILLS_TOKEN_FILE` names, or `SKILLS_SERVER_TOKEN`
+ * (one token, every project); surrounding whitespace and newlines dropped. None: an empty list.
+ */
+function readTokens(flag: string | undefined, env: Readonly<Record<string, string | undefined>>, cwd: string, warnings: string[]): ScopedToken[] {
+  if (flag !== undefined && flag.trim() === '') throw new UsageError('--token-file needs a file path');
+  const [file, source] = flag !== undefined ? [flag, '--token-file'] : [nonEmpty(env['SKILLS_TOKEN_FILE']), 'SKILLS_TOKEN_FILE'];
   if (file !== undefined) {
-    if (file.trim() === '') throw new UsageError('--token-file needs a file path');
-    const path = resolve(cwd, file);
-    let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      return readTokenFile(resolve(cwd, file), source, warnings);
     } catch (error) {
-      throw new UsageError(`--token-file: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw error instanceof TokenFileError ? new UsageError(error.message) : error;
     }
-    const token = text.trim();
-    const problem = tokenProblem(token, `the token in ${path}`);
-    if (problem) throw new UsageError(problem);
-    if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {
-      warnings.push(`the token file ${path} can be read by other users; restrict it with: chmod 600 ${path}`);
-    }
-    return token;
   }
-  const fromEnv = env['SKILLS_SERVER_TOKEN'];
-  if (fromEnv === undefined || fromEnv.trim() === '') return undefined;
-  const token = fromEnv.trim();
-  const problem = tokenProblem(token, 'SKILLS_SERVER_TOKEN');
+  const fromEnv = nonEmpty(env['SKILLS_SERVER_TOKEN']);
+  if (fromEnv === undefined) return [];
+  const problem = tokenProblem(fromEnv, 'SKILLS_SERVER_TOKEN');
   if (problem) throw new UsageError(problem);
-  return token;
+  return [{ token: fromEnv, grant: ProjectGrant.ALL }];
 }
 
 function parseBodyLimit(text: string, source: string): number {

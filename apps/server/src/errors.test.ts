@@ -70,7 +70,7 @@ describe('errors reach clients without stack traces or paths', () => {
   it('a tool whose store fails underneath answers "<tool> failed on the server (StoreError)"; the detail goes to the log', async () => {
     const { invocation_id } = await client.trackInvocation({ session_id: 'err', skill_name: 'before' });
     // A real failure: the database is closed under the running server.
-    await server.app.service.store.close();
+    await server.app.service.allProjects.close(); // the store itself: closing a project view does nothing
 
     const calls: [string, Record<string, unknown>][] = [
       ['track_invocation', { session_id: 'err', skill_name: 'after' }],

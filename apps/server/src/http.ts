@@ -5,8 +5,11 @@ import { DashboardRoutes } from './dashboard/routes.js';
 import { bind, ListenError } from './listen.js';
 import { McpEndpoint } from './mcp-endpoint.js';
 import { Router } from './router.js';
-import { BearerToken, HostPolicy, isLoopbackHost } from './security.js';
+import { Credentials } from './credentials.js';
+import { ProjectGrant } from './project-grant.js';
+import { HostPolicy, isLoopbackHost } from './security.js';
 import { SessionStore } from './sessions.js';
+import type { ScopedToken } from './token-file.js';
 import { InFlightRequests, stopGracefully } from './shutdown.js';
 
 export { ListenError } from './listen.js';
@@ -22,9 +25,11 @@ export interface HttpServerOptions {
   readonly maxBodyBytes?: number;
   /**
    * The bearer token every request but `GET /health` must carry (`Authorization: Bearer <token>`).
-   * Required when `host` is not a loopback address.
+   * It allows every project. A token (or {@link tokens}) is required when `host` is not a loopback address.
    */
   readonly token?: string;
+  /** Tokens scoped to projects (a token file's entries); accepted besides {@link token}. */
+  readonly tokens?: readonly ScopedToken[];
   /** Host names clients may address the server by, besides loopback names and the bound address. */
   readonly allowedHosts?: readonly string[];
   /** Open sessions at most; beyond, the least recently used one is closed. Default 1,000. */
@@ -79,12 +84,13 @@ export interface HttpBinding {
  * refuses to listen beyond loopback. Bodies larger than `maxBodyBytes` get 413 before parsing.
  */
 export async function bindHttp(options: HttpServerOptions): Promise<HttpBinding> {
-  if (options.token === undefined && !isLoopbackHost(options.host)) {
+  const tokens = [...(options.token !== undefined ? [{ token: options.token, grant: ProjectGrant.ALL }] : []), ...(options.tokens ?? [])];
+  if (tokens.length === 0 && !isLoopbackHost(options.host)) {
     throw new ListenError(
       `refusing to listen on ${options.host} without a token: set SKILLS_SERVER_TOKEN (or --token-file) or listen on 127.0.0.1`,
     );
   }
-  const bearer = options.token !== undefined ? new BearerToken(options.token) : undefined;
+  const credentials = tokens.length > 0 ? new Credentials(tokens) : undefined;
   const bound = await bind(options.host, options.port, HTTP_LIMITS);
   const { server, address } = bound;
   // The policy needs the address actually bound.
@@ -107,10 +113,10 @@ export async function bindHttp(options: HttpServerOptions): Promise<HttpBinding>
         'Answers the MCP sessions hold open: requests in flight (NaN when the SDK keeps no such table).',
         () => sessions.heldStreams,
       );
-      const dashboard = new DashboardRoutes(app.service, app.logger);
+      const dashboard = new DashboardRoutes(app, app.logger);
       const router = new Router({
         app,
-        gate: new AccessGate(hosts, bearer),
+        gate: new AccessGate(hosts, credentials),
         mcp: new McpEndpoint(app, sessions, options.maxBodyBytes ?? HTTP_LIMITS.maxBodyBytes),
         dashboard,
         claudeCodeHooks: claudeCodeHooks(app, options.maxBodyBytes ?? HTTP_LIMITS.maxBodyBytes),

@@ -81,7 +81,7 @@ describe('the skills-server bin', () => {
     writeFileSync(shortFile, 'tooshort\n', { mode: 0o600 });
     const short = await runBin(['--host', '0.0.0.0', '--token-file', shortFile, '--db', db], noToken);
     expect(short.code).toBe(2);
-    expect(short.stderr).toContain(`the token in ${shortFile} must be at least 16 characters (got 8)`);
+    expect(short.stderr).toContain(`the token in --token-file ${shortFile} must be at least 16 characters (got 8)`);
     const missing = await runBin(['--token-file', join(tempDir(), 'absent'), '--db', db], noToken);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--token-file: cannot read .*absent \(ENOENT\)/);
@@ -105,6 +105,43 @@ describe('the skills-server bin', () => {
       expect(server.stderr()).not.toContain(token);
     } finally {
       expect(await server.stop()).toBe(0);
+    }
+  });
+
+  it('with a token file of projects (SKILLS_TOKEN_FILE): each token reaches its projects; a malformed file stops the start, naming the entry', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'tokens.yaml');
+    const alpha = 'alpha-bin-token-0123456789';
+    const beta = 'beta-bin-token-0123456789';
+    const env = { SKILLS_SERVER_TOKEN: '', SKILLS_EMBEDDER: 'lexical', SKILLS_TOKEN_FILE: file };
+    writeFileSync(file, `tokens:\n  - name: a\n    token: ${alpha}\n    projects: [alpha]\n  - name: b\n    token: ${beta}\n    projects: [Beta]\n`, { mode: 0o600 });
+    const refused = await runBin(['--port', '0', '--db', join(dir, 'never.db')], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`skills-server: SKILLS_TOKEN_FILE ${file}: tokens.1 ("b"): projects.0 must be 1-64 characters`);
+    expect(refused.stderr).not.toContain(beta);
+    expect(readdirSync(dir)).toEqual(['tokens.yaml']);
+
+    writeFileSync(file, `tokens:\n  - name: a\n    token: ${alpha}\n    projects: [alpha]\n  - name: b\n    token: ${beta}\n    projects: [beta]\n`);
+    const server = await spawnServer(['--port', '0', '--db', join(dir, 'projects.db')], env);
+    try {
+      const client = await SkillsMcpClient.connect({ url: server.url, timeoutMs: 5_000, token: alpha });
+      try {
+        await client.trackInvocation({ session_id: 'bin', skill_name: 'in-alpha' });
+        const refusal = await client.callTool('skill_stats', { project: 'beta' });
+        expect(refusal).toMatchObject({ isError: true, content: [{ text: 'project "beta" is not allowed for this token' }] });
+      } finally {
+        await client.close();
+      }
+      expect(server.stderr()).not.toContain(alpha);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    const service = await SkillsService.open({ settings: testSettings(dir, { dbPath: join(dir, 'projects.db') }) });
+    try {
+      expect((await service.forProject('alpha').store.listInvocations()).map((r) => r.skillName)).toEqual(['in-alpha']);
+      expect(await service.listProjects()).toEqual(['alpha']);
+    } finally {
+      await service.close();
     }
   });
 });

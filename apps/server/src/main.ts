@@ -41,7 +41,7 @@ async function main(argv: readonly string[]): Promise<void> {
         host: config.host,
         port: config.port,
         logger,
-        ...(config.token !== undefined ? { token: config.token } : {}),
+        tokens: config.tokens,
         allowedHosts: config.allowedHosts,
         maxBodyBytes: config.maxBodyBytes,
       });

@@ -4,6 +4,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { SkillsServerApp } from './app.js';
 import { InstrumentedTransport } from './instrumented-transport.js';
+import { attachGrant } from './mcp-auth.js';
+import type { ProjectGrant } from './project-grant.js';
 import { readJsonBody } from './request-body.js';
 import { sendJson, sendRpcError } from './respond.js';
 import { releaseAnsweredStreams } from './sdk-stream-leak.js';
@@ -26,7 +28,8 @@ export class McpEndpoint {
     this.#maxBodyBytes = maxBodyBytes;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Answers a request of a caller whose token reaches `grant`'s projects (the tools check each call's project). */
+  async handle(req: IncomingMessage, res: ServerResponse, grant: ProjectGrant): Promise<void> {
     if (req.method === 'GET') {
       // No server-initiated messages: clients treat 405 as "no event stream here".
       return sendJson(res, 405, { error: 'this server sends no events; POST requests to /mcp' }, { allow: 'POST, DELETE' });
@@ -34,6 +37,7 @@ export class McpEndpoint {
     if (req.method !== 'POST' && req.method !== 'DELETE') {
       return sendJson(res, 405, { error: `method ${req.method} not allowed on /mcp` }, { allow: 'POST, DELETE' });
     }
+    attachGrant(req, grant);
     const sessionId = req.headers['mcp-session-id'];
     let body: unknown;
     if (req.method === 'POST') {

@@ -3,6 +3,7 @@ import type { SkillsServerApp } from './app.js';
 import { publicHealth, sendRefusal, type AccessGate } from './access.js';
 import type { DashboardRoutes } from './dashboard/routes.js';
 import type { McpEndpoint } from './mcp-endpoint.js';
+import type { ProjectGrant } from './project-grant.js';
 import { parseRequestPath } from './request-path.js';
 import { sendJson } from './respond.js';
 
@@ -13,7 +14,7 @@ export interface RouterParts {
   readonly mcp: McpEndpoint;
   readonly dashboard: DashboardRoutes;
   /** `POST /hooks/claude-code`: Claude Code's HTTP hooks. */
-  readonly claudeCodeHooks: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  readonly claudeCodeHooks: (req: IncomingMessage, res: ServerResponse, grant: ProjectGrant) => Promise<void>;
 }
 
 /** The route label of a path: a fixed set, so that metrics never take a client's path as a label. */
@@ -52,9 +53,9 @@ export class Router {
         // Open to all, but without the token the file's folder and the error's detail are not told.
         return sendJson(res, health.status === 'ok' ? 200 : 503, access.authorized ? health : publicHealth(health));
       }
-      if (route === '/mcp') return await mcp.handle(req, res);
-      if (route === '/hooks/claude-code' && req.method === 'POST') return await claudeCodeHooks(req, res);
-      if (route === '/' || route === '/api') return await dashboard.handle(req, res, new URL(req.url ?? '/', 'http://dashboard'));
+      if (route === '/mcp') return await mcp.handle(req, res, access.grant);
+      if (route === '/hooks/claude-code' && req.method === 'POST') return await claudeCodeHooks(req, res, access.grant);
+      if (route === '/' || route === '/api') return await dashboard.handle(req, res, new URL(req.url ?? '/', 'http://dashboard'), access.grant);
       if (route === '/metrics' && req.method === 'GET') return await sendMetrics(res, app);
       if (route !== 'other') return sendJson(res, 405, { error: `method ${req.method} not allowed on ${route}` });
       return sendJson(res, 404, { error: `no such endpoint: ${path} (try /, /api/overview, /mcp, /health or /metrics)` });

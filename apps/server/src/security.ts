@@ -81,7 +81,11 @@ export class BearerToken {
 
   /** True when the `Cookie` header holds {@link DASHBOARD_COOKIE} with {@link cookieValue}. */
   verifyCookie(cookieHeader: string | undefined): boolean {
-    const sent = cookieNamed(cookieHeader, DASHBOARD_COOKIE) ?? '';
+    return this.matchesCookie(cookieNamed(cookieHeader, DASHBOARD_COOKIE) ?? '');
+  }
+
+  /** True when `sent` is this token's {@link cookieValue} (compared in constant time). */
+  matchesCookie(sent: string): boolean {
     return timingSafeEqual(digest(sent), digest(this.cookieValue()));
   }
 }
@@ -90,7 +94,7 @@ export class BearerToken {
 export const DASHBOARD_COOKIE = 'skills_dashboard';
 
 /** The value of cookie `name` in a `Cookie` header, or undefined. */
-function cookieNamed(header: string | undefined, name: string): string | undefined {
+export function cookieNamed(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();

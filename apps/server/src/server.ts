@@ -2,6 +2,7 @@ import type { Logger, Settings, SkillsStore, StoreEngine } from '@skills/protoco
 import { SkillsServerApp } from './app.js';
 import { bindHttp, ListenError, type HttpServerHandle } from './http.js';
 import { serveStdio, type StdioHandle } from './stdio.js';
+import type { ScopedToken } from './token-file.js';
 
 /** How to start a skills server in this process. */
 export interface StartSkillsServerOptions {
@@ -17,8 +18,10 @@ export interface StartSkillsServerOptions {
   readonly engines?: readonly StoreEngine[];
   /** Close sessions idle this long; default 30 minutes. */
   readonly sessionIdleMs?: number;
-  /** Bearer token required on every route but `GET /health`; required beyond loopback. */
+  /** Bearer token (every project) required on every route but `GET /health`; a token is required beyond loopback. */
   readonly token?: string;
+  /** Tokens scoped to projects (a token file's entries), accepted besides `token`. */
+  readonly tokens?: readonly ScopedToken[];
   /** Host names clients may use besides loopback names and the bound address (DNS-rebinding protection). */
   readonly allowedHosts?: readonly string[];
   /** Largest request body in bytes; default 4 MiB. */
@@ -52,6 +55,7 @@ export async function startSkillsServer(options: StartSkillsServerOptions): Prom
     port: options.port ?? 8678,
     ...(options.sessionIdleMs !== undefined ? { sessionIdleMs: options.sessionIdleMs } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),
+    ...(options.tokens !== undefined ? { tokens: options.tokens } : {}),
     ...(options.allowedHosts !== undefined ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
@@ -86,7 +90,7 @@ export interface RunningStdioServer {
 
 /** Opens the database and serves the tools over stdin/stdout. */
 export async function startStdioServer(
-  options: Omit<StartSkillsServerOptions, 'host' | 'port' | 'sessionIdleMs' | 'token' | 'allowedHosts' | 'maxBodyBytes' | 'maxSessions'> & {
+  options: Omit<StartSkillsServerOptions, 'host' | 'port' | 'sessionIdleMs' | 'token' | 'tokens' | 'allowedHosts' | 'maxBodyBytes' | 'maxSessions'> & {
     readonly stdin?: NodeJS.ReadableStream;
     readonly stdout?: NodeJS.WritableStream;
   },

@@ -31,8 +31,15 @@ describe('skills-server --stdio (the built bin, as an MCP host spawns it)', () =
       expect(bad.isError).toBe(true);
       expect(JSON.stringify(bad.content)).toContain('skill_name is required');
 
+      // The host that spawned the server owns it: every project, each apart.
+      await client.callTool({ name: 'track_invocation', arguments: { session_id: 'stdio', skill_name: 'deployer', project: 'ops' } });
+      const ops = await client.callTool({ name: 'skill_stats', arguments: { project: 'ops' } });
+      expect((ops.structuredContent as { skills: { skill_name: string }[] }).skills.map((x) => x.skill_name)).toEqual(['deployer']);
+
       const health = ServerHealthSchema.parse((await client.callTool({ name: 'health_check', arguments: {} })).structuredContent);
       expect(health).toMatchObject({ status: 'ok', transport: 'stdio', database: { path: join(dir, 'stdio.db'), invocations: 1 } });
+
+      expect((await client.callTool({ name: 'health_check', arguments: { project: 'ops' } })).structuredContent).toMatchObject({ project: 'ops', database: { invocations: 1 } });
     } finally {
       await client.close();
     }

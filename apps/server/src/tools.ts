@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import {
   CompleteInvocationArgsSchema,
   CompleteInvocationResultSchema,
@@ -9,7 +10,9 @@ import {
   HealthCheckArgsSchema,
   MCP_TOOLS,
   newInvocationId,
+  NotAvailableError,
   pendingRecord,
+  ProjectAccessError,
   RecommendSkillsArgsSchema,
   RecommendSkillsResultSchema,
   ServerHealthSchema,
@@ -27,7 +30,6 @@ import {
   type BatchResult,
   type CompleteInvocationResult,
   type RecommendSkillsResult,
-  type ServerHealth,
   type SkillStatsResult,
   type TrackInvocationResult,
   type TrackInvocationsResult,
@@ -35,17 +37,28 @@ import {
 } from '@skills/protocol';
 import type { SkillsService } from '@skills/tracker';
 import type { z } from 'zod';
+import type { ProjectHealth } from './app.js';
 import type { FailureLog } from './failure-log.js';
 import type { ServerMetrics } from './metrics.js';
+import { grantOfCall } from './mcp-auth.js';
+import type { ProjectGrant } from './project-grant.js';
 
-/** What the tools act through: the service, the metrics, the failure log, and the health document. */
+/** What the tools act through: the services, the metrics, the failure log, and the health document. */
 export interface ToolContext {
+  /** The server's service: its project is the one a call gets when neither it nor its token names one. */
   readonly service: SkillsService;
+  /** The service of a project (see `SkillsService.forProject`). */
+  serviceFor(project: string): SkillsService;
   readonly metrics: ServerMetrics;
   readonly failures: FailureLog;
   readonly version: string;
-  health(): Promise<ServerHealth>;
+  health(project: string): Promise<ProjectHealth>;
+  /** The grant of a call that carries none (see {@link grantOfCall}). */
+  readonly ungranted: ProjectGrant;
 }
+
+/** A call's extra information from the SDK: its `authInfo` carries the caller's grant. */
+type CallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** A tool's failure that is the caller's to fix; its message goes back as is. */
 class ToolError extends SkillsError {
@@ -73,19 +86,21 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
   const mcp = new McpServer({ name: 'skills', version: context.version }, { instructions: INSTRUCTIONS });
   const tools = new SkillsTools(context);
 
-  const register = <A extends z.ZodType, R extends z.ZodType>(
+  // Every tool takes `project`: the SDK hands over arguments parsed by `A`.
+  const register = <A extends z.ZodType<{ project?: string | undefined }>, R extends z.ZodType>(
     name: string,
     description: string,
     inputSchema: A,
     outputSchema: R,
-    run: (args: z.output<A>) => Promise<z.output<R>>,
+    run: (args: z.output<A>, service: SkillsService) => Promise<z.output<R>>,
     annotations: { readOnlyHint?: boolean; idempotentHint?: boolean } = {},
   ) => {
     mcp.registerTool(
       name,
       { description, inputSchema, outputSchema, annotations },
       // The SDK validated the arguments against inputSchema before calling this.
-      ((args: z.output<A>) => guard(name, context.failures, () => run(args))) as never,
+      ((args: z.output<A>, extra: CallExtra) =>
+        guard(name, context.failures, () => run(args, serviceOfCall(context, args.project, extra)))) as never,
     );
   };
 
@@ -95,7 +110,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
       'Give your own invocation_id to make retries idempotent, and source to name your integration (default "mcp").',
     TrackInvocationArgsSchema,
     TrackInvocationResultSchema,
-    (args) => tools.trackInvocation(args),
+    (args, service) => tools.trackInvocation(args, service),
   );
   register(
     MCP_TOOLS.completeInvocation,
@@ -103,7 +118,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
       'Without duration_seconds the time since it was tracked is used. Completing twice changes nothing.',
     CompleteInvocationArgsSchema,
     CompleteInvocationResultSchema,
-    (args) => tools.completeInvocation(args),
+    (args, service) => tools.completeInvocation(args, service),
     { idempotentHint: true },
   );
   register(
@@ -112,7 +127,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
       'and ids to mark abandoned. Ids already stored are skipped and counted, so a batch can be replayed safely.',
     TrackInvocationsArgsSchema,
     TrackInvocationsResultSchema,
-    (args) => tools.trackInvocations(args),
+    (args, service) => tools.trackInvocations(args, service),
     { idempotentHint: true },
   );
   for (const name of [MCP_TOOLS.recommendSkills, MCP_TOOLS.getRecommendations]) {
@@ -123,7 +138,7 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
         (name === MCP_TOOLS.getRecommendations ? ' Same as recommend_skills.' : ''),
       RecommendSkillsArgsSchema,
       RecommendSkillsResultSchema,
-      (args) => tools.recommendSkills(args),
+      (args, service) => tools.recommendSkills(args, service),
       { readOnlyHint: true },
     );
   }
@@ -133,15 +148,15 @@ export function createSkillsMcpServer(context: ToolContext): McpServer {
       'optionally for one skill, one workflow phase, or since an ISO date-time or a duration back from now (7d, 24h).',
     SkillStatsArgsSchema,
     SkillStatsResultSchema,
-    (args) => tools.skillStats(args),
+    (args, service) => tools.skillStats(args, service),
     { readOnlyHint: true },
   );
   register(
     MCP_TOOLS.healthCheck,
-    'Server status, version, uptime, database path and row count, and the embedder in use.',
+    'Server status, version, uptime, database path, the embedder in use, and the project counted with its invocations.',
     HealthCheckArgsSchema,
     ServerHealthSchema,
-    () => context.health(),
+    (_args, service) => context.health(service.project),
     { readOnlyHint: true },
   );
   return mcp;
@@ -155,7 +170,7 @@ async function guard(tool: string, failures: FailureLog, run: () => Promise<unkn
     return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result as Record<string, unknown> };
   } catch (error) {
     // The caller's to fix (bad arguments, an unknown id): the message says what, and holds nothing of the server's.
-    if (error instanceof ToolError || error instanceof ValidationError) return { content: [{ type: 'text', text: error.message }], isError: true };
+    if (error instanceof ToolError || error instanceof ValidationError || error instanceof ProjectAccessError) return { content: [{ type: 'text', text: error.message }], isError: true };
     // Anything else (storage, settings, a bug): its message may name files or internals, so the
     // detail (and stack) goes to the server's log, once per condition, and the caller gets the class only.
     failures.failed(tool, tool, error);
@@ -164,7 +179,24 @@ async function guard(tool: string, failures: FailureLog, run: () => Promise<unkn
   }
 }
 
-/** The tools' behaviour, in terms of the service: thin mappings from snake_case arguments. */
+/**
+ * The service a call acts through: its project is the one it names, else its token's only
+ * project, else the server's; a project the token does not reach is refused before anything is read.
+ *
+ * @throws {ProjectAccessError} for a project the caller's token does not allow.
+ * @throws {ToolError} for a project the store cannot keep apart (an engine without projects).
+ */
+function serviceOfCall(context: ToolContext, requested: string | undefined, extra: CallExtra): SkillsService {
+  const project = grantOfCall(extra.authInfo, context.ungranted).projectOf(requested, context.service.project);
+  try {
+    return context.serviceFor(project);
+  } catch (error) {
+    if (error instanceof NotAvailableError) throw new ToolError(`project: ${error.message}`);
+    throw error;
+  }
+}
+
+/** The tools' behaviour, in terms of a project's service: thin mappings from snake_case arguments. */
 class SkillsTools {
   readonly #context: ToolContext;
 
@@ -172,28 +204,26 @@ class SkillsTools {
     this.#context = context;
   }
 
-  get #service(): SkillsService {
-    return this.#context.service;
-  }
-
-  async trackInvocation(args: z.output<typeof TrackInvocationArgsSchema>): Promise<TrackInvocationResult> {
+  async trackInvocation(args: z.output<typeof TrackInvocationArgsSchema>, service: SkillsService): Promise<TrackInvocationResult> {
     const record = pendingRecord(
       {
         skillName: args.skill_name,
         userQuery: args.user_query,
         workflowPhase: args.workflow_phase,
         alternativesConsidered: args.alternatives_considered,
+        alternativeScores: args.alternative_scores,
         selectionRank: args.selection_rank,
         source: args.source ?? PLAIN_MCP_SOURCE,
       },
       { id: args.invocation_id ?? newInvocationId(), sessionId: args.session_id, invokedAt: new Date().toISOString() },
     );
-    const result = await this.#apply({ inserts: [record] });
+    const result = await this.#apply(service, { inserts: [record] });
     return { invocation_id: record.id, duplicate: result.duplicates > 0 };
   }
 
-  async completeInvocation(args: z.output<typeof CompleteInvocationArgsSchema>): Promise<CompleteInvocationResult> {
-    const store = this.#service.store;
+  async completeInvocation(args: z.output<typeof CompleteInvocationArgsSchema>, service: SkillsService): Promise<CompleteInvocationResult> {
+    // The project's view: another project's invocation reads as unknown.
+    const store = service.store;
     const record =
       args.invocation_id !== undefined
         ? await store.getInvocation(args.invocation_id)
@@ -216,7 +246,7 @@ class SkillsTools {
       now.toISOString(),
       (now.getTime() - Date.parse(record.invokedAt)) / 1000,
     );
-    const result = await this.#apply({ completions: [completion] });
+    const result = await this.#apply(service, { completions: [completion] });
     if (result.completed === 1) {
       return { invocation_id: record.id, applied: true, status: args.completed ? 'completed' : 'failed', duration_seconds: completion.durationSeconds };
     }
@@ -225,22 +255,22 @@ class SkillsTools {
     return { invocation_id: record.id, applied: false, status: now2?.status ?? 'pending', duration_seconds: now2?.durationSeconds ?? null };
   }
 
-  async trackInvocations(args: z.output<typeof TrackInvocationsArgsSchema>): Promise<TrackInvocationsResult> {
+  async trackInvocations(args: z.output<typeof TrackInvocationsArgsSchema>, service: SkillsService): Promise<TrackInvocationsResult> {
     const records = args.invocations.map(fromMcpRecord);
     const finished = records.filter((r) => r.status !== 'pending');
     const pending = records.filter((r) => r.status === 'pending');
     const completions = (args.completions ?? []).map(fromMcpCompletion);
     // Finished records go in their own transaction so that the metrics can tell how many of
     // them were new; inserts precede completions within each, as the store guarantees.
-    const first = finished.length > 0 && (pending.length > 0 || completions.length > 0) ? await this.#apply({ inserts: finished }, true) : EMPTY_BATCH;
+    const first = finished.length > 0 && (pending.length > 0 || completions.length > 0) ? await this.#apply(service, { inserts: finished }, true) : EMPTY_BATCH;
     const rest =
       first === EMPTY_BATCH
-        ? await this.#apply({ inserts: records, completions }, pending.length === 0)
-        : await this.#apply({ inserts: pending, completions });
+        ? await this.#apply(service, { inserts: records, completions }, pending.length === 0)
+        : await this.#apply(service, { inserts: pending, completions });
     let abandoned = 0;
     if (args.abandon && args.abandon.length > 0) {
-      abandoned = await this.#service.store.markAbandoned({ ids: args.abandon });
-      this.#service.invalidate();
+      abandoned = await service.store.markAbandoned({ ids: args.abandon });
+      service.invalidate();
       this.#context.metrics.abandoned.inc({}, abandoned);
     }
     return toMcpBatchResult(
@@ -255,8 +285,8 @@ class SkillsTools {
     );
   }
 
-  async recommendSkills(args: z.output<typeof RecommendSkillsArgsSchema>): Promise<RecommendSkillsResult> {
-    const recommendations = await this.#service.recommend({
+  async recommendSkills(args: z.output<typeof RecommendSkillsArgsSchema>, service: SkillsService): Promise<RecommendSkillsResult> {
+    const recommendations = await service.recommend({
       userQuery: args.user_query,
       ...(args.limit !== undefined ? { limit: args.limit } : {}),
       ...(args.workflow_phase !== undefined ? { workflowPhase: args.workflow_phase } : {}),
@@ -264,8 +294,8 @@ class SkillsTools {
     return { recommendations: recommendations.map(toMcpRecommendation) };
   }
 
-  async skillStats(args: z.output<typeof SkillStatsArgsSchema>): Promise<SkillStatsResult> {
-    const stats = await this.#service.store.skillStats({
+  async skillStats(args: z.output<typeof SkillStatsArgsSchema>, service: SkillsService): Promise<SkillStatsResult> {
+    const stats = await service.store.skillStats({
       ...(args.skill_name !== undefined ? { skillName: args.skill_name } : {}),
       ...(args.workflow_phase !== undefined ? { workflowPhase: args.workflow_phase } : {}),
       ...(args.since !== undefined ? { since: args.since } : {}),
@@ -273,9 +303,9 @@ class SkillsTools {
     return { skills: stats.map(toMcpSkillStats) };
   }
 
-  /** Writes through the service and counts what happened. `allFinished`: every insert is a finished record. */
-  async #apply(batch: WriteBatch, allFinished = false): Promise<BatchResult> {
-    const result = await this.#service.apply(batch);
+  /** Writes through the project's service and counts what happened. `allFinished`: every insert is a finished record. */
+  async #apply(service: SkillsService, batch: WriteBatch, allFinished = false): Promise<BatchResult> {
+    const result = await service.apply(batch);
     const { metrics } = this.#context;
     metrics.invocations.inc({}, result.inserted);
     metrics.duplicates.inc({}, result.duplicates);

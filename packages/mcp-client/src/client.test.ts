@@ -62,6 +62,26 @@ describe('SkillsMcpClient', () => {
     expect(server.tracked).toEqual(['after-restart']);
   });
 
+  it("sends its project on every call that names none, and a call's own project over it (issue 15)", async () => {
+    const plain = await connect();
+    await plain.trackInvocation({ session_id: 's', skill_name: 'linter' });
+    await plain.healthCheck({ project: 'beta' });
+    const scoped = await SkillsMcpClient.connect({ url: server.url, project: 'alpha' });
+    clients.push(scoped);
+    await scoped.trackInvocation({ session_id: 's', skill_name: 'linter' });
+    await scoped.healthCheck();
+    await scoped.trackInvocation({ session_id: 's', skill_name: 'linter', project: 'beta' });
+    await scoped.callTool('health_check', {});
+    expect(server.projects).toEqual([undefined, 'beta', 'alpha', 'alpha', 'beta', 'alpha']);
+  });
+
+  it('refuses a bad project name before connecting, naming project and the rule', async () => {
+    const error = await SkillsMcpClient.connect({ url: server.url, project: 'Team A' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toContain('project must be 1-64 characters');
+    expect(server.sessionCount).toBe(0);
+  });
+
   it('fails fast with McpUnavailableError when nothing listens', async () => {
     const url = server.url;
     await server.stop();

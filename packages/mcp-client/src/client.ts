@@ -9,6 +9,7 @@ import {
   HealthCheckArgsSchema,
   MCP_TOOLS,
   parseOrThrow,
+  ProjectSchema,
   RecommendSkillsArgsSchema,
   RecommendSkillsResultSchema,
   ServerHealthSchema,
@@ -20,6 +21,7 @@ import {
   TrackInvocationsResultSchema,
   type CompleteInvocationArgs,
   type CompleteInvocationResult,
+  type HealthCheckArgs,
   type Recommendation,
   type RecommendSkillsArgs,
   type ServerHealth,
@@ -47,6 +49,12 @@ export interface SkillsMcpClientOptions {
    * on every request. Needed when the server was started with a token.
    */
   readonly token?: string;
+  /**
+   * The project every call reads or writes, sent as each tool's `project` argument unless the
+   * call names one. Absent: the server decides (the one project the token allows, else its own).
+   * @throws {ValidationError} (from `connect`) when it breaks the project name rule.
+   */
+  readonly project?: string;
 }
 
 /** The part of a zod schema this client uses to check a result. */
@@ -86,6 +94,8 @@ export class SkillsMcpClient {
   readonly timeoutMs: number;
   readonly #clientName: string;
   readonly #token: string | undefined;
+  /** Sent as `project` by every tool call that names none. */
+  readonly project: string | undefined;
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
   #closed = false;
@@ -95,6 +105,7 @@ export class SkillsMcpClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#clientName = options.clientName ?? 'skills-mcp-client';
     this.#token = options.token;
+    this.project = options.project === undefined ? undefined : parseOrThrow(ProjectSchema, options.project, 'project');
   }
 
   /**
@@ -149,14 +160,16 @@ export class SkillsMcpClient {
     return result.skills.map(fromMcpSkillStats);
   }
 
-  /** The server's health, over MCP (the same document as `GET /health`). */
-  async healthCheck(): Promise<ServerHealth> {
-    return this.#typedCall(MCP_TOOLS.healthCheck, parseOrThrow(HealthCheckArgsSchema, {}, 'health_check arguments'), ServerHealthSchema);
+  /** The server's health, over MCP (the same document as `GET /health`); its count is `project`'s when named. */
+  async healthCheck(args: HealthCheckArgs = {}): Promise<ServerHealth> {
+    const valid = parseOrThrow(HealthCheckArgsSchema, args, `${MCP_TOOLS.healthCheck} arguments`);
+    return this.#typedCall(MCP_TOOLS.healthCheck, valid, ServerHealthSchema);
   }
 
   /**
-   * Calls any tool with arguments as given, unvalidated, and returns the raw MCP result
-   * (`isError` set when the tool refused). For tools this client has no method for, and tests.
+   * Calls any tool with arguments as given, unvalidated (the client's `project` added when they
+   * name none), and returns the raw MCP result (`isError` set when the tool refused). For tools
+   * this client has no method for, and tests.
    */
   callTool(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
     return this.#call(name, args);
@@ -191,8 +204,10 @@ export class SkillsMcpClient {
   }
 
   async #call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+    // A validated argument list holds `project: undefined` when none was given.
+    const sent = this.project !== undefined && args['project'] == null ? { ...args, project: this.project } : args;
     const result = await this.#withSession((session) =>
-      session.client.callTool({ name, arguments: args }, undefined, { timeout: this.timeoutMs }),
+      session.client.callTool({ name, arguments: sent }, undefined, { timeout: this.timeoutMs }),
     );
     return result as CallToolResult;
   }

@@ -85,6 +85,44 @@ describe('direct tracker', () => {
     expect(stored[2]!.durationSeconds).toBeLessThan(5);
   });
 
+  it('stores the shown scores of the alternatives, through the fast path and the schema alike (issue 16)', async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const tracker = await direct(dbPath);
+    const plain = tracker.trackInvocation({ skillName: 'linter', alternativesConsidered: ['formatter', 'typer'], alternativeScores: [0.8, 0.25] })!;
+    // A padded name leaves the fast path: the schema normalises, and must keep the scores too.
+    const padded = tracker.trackInvocation({ skillName: ' linter ', alternativesConsidered: ['formatter'], alternativeScores: [0.5] })!;
+    const none = tracker.trackInvocation({ skillName: 'linter', alternativesConsidered: ['formatter'] })!;
+    expect(() => tracker.trackInvocation({ skillName: 'linter', alternativesConsidered: ['formatter'], alternativeScores: [0.5, 0.1] })).toThrow(
+      /alternativeScores: alternativeScores must have one score per entry of alternativesConsidered \(1\), got 2/,
+    );
+    expect(() => tracker.trackInvocation({ skillName: 'linter', alternativesConsidered: ['formatter'], alternativeScores: [Number.NaN] })).toThrow(
+      /alternativeScores/,
+    );
+    await tracker.close();
+    const stored = await readBack(dbPath, (s) => Promise.all([plain, padded, none].map((d) => s.getInvocation(d.invocationId))));
+    expect(stored.map((r) => r?.alternativeScores)).toEqual([[0.8, 0.25], [0.5], undefined]);
+    expect(await readBack(dbPath, (s) => s.countInvocations())).toBe(3);
+  });
+
+  it("writes into the settings' project, and recommends from it alone (issue 15)", async () => {
+    const dbPath = join(tempDir(), 'skills.db');
+    const alpha = await direct(dbPath, { project: 'alpha', embedder: 'lexical', minSimilarity: 0 });
+    const beta = await direct(dbPath, { env: { SKILLS_PROJECT: 'beta' }, embedder: 'lexical', minSimilarity: 0 });
+    alpha.trackInvocation({ skillName: 'code-reviewer', userQuery: 'review the pull request' })!({ completed: true });
+    beta.trackInvocation({ skillName: 'pr-auditor', userQuery: 'review the pull request' })!({ completed: true });
+    const [fromAlpha, fromBeta] = await Promise.all(
+      [alpha, beta].map(async (t) => (await t.getRecommendations({ userQuery: 'review the pull request' })).map((r) => r.skillName)),
+    );
+    expect(fromAlpha).toEqual(['code-reviewer']);
+    expect(fromBeta).toEqual(['pr-auditor']);
+    await Promise.all([alpha.close(), beta.close()]);
+    const stored = await readBack(dbPath, (s) => s.listInvocations());
+    expect(stored.map((r) => [r.skillName, r.project]).sort()).toEqual([
+      ['code-reviewer', 'alpha'],
+      ['pr-auditor', 'beta'],
+    ]);
+  });
+
   it('counts a completion once however often the completer is called', async () => {
     const dbPath = join(tempDir(), 'skills.db');
     const tracker = await direct(dbPath);

@@ -170,6 +170,7 @@ function plainTrackInput(input: unknown): TrackInvocation | undefined {
     (v.userQuery !== undefined && !isPlainQuery(v.userQuery)) ||
     (v.workflowPhase !== undefined && !isPlainName(v.workflowPhase)) ||
     (v.alternativesConsidered !== undefined && !isPlainNameList(v.alternativesConsidered)) ||
+    (v.alternativeScores !== undefined && !isPlainScores(v.alternativeScores, v.alternativesConsidered)) ||
     (v.selectionRank !== undefined && !isPlainRank(v.selectionRank)) ||
     (v.source !== undefined && !isPlainName(v.source))
   ) {
@@ -180,9 +181,17 @@ function plainTrackInput(input: unknown): TrackInvocation | undefined {
     userQuery: v.userQuery,
     workflowPhase: v.workflowPhase,
     alternativesConsidered: v.alternativesConsidered?.slice(),
+    alternativeScores: v.alternativeScores?.slice(),
     selectionRank: v.selectionRank,
     source: v.source,
   };
+}
+
+/** Scores the schema keeps as they are: finite numbers, one per alternative (else the schema decides). */
+function isPlainScores(scores: unknown, alternatives: readonly unknown[] | undefined): boolean {
+  if (!Array.isArray(scores) || scores.length !== (alternatives?.length ?? 0)) return false;
+  for (let i = 0; i < scores.length; i++) if (typeof scores[i] !== 'number' || !Number.isFinite(scores[i])) return false;
+  return true;
 }
 
 /** What a completer was given, parsed: {@link plainCompleteInput}, else the schema. */

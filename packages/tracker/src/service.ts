@@ -1,9 +1,13 @@
 import {
   consoleLogger,
+  DEFAULT_PROJECT,
   describeStore,
   isChangeFeedStore,
+  isProjectStore,
+  NotAvailableError,
   openStore,
   parseOrThrow,
+  ProjectSchema,
   RecommendationQuerySchema,
   ValidationError,
   type BatchResult,
@@ -17,6 +21,7 @@ import {
 } from '@skills/protocol';
 import { createEmbedder, type Embedder } from '@skills/embeddings';
 import { storeEngines } from './engines.js';
+import { projectView } from './project-view.js';
 import { Recommender } from './recommend/index.js';
 import { redactQuery } from './redact.js';
 import { databaseTarget } from './settings/index.js';
@@ -39,42 +44,73 @@ export interface SkillsServiceOptions {
   readonly embedder?: Embedder;
 }
 
+/** What the services of one opened store share: the store itself, the embedder, each project's service. */
+interface Shared {
+  readonly allProjects: SkillsStore;
+  readonly location: string;
+  readonly logger: Logger;
+  /** Created on first use by whichever project asks first, then used by all. */
+  embedder: Promise<Embedder> | undefined;
+  /** The service of each project, by name: the opened one and those `forProject` made. */
+  readonly services: Map<string, SkillsService>;
+  closed: boolean;
+}
+
 /**
  * The store, the embedder and the recommender together: what the direct tracker, the server
- * and the command all act through, so that writes always invalidate recommendations.
+ * and the command all act through, so that writes always invalidate recommendations. A service
+ * reads and writes one project (`settings.project`); {@link SkillsService.forProject} gives the
+ * service of another project on the same store.
  *
  * @example
  * const service = await SkillsService.open({ settings: loadSettings().settings });
  * const top = await service.recommend({ userQuery: 'fix the failing type check' });
- * await service.close();
+ * const other = service.forProject('team-b'); // team-b's history only
+ * await service.close(); // closes team-b's service too
  */
 export class SkillsService {
+  /** The project this service reads and writes: `settings.project` (`default` unless set). */
+  readonly project: string;
+  /**
+   * This service's store: the project's view when the store keeps projects (see
+   * `isProjectStore`), else the store itself, which then serves project `default` only.
+   */
   readonly store: SkillsStore;
+  /** The store across all projects (what was opened), for views of every project. */
+  readonly allProjects: SkillsStore;
   /** Where the data lives, for people: the engine's `describe` of the target (never a password). */
   readonly location: string;
+  /** The settings in force; `project` is this service's. */
   readonly settings: Settings;
   readonly logger: Logger;
-  #embedder: Embedder | undefined;
+  readonly #shared: Shared;
+  /** True for the service that opened the store: closing it closes the store. */
+  readonly #opener: boolean;
   #recommender: Promise<Recommender> | undefined;
   /** Ends the subscription to the store's change feed, once the recommender has one. */
   #unwatch: (() => void) | undefined;
   #closed = false;
   #writeError: { readonly message: string; readonly at: string } | null = null;
 
-  private constructor(store: SkillsStore, location: string, settings: Settings, logger: Logger, embedder: Embedder | undefined) {
-    this.store = store;
-    this.location = location;
+  private constructor(shared: Shared, settings: Settings, opener: boolean) {
+    this.#shared = shared;
+    this.#opener = opener;
+    this.project = settings.project;
     this.settings = settings;
-    this.logger = logger;
-    this.#embedder = embedder;
+    this.allProjects = shared.allProjects;
+    this.store = projectView(shared.allProjects, settings.project);
+    this.location = shared.location;
+    this.logger = shared.logger;
+    shared.services.set(settings.project, this);
   }
 
   /**
    * Opens the store with the engine for its URL scheme (SQLite creates the file and its folder),
-   * and marks long-pending invocations abandoned.
+   * and marks long-pending invocations of every project abandoned.
    *
    * @throws {UnknownEngineError} when no engine opens the target (nothing is created).
-   * @throws {NotAvailableError} when no engines are given and `@skills/store-sqlite` is not installed.
+   * @throws {NotAvailableError} when no engines are given and `@skills/store-sqlite` is not installed,
+   * or when `settings.project` is not `default` and the store keeps no projects.
    */
   static async open(options: SkillsServiceOptions): Promise<SkillsService> {
     const logger = options.logger ?? consoleLogger;
@@ -89,7 +125,22 @@ export class SkillsService {
       store = await openStore(target, engines, { cwd });
       location = describeStore(target, engines, { cwd });
     }
-    const service = new SkillsService(store, location, options.settings, logger, options.embedder);
+    const shared: Shared = {
+      allProjects: store,
+      location,
+      logger,
+      embedder: options.embedder ? Promise.resolve(options.embedder) : undefined,
+      services: new Map(),
+      closed: false,
+    };
+    let service: SkillsService;
+    try {
+      service = new SkillsService(shared, options.settings, true);
+    } catch (error) {
+      // Only a store this call opened is closed: a given one stays the caller's.
+      if (!options.store) await store.close();
+      throw error;
+    }
     const cutoff = new Date(Date.now() - options.settings.abandonAfterSeconds * 1000).toISOString();
     try {
       await store.markAbandoned({ olderThan: cutoff });
@@ -98,6 +149,30 @@ export class SkillsService {
       logger.warn(`could not mark old pending invocations abandoned: ${(error as Error).message}`);
     }
     return service;
+  }
+
+  /**
+   * The service of another project on the same store: its view, its own recommender (opened on
+   * first use, following the change feed), the shared embedder and settings. The same object for
+   * the same name (this one for its own project); closed when the service that opened the store closes.
+   *
+   * @throws {ValidationError} when `project` breaks the project name rule.
+   * @throws {NotAvailableError} when the store keeps no projects and `project` is not `default`.
+   *
+   * @example
+   * const beta = service.forProject('beta');
+   * await beta.recommend({ userQuery: 'deploy' }); // from beta's history only
+   */
+  forProject(project: string): SkillsService {
+    const name = parseOrThrow(ProjectSchema, project, 'project');
+    if (this.#shared.closed) throw new NotAvailableError(`the store is closed; project "${name}" cannot be opened on it`);
+    return this.#shared.services.get(name) ?? new SkillsService(this.#shared, { ...this.settings, project: name }, false);
+  }
+
+  /** Projects holding data, sorted (`['default']` for a store that keeps no projects). */
+  async listProjects(): Promise<string[]> {
+    const store = this.#shared.allProjects;
+    return isProjectStore(store) ? store.listProjects() : [DEFAULT_PROJECT];
   }
 
   /** Writes a batch in one transaction (queries redacted when the settings say so) and lets recommendations see it. */
@@ -144,22 +219,33 @@ export class SkillsService {
     return { embedded, embedderId: recommender.embedderId };
   }
 
-  /** The embedder in force (created on first use). */
-  async embedder(): Promise<Embedder> {
-    this.#embedder ??= await createEmbedder(this.settings, this.logger);
-    return this.#embedder;
+  /** The embedder in force (created on first use, shared by every project's service). */
+  embedder(): Promise<Embedder> {
+    const shared = this.#shared;
+    shared.embedder ??= createEmbedder(this.settings, this.logger);
+    // A failed creation is not kept: the next call tries again.
+    shared.embedder.catch(() => (shared.embedder = undefined));
+    return shared.embedder;
   }
 
-  /** Closes the store. Idempotent. */
+  /**
+   * Closes this service's recommender. On the service that opened the store, also closes every
+   * other project's service, then the store. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const shared = this.#shared;
+    if (shared.services.get(this.project) === this) shared.services.delete(this.project);
     this.#unwatch?.();
     // The recommender's background work (a learned fit, a model or vector write) ends before the store closes.
     const recommender = this.#recommender;
     this.#recommender = undefined;
     if (recommender) await recommender.then((r) => r.close(), () => {});
-    await this.store.close();
+    if (!this.#opener) return;
+    shared.closed = true;
+    await Promise.all([...shared.services.values()].map((service) => service.close()));
+    await shared.allProjects.close();
   }
 
   private recommender(): Promise<Recommender> {
@@ -174,3 +260,4 @@ export class SkillsService {
     return this.#recommender;
   }
 }
+

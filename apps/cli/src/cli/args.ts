@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseDuration } from '@skills/protocol';
+import { parseDuration, PROJECT_NAME_PATTERN, PROJECT_NAME_RULE } from '@skills/protocol';
 import type { CommandSpec, OptionSpec } from './command.js';
 import { UsageError } from './errors.js';
 
@@ -11,13 +11,26 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.freez
 
 export const JSON_OPTION: OptionSpec = { type: 'boolean', help: 'print data as JSON on stdout' };
 
+/** `--project`, on every command that reads or writes one project's data. */
+export const PROJECT_OPTION: OptionSpec = {
+  type: 'string',
+  valueName: 'NAME',
+  help: "the project to read and write (overrides the project setting and SKILLS_PROJECT; default 'default')",
+};
+
+/** `--all-projects`, on the commands that can read every project at once. */
+export const ALL_PROJECTS_OPTION: OptionSpec = { type: 'boolean', help: 'every project instead of the one in force (rows carry their project)' };
+
+/** Global options that take a value, so that {@link splitCommand} skips it. */
+const VALUED_GLOBALS: ReadonlySet<string> = new Set(['--db', '--project']);
+
 /** The command name and the other arguments, with global options left in place. */
 export function splitCommand(argv: readonly string[]): { command: string | undefined; rest: string[] } {
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (token === '--') break;
     if (token.startsWith('-')) {
-      if (token === '--db') i++; // its value
+      if (VALUED_GLOBALS.has(token)) i++; // its value
       continue;
     }
     return { command: token, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
@@ -33,7 +46,27 @@ export interface ParsedArgs {
 
 /** The options `spec` accepts, global ones included. */
 export function optionsOf(spec: CommandSpec): Record<string, OptionSpec> {
-  return { ...spec.options, ...(spec.json ? { json: JSON_OPTION } : {}), ...GLOBAL_OPTIONS };
+  return {
+    ...spec.options,
+    ...(spec.json ? { json: JSON_OPTION } : {}),
+    ...(spec.project || spec.allProjects ? { project: PROJECT_OPTION } : {}),
+    ...(spec.allProjects ? { 'all-projects': ALL_PROJECTS_OPTION } : {}),
+    ...GLOBAL_OPTIONS,
+  };
+}
+
+/**
+ * `--project NAME` checked against the project name rule, and `--all-projects`: a bad name, or
+ * both at once, is a {@link UsageError} naming the option.
+ */
+export function projectOptions(values: ParsedArgs['values']): { project: string | undefined; allProjects: boolean } {
+  const project = stringOption(values, 'project');
+  const allProjects = values['all-projects'] === true;
+  if (project !== undefined && !PROJECT_NAME_PATTERN.test(project)) {
+    throw new UsageError(`--project must be ${PROJECT_NAME_RULE}, got "${project}"`);
+  }
+  if (project !== undefined && allProjects) throw new UsageError('--project and --all-projects cannot be used together');
+  return { project, allProjects };
 }
 
 /** Parses a command's arguments strictly; every problem becomes a one-line {@link UsageError}. */

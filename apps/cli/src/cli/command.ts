@@ -17,6 +17,10 @@ export interface CommandContext {
   readonly positionals: readonly string[];
   /** `--db PATH`, when given. */
   readonly db: string | undefined;
+  /** `--project NAME` (checked against the project name rule), when given: it overrides the settings. */
+  readonly project: string | undefined;
+  /** `--all-projects`, where the command takes it: read every project instead of the one in force. */
+  readonly allProjects: boolean;
   /** `--json`, when the command takes it. */
   readonly json: boolean;
   readonly cwd: string;
@@ -48,6 +52,10 @@ export interface CommandSpec {
   readonly positionals: { readonly min: number; readonly max: number; readonly names: readonly string[] };
   /** Takes `--json`. */
   readonly json: boolean;
+  /** Reads or writes one project's data: takes `--project NAME`. */
+  readonly project?: boolean;
+  /** Can read every project at once: takes `--all-projects` (implies {@link project}). */
+  readonly allProjects?: boolean;
   readonly examples: readonly string[];
   readonly load: () => Promise<CommandModule>;
 }

@@ -9,7 +9,7 @@ import {
   type SettingsInput,
   type StoreEngine,
 } from '@skills/protocol';
-import { databaseTarget as targetOf, loadSettings, SkillsService, type LoadedSettings } from '@skills/tracker';
+import { databaseTarget as targetOf, loadSettings, projectView, SkillsService, type LoadedSettings } from '@skills/tracker';
 import type { CommandContext } from './command.js';
 import { ENGINES } from './engines.js';
 import { CliError } from './errors.js';
@@ -24,11 +24,12 @@ export function cliLogger(ctx: Pick<CommandContext, 'env'>): Logger {
 }
 
 /**
- * Settings in force for this command line: files, environment, then `--db` and `overrides`.
- * `--db` takes a path or a URL and sets `dbUrl`, which wins over `dbPath` (and `SKILLS_DB_PATH`).
+ * Settings in force for this command line: files, environment, then `--db`, `--project` and
+ * `overrides`. `--db` takes a path or a URL and sets `dbUrl`, which wins over `dbPath` (and
+ * `SKILLS_DB_PATH`); `--project` sets `project`.
  */
 export function cliSettings(ctx: CommandContext, overrides: SettingsInput = {}): LoadedSettings {
-  return loadSettings({ cwd: ctx.cwd, env: ctx.env, overrides: { ...overrides, dbUrl: ctx.db } });
+  return loadSettings({ cwd: ctx.cwd, env: ctx.env, overrides: { ...overrides, dbUrl: ctx.db, project: ctx.project } });
 }
 
 /** The store this command line acts on: a path or a URL, which may hold a password (show {@link databaseShown}). */
@@ -89,14 +90,35 @@ export async function openService(ctx: CommandContext, options: { create: boolea
   return SkillsService.open({ settings: loaded.settings, cwd: ctx.cwd, logger: cliLogger(ctx), engines: ENGINES });
 }
 
+/** The store a command reads: the project in force's, or every project's; closing it closes the store. */
+export interface CommandStore {
+  /** The project in force's view, or the whole store with `--all-projects`. */
+  readonly store: EngineStore;
+  /** The whole store: every project. */
+  readonly allProjects: EngineStore;
+  /** The project in force; null with `--all-projects`. */
+  readonly project: string | null;
+  close(): Promise<void>;
+}
+
 /**
- * The bare store on the database in force, for listings, statistics and imports. A database
- * file must exist unless `create` is set.
+ * The bare store on the database in force, for listings, statistics and imports, as the
+ * project in force sees it (every project with `--all-projects`). A database file must exist
+ * unless `create` is set.
+ *
+ * @throws {NotAvailableError} when a project other than `default` is in force and the engine keeps no projects.
  */
-export async function openStore(ctx: CommandContext, options: { readonly?: boolean; create?: boolean } = {}): Promise<EngineStore> {
+export async function openStore(ctx: CommandContext, options: { readonly?: boolean; create?: boolean } = {}): Promise<CommandStore> {
   const loaded = cliSettings(ctx);
   if (!options.create) requireDatabase(ctx, loaded);
-  return openWithEngine(databaseTarget(ctx, loaded), ENGINES, { cwd: ctx.cwd, readonly: options.readonly ?? false });
+  const all = await openWithEngine(databaseTarget(ctx, loaded), ENGINES, { cwd: ctx.cwd, readonly: options.readonly ?? false });
+  const project = ctx.allProjects ? null : loaded.settings.project;
+  try {
+    return { store: project === null ? all : projectView(all, project), allProjects: all, project, close: () => all.close() };
+  } catch (error) {
+    await all.close();
+    throw error;
+  }
 }
 
 /** Runs `fn` with a store or service and always closes it. */

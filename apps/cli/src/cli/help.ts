@@ -1,3 +1,4 @@
+import { PROJECT_NAME_RULE } from '@skills/protocol';
 import { optionsOf } from './args.js';
 import type { CommandSpec, OptionSpec } from './command.js';
 
@@ -25,10 +26,16 @@ export function mainHelp(specs: readonly CommandSpec[], version: string): string
   return `skills ${version}: record every invocation of your AI agents ("skills") and ask which one should
 handle the next request.
 
-Usage: skills <command> [options]      (global: --db PATH|URL, --help; --json where output is data)
+Usage: skills <command> [options]      (global: --db PATH|URL, --help; --json where output is data;
+                                        --project NAME where the command reads or writes the store)
 
 Commands:
 ${columns(specs.map((s) => [s.name, s.summary]))}
+
+Projects: one store keeps several projects apart (their invocations, statistics, recommendations
+and exports). A command acts on one: --project NAME, else the project setting (SKILLS_PROJECT),
+else 'default'. Names are ${PROJECT_NAME_RULE}.
+stats, history and export take --all-projects; 'skills status' lists the projects.
 
 Run 'skills <command> --help' for a command's options and an example.
 Start with 'skills demo'.

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { hookLogPath, hooksDir, journalBacklog, readHookLog } from '@skills/claude-code';
 import { createEmbedder } from '@skills/embeddings';
 import { probeHealth } from '@skills/mcp-client';
-import { isDiagnosable, isMaintainable, silentLogger } from '@skills/protocol';
-import type { LoadedSettings } from '@skills/tracker';
+import { DEFAULT_PROJECT, isDiagnosable, isMaintainable, isProjectStore, silentLogger, type EngineStore } from '@skills/protocol';
+import { projectView, type LoadedSettings } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databaseEngine, databaseShown, fileOf, openStore, printJson, using } from '../cli/context.js';
 import { databaseFileInfo } from '../cli/database-info.js';
@@ -80,6 +80,17 @@ export async function run(ctx: CommandContext): Promise<number> {
 
 type Add = (name: string, status: Check['status'], detail: string) => void;
 
+/** The project in force: whether the store can keep it, its invocations, and the projects the store holds. */
+async function checkProject(store: EngineStore, project: string, add: Add): Promise<void> {
+  try {
+    const count = await projectView(store, project).countInvocations();
+    const projects = isProjectStore(store) ? await store.listProjects() : [DEFAULT_PROJECT];
+    add('project', 'ok', `"${project}": ${count} invocations (projects holding data: ${projects.join(', ') || 'none yet'})`);
+  } catch (error) {
+    add('project', 'fail', (error as Error).message);
+  }
+}
+
 /**
  * Opens the store in force, then runs its engine's own checks where the store offers them
  * (PostgreSQL: reachable, version, migrations, accepts writes, aggregates), else the file checks
@@ -106,9 +117,11 @@ async function checkDatabase(ctx: CommandContext, loaded: LoadedSettings, add: A
     return;
   }
   try {
-    await using(openStore(ctx, { readonly: true }), async (store) => {
+    // The whole store: the project in force is checked on its own, after the database.
+    await using(openStore({ ...ctx, allProjects: true }, { readonly: true }), async ({ store }) => {
       const count = await store.countInvocations();
       add('database', 'ok', `${shown} opens (${count} invocations, ${engine} engine)`);
+      await checkProject(store, loaded.settings.project, add);
       if (isDiagnosable(store)) {
         for (const check of await store.diagnose()) add(check.name, check.status, check.detail);
         return;

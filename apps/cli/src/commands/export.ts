@@ -7,7 +7,8 @@ import { CliError } from '../cli/errors.js';
 
 export async function run(ctx: CommandContext): Promise<number> {
   const out = stringOption(ctx.values, 'out');
-  const doc = await using(openStore(ctx, { readonly: true }), (store) => store.exportAll());
+  // The project in force's records, or with --all-projects every record; each carries its project.
+  const doc = await using(openStore(ctx, { readonly: true }), ({ store }) => store.exportAll());
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   if (!out) {
     ctx.io.stdout.write(text);

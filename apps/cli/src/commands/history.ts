@@ -1,4 +1,4 @@
-import { formatDuration, type InvocationFilter } from '@skills/protocol';
+import { DEFAULT_PROJECT, formatDuration, type InvocationFilter, type InvocationRecord } from '@skills/protocol';
 import { intOption, stringOption } from '../cli/args.js';
 import { println, type CommandContext } from '../cli/command.js';
 import { openStore, printJson, using } from '../cli/context.js';
@@ -9,7 +9,8 @@ export async function run(ctx: CommandContext): Promise<number> {
   const skillName = stringOption(ctx.values, 'skill');
   const limit = intOption(ctx.values, 'limit', 1, 100_000) ?? 20;
   const filter: InvocationFilter = { ...(sessionId ? { sessionId } : {}), ...(skillName ? { skillName } : {}) };
-  const { rows, total } = await using(openStore(ctx, { readonly: true }), async (store) => ({
+  const { rows, total, project } = await using(openStore(ctx, { readonly: true }), async ({ store, project }) => ({
+    project,
     rows: await store.listInvocations(filter, { limit }),
     total: await store.countInvocations(filter),
   }));
@@ -29,6 +30,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       { header: 'phase', value: (r) => r.workflowPhase ?? '-' },
       { header: 'status', value: (r) => (r.errorType ? `${r.status} (${r.errorType})` : r.status) },
       { header: 'time', value: (r) => formatDuration(r.durationSeconds), align: 'right' },
+      // Every row is of the project in force, unless --all-projects.
+      ...(project === null ? [{ header: 'project', value: (r: InvocationRecord) => r.project ?? DEFAULT_PROJECT, maxWidth: 20 }] : []),
       { header: 'session', value: (r) => r.sessionId, maxWidth: 20 },
       { header: 'query', value: (r) => r.userQuery ?? '-', maxWidth: 48 },
       { header: 'id', value: (r) => r.id },

@@ -38,14 +38,18 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
 
   const bar = progressBar('importing', ctx.io.stderr);
-  const result = await using(openStore(ctx, { create: true }), (store) =>
-    store.importAll(doc, (done, total) => bar.update(done, total)),
+  // Into the whole store, so that each record keeps its project; those without one (CSV, older
+  // exports) go to the project in force. Opening checks the engine can keep that project.
+  const { project } = cliSettings(ctx).settings;
+  const result = await using(openStore(ctx, { create: true }), ({ allProjects }) =>
+    allProjects.importAll(inProject(doc, project), (done, total) => bar.update(done, total)),
   );
   bar.finish();
 
   const summary = {
     file,
     database: databaseShown(ctx),
+    project,
     format: isCsv ? 'csv' : 'json',
     read: doc.invocations.length + invalid.length,
     imported: result.imported,
@@ -66,6 +70,15 @@ export async function run(ctx: CommandContext): Promise<number> {
     println(ctx.io.stdout, `Database: ${summary.database}`);
   }
   return invalid.length > 0 ? 1 : 0;
+}
+
+/** `doc` with `project` given to the records and catalog entries that name none; the others keep theirs. */
+function inProject(doc: ExportDocument, project: string): ExportDocument {
+  return {
+    ...doc,
+    invocations: doc.invocations.map((r) => (r.project === undefined ? { ...r, project } : r)),
+    catalog: doc.catalog.map((e) => (e.project === undefined ? { ...e, project } : e)),
+  };
 }
 
 function readExportDocument(file: string, text: string): ExportDocument {

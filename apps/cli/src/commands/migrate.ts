@@ -126,9 +126,12 @@ async function runMigrate(
 ): Promise<number> {
   const differences = crossCheckAggregates(legacy);
   const { settings } = cliSettings(ctx);
-  const records = settings.redactSecrets
-    ? legacy.records.map((r) => (r.userQuery ? { ...r, userQuery: redactQuery(r.userQuery) } : r))
-    : legacy.records;
+  // Legacy files know no projects: their records go to the project in force.
+  const records = legacy.records.map((r) => ({
+    ...r,
+    project: settings.project,
+    ...(settings.redactSecrets && r.userQuery ? { userQuery: redactQuery(r.userQuery) } : {}),
+  }));
 
   let backup: Backup | null = null;
   // A dry run looks on a copy so that nothing is touched; a real run reads the database itself.
@@ -154,6 +157,7 @@ async function runMigrate(
   const summary = {
     file,
     database: dbPath,
+    project: settings.project,
     dryRun,
     variant: legacy.variant,
     timeZone: timeZone ?? `local (${Intl.DateTimeFormat().resolvedOptions().timeZone})`,

@@ -8,7 +8,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   if (seconds === undefined) throw new UsageError('--older-than is required (e.g. --older-than 90d)');
   const dryRun = ctx.values['dry-run'] === true;
   const before = new Date(Date.now() - seconds * 1000).toISOString();
-  const count = await using(openStore(ctx, { readonly: dryRun }), (store) =>
+  const count = await using(openStore(ctx, { readonly: dryRun }), ({ store }) =>
     dryRun ? store.countInvocations({ until: before }) : store.prune(before),
   );
   if (ctx.json) printJson(ctx, { database: databaseShown(ctx), before, dryRun, [dryRun ? 'wouldDelete' : 'deleted']: count });

@@ -44,7 +44,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...passed,
   ];
   // The store goes by environment, not by argument: a URL's password must not show in `ps`.
-  const env = { ...ctx.env, SKILLS_DB_URL: databaseTarget(ctx) };
+  const env = { ...ctx.env, SKILLS_DB_URL: databaseTarget(ctx), ...(ctx.project ? { SKILLS_PROJECT: ctx.project } : {}) };
   // In its own process group, a terminal's Ctrl-C reaches only this process, which passes it on
   // once: the server takes a second SIGINT as "exit now". A stdio server reading a terminal must
   // stay in the foreground group to be allowed to read it.

@@ -26,12 +26,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     ...(workflowPhase ? { workflowPhase } : {}),
     ...(sinceSeconds ? { since: new Date(Date.now() - sinceSeconds * 1000).toISOString() } : {}),
   };
-  const { skills, phases } = await using(openStore(ctx, { readonly: true }), async (store) => ({
+  const { skills, phases, project } = await using(openStore(ctx, { readonly: true }), async ({ store, project }) => ({
+    project,
     skills: await store.skillStats(filter),
     phases: await store.phaseStats(filter),
   }));
   if (ctx.json) {
-    printJson(ctx, { filter, skills, phases });
+    printJson(ctx, { project, filter, skills, phases });
     return 0;
   }
   const out = ctx.io.stdout;
@@ -40,7 +41,8 @@ export async function run(ctx: CommandContext): Promise<number> {
     return 0;
   }
   const total = skills.reduce((n, s) => n + s.invocations, 0);
-  println(out, `Per skill (${plural(skills.length, 'skill')}, ${plural(total, 'invocation')}):`);
+  const scope = project === null ? 'all projects' : `project ${project}`;
+  println(out, `Per skill (${scope}: ${plural(skills.length, 'skill')}, ${plural(total, 'invocation')}):`);
   println(out, table(skills, [{ header: 'skill', value: (s) => s.skillName }, ...counts, { header: 'last used', value: (s) => shortInstant(s.lastUsed) }]));
   println(out);
   println(out, 'Per skill and phase:');

@@ -4,6 +4,7 @@ import { defaultSpoolDir, listSpoolFiles } from '@skills/tracker';
 import { println, type CommandContext } from '../cli/command.js';
 import { cliSettings, databaseEngine, databaseShown, fileOf, openStore, printJson, using } from '../cli/context.js';
 import { databaseFileInfo, type DatabaseFileInfo } from '../cli/database-info.js';
+import { projectCounts, type ProjectCount } from '../cli/project-counts.js';
 import { ENGINES } from '../cli/engines.js';
 import { formatBytes, keyValues, table } from '../cli/format.js';
 
@@ -33,13 +34,18 @@ export async function run(ctx: CommandContext): Promise<number> {
   let engine: string | null = null;
   let file: DatabaseFileInfo | null = null;
   let invocations: number | null = null;
+  let projects: ProjectCount[] | null = null;
   let databaseError: string | null = null;
   try {
     engine = databaseEngine(ctx, loaded).name;
     const path = fileOf(ctx, loaded);
     file = path === null ? null : databaseFileInfo(path);
     // A missing file is not created to be counted; a store at a URL is asked.
-    if (file === null || file.exists) invocations = await using(openStore(ctx, { readonly: true }), (store) => store.countInvocations());
+    if (file === null || file.exists) {
+      [invocations, projects] = await using(openStore({ ...ctx, allProjects: true }, { readonly: true }), ({ store }) =>
+        Promise.all([store.countInvocations(), projectCounts(store)]),
+      );
+    }
   } catch (error) {
     databaseError = (error as Error).message;
   }
@@ -62,6 +68,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       invocations,
       error: databaseError,
     },
+    /** The projects holding data, with their invocations; `project` is the one in force. */
+    projects: { project: settings.project, list: projects },
     spool,
     server: probe.ok
       ? { url: settings.mcpServerUrl, reachable: true, latencyMs: probe.latencyMs, health: probe.health }
@@ -88,6 +96,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     keyValues([
       ['backend', `${backend.kind}: ${backend.why}`],
       ['database', `${shown} (${databaseSummary(engine, file, exists, invocations, databaseError)})`],
+      ['projects', projectsSummary(settings.project, projects)],
       [
         'spool',
         spool.replayable + spool.inUse === 0
@@ -108,6 +117,13 @@ export async function run(ctx: CommandContext): Promise<number> {
 /** A setting's value as `status` shows it: a database location without its password. */
 function shownSetting(key: string, value: unknown, cwd: string): unknown {
   return (key === 'dbUrl' || key === 'dbPath') && typeof value === 'string' ? describeStore(value, ENGINES, { cwd }) : value;
+}
+
+/** Each project with its invocations, the one in force marked (it may hold nothing yet). */
+function projectsSummary(inForce: string, projects: readonly ProjectCount[] | null): string {
+  if (projects === null) return `in force: ${inForce} (the database cannot be read)`;
+  const listed = projects.some((p) => p.project === inForce) ? projects : [...projects, { project: inForce, invocations: 0 }];
+  return listed.map((p) => `${p.project}${p.project === inForce ? ' (in force)' : ''}: ${p.invocations}`).join(', ');
 }
 
 function databaseSummary(engine: string | null, file: DatabaseFileInfo | null, exists: boolean, invocations: number | null, error: string | null): string {

@@ -15,6 +15,7 @@ export const EVAL_COMMAND: CommandSpec = {
   options: {},
   positionals: { min: 0, max: 0, names: [] },
   json: true,
+  project: true,
   examples: ['skills eval', 'skills eval --db .skills/skills.db --json'],
   load: () => import('../commands/eval.js'),
 };

@@ -4,6 +4,7 @@ import { seededRandom, silentLogger, type InvocationRecord, type SkillsStore } f
 import { SkillsMcpClient } from '@skills/mcp-client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectGrant } from '../project-grant.js';
 import { startSkillsServer, type RunningSkillsServer } from '../server.js';
 import { launchBrowser, screenshot, SKIP_BROWSER } from '../test-support/browser.js';
 import { tempDir, testSettings } from '../test-support/harness.js';
@@ -449,6 +450,83 @@ describe.skipIf(SKIP_BROWSER)('the dashboard of a server with a token', () => {
       await page.locator('#skills-table tr[data-skill]').first().waitFor();
       await page.reload();
       await page.locator('#skills-table tr[data-skill]').first().waitFor();
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  });
+});
+
+describe.skipIf(SKIP_BROWSER)('the dashboard of several projects', () => {
+  it("picks among the token's projects, each with its own figures and live updates; all projects for an admin", async () => {
+    const dir = tempDir();
+    const team = 'team-token-0123456789abcdef';
+    const admin = 'admin-token-0123456789abcdef';
+    const tokens = [
+      { token: team, grant: ProjectGrant.of(['alpha', 'beta']) },
+      { token: admin, grant: ProjectGrant.ALL },
+    ];
+    const server = await startSkillsServer({ settings: testSettings(dir), host: '127.0.0.1', port: 0, tokens, logger: silentLogger });
+    const browser = await launchBrowser();
+    try {
+      const alpha = server.app.serviceFor('alpha');
+      const beta = server.app.serviceFor('beta');
+      await alpha.apply({ inserts: history(40).map((r) => ({ ...r, id: `alpha-${r.id}` })) });
+      await beta.apply({ inserts: history(12).map((r) => ({ ...r, id: `beta-${r.id}`, skillName: `beta-${r.skillName}` })) });
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => {
+        throw error;
+      });
+      const picker = page.locator('[data-testid="project-picker"]');
+      const options = () => picker.locator('option').evaluateAll((os) => os.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+
+      // The team's token: its first project, and a picker of its two.
+      await page.goto(`${server.url}/?token=${team}`);
+      await page.locator('#skills-table tr[data-skill]').first().waitFor();
+      await picker.waitFor();
+      expect(await options()).toEqual([['alpha', 'alpha'], ['beta', 'beta']]);
+      expect(await picker.inputValue()).toBe('alpha');
+      expect(await page.getAttribute('[data-testid="total-invocations"]', 'data-value')).toBe('40');
+      await expectStoreFigures(page, alpha.store);
+
+      await picker.selectOption('beta');
+      await page.waitForURL((url) => url.searchParams.get('project') === 'beta');
+      await page.locator('#skills-table tr[data-skill^="beta-"]').first().waitFor();
+      expect(await picker.inputValue()).toBe('beta');
+      await expectStoreFigures(page, beta.store);
+      await screenshot(page, 'project-picker');
+
+      // Live updates of the project shown: tracked in beta over MCP with the team's token.
+      await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+      const client = await SkillsMcpClient.connect({ url: `${server.url}/mcp`, token: team });
+      try {
+        await client.trackInvocation({ skill_name: 'beta-live-skill', session_id: 'live', user_query: 'new in beta', project: 'beta' });
+      } finally {
+        await client.close();
+      }
+      await page.locator('#skills-table tr[data-skill="beta-live-skill"]').waitFor({ timeout: 15_000 });
+      expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+
+      // A link to a project the token does not reach: the page says so, and the picker offers the others.
+      await page.goto(`${server.url}/?project=gamma`);
+      await expect.poll(() => page.textContent('[data-testid="error"]')).toBe('project "gamma" is not allowed for this token');
+      await picker.waitFor();
+      expect(await options()).toEqual([['alpha', 'alpha'], ['beta', 'beta']]);
+      await picker.selectOption('alpha');
+      await page.waitForURL((url) => url.searchParams.get('project') === 'alpha');
+      await page.locator('#skills-table tr[data-skill]').first().waitFor();
+      expect(await page.locator('[data-testid="error"]').isHidden()).toBe(true);
+
+      // The admin's token: every project holding data, the server's own, and all of them together.
+      await page.goto(`${server.url}/?token=${admin}`);
+      await picker.waitFor();
+      expect(await options()).toEqual([['alpha', 'alpha'], ['beta', 'beta'], ['default', 'default'], ['*', 'All projects']]);
+      await picker.selectOption('*');
+      await page.waitForURL((url) => url.searchParams.get('project') === '*');
+      const total = (await alpha.store.countInvocations()) + (await beta.store.countInvocations());
+      await expect.poll(() => page.getAttribute('[data-testid="total-invocations"]', 'data-value')).toBe(String(total));
+      await expectStoreFigures(page, server.app.service.allProjects);
+      await screenshot(page, 'all-projects');
     } finally {
       await browser.close();
       await server.close();

@@ -1,6 +1,7 @@
 /** The dashboard's JSON endpoints (same origin; the server's cookie carries the token). */
 
 import type { ActivityBucket, DashboardOverview, DashboardRecommendations, DashboardSkill } from '@skills/protocol';
+import type { DashboardProjects } from '../../src/dashboard/project-list.js';
 
 export const TOKEN_MESSAGE = 'This server needs its token. Open the dashboard as /?token=YOUR_TOKEN once; the browser keeps it in a cookie.';
 export const UNREACHABLE_MESSAGE = 'Server unreachable, retrying…';
@@ -58,17 +59,33 @@ export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> 
   return body as T;
 }
 
+/**
+ * The project the page shows, as its address names it (`/?project=alpha`; `*`: every project),
+ * or null: the server picks (the token's only project, else the server's). Sent with every request.
+ */
+export const PAGE_PROJECT: string | null = new URLSearchParams(location.search).get('project') || null;
+
+/** `path` with `params` and the page's project. */
+export function apiUrl(path: string, params: Record<string, string> = {}): string {
+  const query = new URLSearchParams(params);
+  if (PAGE_PROJECT !== null) query.set('project', PAGE_PROJECT);
+  const text = query.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+/** The picker's projects; asked without the page's project, so that a page refused its project can still pick another. */
+export function fetchProjects(signal?: AbortSignal): Promise<DashboardProjects> {
+  return getJson<DashboardProjects>('/api/projects', signal);
+}
+
 export function fetchOverview(bucket: ActivityBucket, signal?: AbortSignal): Promise<DashboardOverview> {
-  return getJson<DashboardOverview>(`/api/overview?bucket=${bucket}`, signal);
+  return getJson<DashboardOverview>(apiUrl('/api/overview', { bucket }), signal);
 }
 
 export function fetchSkill(name: string, bucket: ActivityBucket, signal?: AbortSignal): Promise<DashboardSkill> {
-  return getJson<DashboardSkill>(`/api/skills/${encodeURIComponent(name)}?bucket=${bucket}`, signal);
+  return getJson<DashboardSkill>(apiUrl(`/api/skills/${encodeURIComponent(name)}`, { bucket }), signal);
 }
 
 export function fetchRecommendations(query: string, phase: string, signal?: AbortSignal): Promise<DashboardRecommendations> {
-  const params = new URLSearchParams({ query });
-  if (phase !== '') params.set('phase', phase);
-  params.set('limit', '5');
-  return getJson<DashboardRecommendations>(`/api/recommend?${params.toString()}`, signal);
+  return getJson<DashboardRecommendations>(apiUrl('/api/recommend', { query, ...(phase !== '' ? { phase } : {}), limit: '5' }), signal);
 }

@@ -1,10 +1,11 @@
 /** The dashboard page: routes (`#/?<view>`, `#/skills/<name>`), loading, live updates and errors. */
 
 import type { ActivityBucket } from '@skills/protocol';
-import { ApiError, fetchOverview, fetchSkill, isAbort, UNREACHABLE_MESSAGE } from './api.js';
+import { ApiError, apiUrl, fetchOverview, fetchSkill, isAbort, UNREACHABLE_MESSAGE } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { startLive, type LiveMode } from './live.js';
 import { OverviewView } from './overview.js';
+import { startProjectPicker } from './project-picker.js';
 import { notFoundView, SkillView } from './skill-page.js';
 
 /** `query`: what follows `#/?`, the overview's filter and view (see overview-state.ts). */
@@ -278,6 +279,7 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
 });
 
 startLive({
+  url: apiUrl('/api/events'),
   onMode: (mode) => {
     liveMode = mode;
     renderStatus();
@@ -293,3 +295,4 @@ startLive({
 updateNav();
 renderStatus();
 refresh();
+startProjectPicker(byId<HTMLSelectElement>('project'), byId<HTMLElement>('project-control'));

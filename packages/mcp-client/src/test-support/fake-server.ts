@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
+  HealthCheckArgsSchema,
   MCP_TOOLS,
   ServerHealthSchema,
   TrackInvocationArgsSchema,
@@ -13,11 +14,13 @@ import {
 
 /**
  * A small stand-in for the skills server, enough to test the client on its own: sessions,
- * `track_invocation`, `health_check`, a tool that fails, and `GET /health`. `forgetSessions()`
+ * `track_invocation`, `health_check` (both noting their `project`), a tool that fails, and `GET /health`. `forgetSessions()`
  * does what a restart does to the clients' sessions; `delayMs` makes every answer slow.
  */
 export class FakeSkillsServer {
   readonly tracked: string[] = [];
+  /** The `project` argument of every `track_invocation` and `health_check` call, as received. */
+  readonly projects: (string | undefined)[] = [];
   delayMs = 0;
   #http: Server;
   #sessions = new Map<string, StreamableHTTPServerTransport>();
@@ -61,6 +64,7 @@ export class FakeSkillsServer {
       MCP_TOOLS.trackInvocation,
       { inputSchema: TrackInvocationArgsSchema, outputSchema: TrackInvocationResultSchema },
       (args) => {
+        this.projects.push(args.project);
         const id = args.invocation_id ?? randomUUID();
         const duplicate = this.tracked.includes(id);
         if (!duplicate) this.tracked.push(id);
@@ -68,7 +72,8 @@ export class FakeSkillsServer {
         return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
       },
     );
-    mcp.registerTool(MCP_TOOLS.healthCheck, { outputSchema: ServerHealthSchema }, () => {
+    mcp.registerTool(MCP_TOOLS.healthCheck, { inputSchema: HealthCheckArgsSchema, outputSchema: ServerHealthSchema }, (args) => {
+      this.projects.push(args.project);
       const result = this.health();
       return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
     });

@@ -100,4 +100,21 @@ describe('Dashboard', () => {
     expect(answer.recommendations).toEqual(await s.recommend({ userQuery: 'query about debugger', limit: 3 }));
     await expect(dashboard.recommend({ userQuery: 'x', limit: 0 })).rejects.toThrow(/limit/);
   });
+
+  it("shows one project's figures through its service, and every project's through ofAllProjects, which recommends nothing", async () => {
+    const s = await open();
+    const alpha = s.forProject('alpha');
+    const beta = s.forProject('beta');
+    await alpha.apply({ inserts: Array.from({ length: 3 }, (_, i) => record(i, 'alpha-skill', 'completed', { id: `a-${i}` })) });
+    await beta.apply({ inserts: [record(20, 'beta-skill', 'failed', { id: 'b-0' })] });
+    const names = (o: { skills: readonly { skillName: string }[] }) => o.skills.map((x) => x.skillName);
+    expect(names(await Dashboard.of(alpha).overview())).toEqual(['alpha-skill']);
+    expect(await Dashboard.of(alpha).skill('beta-skill')).toBeNull();
+    const all = Dashboard.ofAllProjects(s);
+    const overview = await all.overview();
+    expect(names(overview).sort()).toEqual(['alpha-skill', 'beta-skill']);
+    expect(overview.totals).toMatchObject({ invocations: 4, completed: 3, failed: 1 });
+    expect((await all.skill('beta-skill'))?.skill.invocations).toBe(1);
+    await expect(all.recommend({ userQuery: 'query about alpha-skill' })).rejects.toThrow("recommendations come from one project's history: choose a project");
+  });
 });

@@ -10,7 +10,10 @@ import {
   type DashboardRecommendations,
   type DashboardSkill,
   type InsightsStore,
+  type Recommendation,
+  type RecommendationQuery,
   type RecommendationQueryInput,
+  type SkillsStore,
   type SkillStats,
   type SkillSummary,
 } from '@skills/protocol';
@@ -22,30 +25,37 @@ import { FreshnessCache } from './freshness-cache.js';
 export const ACTIVE_WINDOW_MINUTES = 60;
 
 /**
- * The figures of the dashboard's pages, assembled from the store's SQL aggregates. Answers are
- * cached per store revision (see {@link FreshnessCache}): a page reloaded, or a hundred of them
- * open, costs the database one computation per change at most.
+ * The figures of the dashboard's pages, assembled from the store's SQL aggregates: of one
+ * project ({@link Dashboard.of}), or of every project together ({@link Dashboard.ofAllProjects}).
+ * Answers are cached per store revision (see {@link FreshnessCache}): a page reloaded, or a
+ * hundred of them open, costs the database one computation per change at most.
  *
  * @example
- * const dashboard = Dashboard.of(service);
+ * const dashboard = Dashboard.of(service.forProject('alpha'));
  * const { totals, skills } = await dashboard.overview('day');
  * console.log(totals.invocations, skills[0]?.successInterval);
  */
 export class Dashboard {
-  readonly #service: SkillsService;
-  readonly #store: InsightsStore;
+  readonly #store: SkillsStore & InsightsStore;
+  readonly #recommend: ((query: RecommendationQuery) => Promise<Recommendation[]>) | undefined;
   readonly #cache = new FreshnessCache();
 
-  private constructor(service: SkillsService, store: InsightsStore) {
-    this.#service = service;
+  private constructor(store: SkillsStore & InsightsStore, recommend: ((query: RecommendationQuery) => Promise<Recommendation[]>) | undefined) {
     this.#store = store;
+    this.#recommend = recommend;
   }
 
-  /** The dashboard of `service`'s store; fails with NotAvailableError when the store cannot compute it. */
+  /** The dashboard of `service`'s project; fails with NotAvailableError when the store cannot compute it. */
   static of(service: SkillsService): Dashboard {
-    const store = service.store;
-    if (!isInsightsStore(store)) throw new NotAvailableError('this store does not compute dashboard figures (use the SQLite store)');
-    return new Dashboard(service, store);
+    return new Dashboard(insightsOf(service.store), (query) => service.recommend(query));
+  }
+
+  /**
+   * The dashboard of every project of `service`'s store together (`service.allProjects`). It
+   * recommends nothing: recommendations come from one project's history.
+   */
+  static ofAllProjects(service: SkillsService): Dashboard {
+    return new Dashboard(insightsOf(service.allProjects), undefined);
   }
 
   /** Changes whenever stored invocations do: poll it to know when to fetch again. */
@@ -57,7 +67,7 @@ export class Dashboard {
   async overview(bucket: ActivityBucket = 'day'): Promise<DashboardOverview> {
     const query = parseOrThrow(ActivityQuerySchema, { bucket }, 'overview query');
     return this.#cache.get(`overview:${query.bucket}`, () => this.#store.revision(), async (revision) => {
-      const store = this.#service.store;
+      const store = this.#store;
       const now = Date.now();
       const [skills, cells, activity, sessions, activeSessions] = await Promise.all([
         store.skillStats(),
@@ -104,7 +114,7 @@ export class Dashboard {
     const query = parseOrThrow(ActivityQuerySchema, { bucket, skillName }, 'skill query');
     const name = query.skillName as string;
     return this.#cache.get(`skill:${query.bucket}:${name}`, () => this.#store.revision(), async (revision) => {
-      const store = this.#service.store;
+      const store = this.#store;
       const filter = { skillName: name };
       const [profile, [stats], cells, activity] = await Promise.all([
         this.#store.skillProfile(name),
@@ -127,12 +137,22 @@ export class Dashboard {
     });
   }
 
-  /** The recommendations the `recommend_skills` tool gives for the same query. */
+  /**
+   * The recommendations the `recommend_skills` tool gives for the same query in the same project.
+   *
+   * @throws {NotAvailableError} on the all-projects dashboard.
+   */
   async recommend(input: RecommendationQueryInput): Promise<DashboardRecommendations> {
     const query = parseOrThrow(RecommendationQuerySchema, input, 'recommendation query');
-    const recommendations = await this.#service.recommend(query);
+    if (!this.#recommend) throw new NotAvailableError('recommendations come from one project\'s history: choose a project');
+    const recommendations = await this.#recommend(query);
     return { query: query.userQuery, workflowPhase: query.workflowPhase ?? null, recommendations };
   }
+}
+
+function insightsOf(store: SkillsStore): SkillsStore & InsightsStore {
+  if (!isInsightsStore(store)) throw new NotAvailableError('this store does not compute dashboard figures (use the SQLite store)');
+  return store;
 }
 
 function summarize(stats: SkillStats): SkillSummary {

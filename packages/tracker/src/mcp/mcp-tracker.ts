@@ -70,7 +70,8 @@ const DEFAULTS = { batchSize: 500, flushIntervalMs: 50, maxQueued: 10_000, recon
  * Tracks through the skills MCP server without ever making the caller wait on the network:
  * `trackInvocation` validates, queues (see {@link Outbox}) and returns its completer. A pump
  * sends the queue in `track_invocations` batches (ids are made here, so a batch can be resent
- * safely), one call in flight at a time.
+ * safely), one call in flight at a time. Every call names `settings.project` (none for `default`:
+ * then the server decides, see `projectArg`), and every record keeps it, spooled ones included.
  *
  * When the server is unreachable, slower than `mcpTimeoutMs`, or goes away, the tracker falls
  * back (see {@link ServerLink}): it logs once with the reason, reports `{ kind: 'direct', fallback }`
@@ -168,6 +169,8 @@ export class McpTracker implements SkillsTracker {
       sessionId: this.#sessionId,
       invokedAt: new Date().toISOString(),
       redactQuery: this.#settings.redactSecrets ? redactQuery : undefined,
+      // Kept with the record, so that a spool replays into the project it was written for.
+      project: this.#settings.project,
     });
     this.#tracked++;
     this.#placed(this.#outbox.track(record));
@@ -309,7 +312,7 @@ export class McpTracker implements SkillsTracker {
   async #sendBatch(client: McpTrackerClient): Promise<void> {
     const batch = this.#outbox.takeBatch(this.#batchSize);
     try {
-      await client.trackInvocations(batchArgs(batch));
+      await client.trackInvocations(batchArgs(batch, this.#settings.project));
       this.#link.recovered();
       this.#outbox.acknowledge();
     } catch (error) {

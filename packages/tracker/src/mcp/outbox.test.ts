@@ -60,6 +60,16 @@ describe('Outbox', () => {
     expect(TrackInvocationsArgsSchema.safeParse(args).success).toBe(true);
   });
 
+  it("names the tracker's project in the call, and none for default so the server decides (issue 15)", () => {
+    const { outbox } = setup();
+    outbox.track(record());
+    const batch = outbox.takeBatch(10);
+    expect(batchArgs(batch, 'alpha').project).toBe('alpha');
+    expect(TrackInvocationsArgsSchema.safeParse(batchArgs(batch, 'alpha')).success).toBe(true);
+    expect('project' in batchArgs(batch, 'default')).toBe(false);
+    expect('project' in batchArgs(batch)).toBe(false);
+  });
+
   it('sends a completion on its own once the record is at the server, and with its record while the record is in flight', () => {
     const { outbox } = setup();
     const atServer = record();

@@ -7,6 +7,7 @@ import {
   type McpInvocationRecord,
   type TrackInvocationsArgs,
 } from '@skills/protocol';
+import { projectArg } from './project-arg.js';
 
 /** A new invocation for the server: pending, or already finished when its completion merged in. */
 export interface InsertEntry {
@@ -220,8 +221,8 @@ export class Outbox {
   }
 }
 
-/** One `track_invocations` call for a batch of entries. */
-export function batchArgs(batch: readonly OutboxEntry[]): TrackInvocationsArgs {
+/** One `track_invocations` call for a batch of entries of `project` (see {@link projectArg}). */
+export function batchArgs(batch: readonly OutboxEntry[], project?: string): TrackInvocationsArgs {
   const invocations: McpInvocationRecord[] = [];
   const completions: McpCompletion[] = [];
   const abandon: string[] = [];
@@ -240,5 +241,6 @@ export function batchArgs(batch: readonly OutboxEntry[]): TrackInvocationsArgs {
     invocations,
     ...(completions.length > 0 ? { completions } : {}),
     ...(abandon.length > 0 ? { abandon } : {}),
+    ...projectArg(project),
   };
 }

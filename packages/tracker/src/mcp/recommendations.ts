@@ -1,10 +1,12 @@
 import type { Logger, Recommendation, RecommendationQuery, Settings } from '@skills/protocol';
 import { SkillsService } from '../service.js';
+import { projectArg } from './project-arg.js';
 import { reasonOf, type McpTrackerClient } from './server-link.js';
 
 /**
- * The MCP tracker's recommendations: from the server while it is reachable, else (or when the
- * server's answer fails, logged once) from the local database, opened on first need.
+ * The MCP tracker's recommendations for the settings' project: from the server while it is
+ * reachable, else (or when the server's answer fails, logged once) from the local database,
+ * opened on first need.
  */
 export class McpRecommendations {
   readonly #settings: Settings;
@@ -26,6 +28,7 @@ export class McpRecommendations {
           user_query: query.userQuery,
           limit: query.limit ?? this.#settings.maxRecommendations,
           ...(query.workflowPhase !== undefined ? { workflow_phase: query.workflowPhase } : {}),
+          ...projectArg(this.#settings.project),
         });
       } catch (error) {
         if (!this.#failureLogged) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  DEFAULT_PROJECT,
   toMcpCompletion,
   toMcpRecord,
   type Completion,
@@ -13,6 +14,7 @@ import {
 } from '@skills/protocol';
 import { loadSqlite } from '../engines.js';
 import { DEFAULT_WRITE_BUFFER_OPTIONS, WriteBuffer } from '../write-buffer.js';
+import { projectArg } from './project-arg.js';
 
 /*
  * The spool: where the MCP tracker writes while the server is away, replayed to the server
@@ -26,7 +28,8 @@ import { DEFAULT_WRITE_BUFFER_OPTIONS, WriteBuffer } from '../write-buffer.js';
  *   <pid>-<stamp>.closed.db  a finished spool (its writer closed it): replayable by anyone
  *   <file>.lock              taken by whoever replays <file> (holds the replayer's pid)
  *
- * Replay sends every record with its id, so it is idempotent: the server skips ids it has.
+ * Replay sends every record with its id, so it is idempotent: the server skips ids it has; and
+ * with its project, so a spool written for project `a` replays into `a` whoever replays it.
  * A finished record is sent with its completion too, so that it also ends an invocation the
  * server holds as pending; an abandoned one with its id in `abandon`. A replayed file is
  * deleted whole, which is why a file is only replayed when nobody writes to it any more.
@@ -259,8 +262,23 @@ export function claimSpoolFile(path: string): (() => void) | null {
   return null;
 }
 
-/** The `track_invocations` arguments replaying these records. */
-export function replayArgs(records: readonly InvocationRecord[]): TrackInvocationsArgs {
+/**
+ * The `track_invocations` calls replaying these records: one per project (each record keeps the
+ * project its tracker wrote it for), in the order the projects first appear.
+ */
+export function replayCalls(records: readonly InvocationRecord[]): TrackInvocationsArgs[] {
+  const byProject = new Map<string, InvocationRecord[]>();
+  for (const record of records) {
+    const project = record.project ?? DEFAULT_PROJECT;
+    const group = byProject.get(project);
+    if (group) group.push(record);
+    else byProject.set(project, [record]);
+  }
+  return [...byProject].map(([project, group]) => ({ ...replayArgs(group), ...projectArg(project) }));
+}
+
+/** The `track_invocations` arguments replaying these records, all of one project. */
+function replayArgs(records: readonly InvocationRecord[]): TrackInvocationsArgs {
   const completions = [];
   const abandon = [];
   for (const r of records) {
@@ -327,10 +345,11 @@ export async function replaySpoolFile(
     for (let offset = 0; offset < total; offset += REPLAY_CHUNK) {
       const records = await store.listInvocations(undefined, { limit: REPLAY_CHUNK, offset });
       if (records.length === 0) break;
-      const result = await client.trackInvocations(replayArgs(records));
-      const chunk = countReplay(records.length, result);
-      counts.replayed += chunk.replayed;
-      counts.duplicates += chunk.duplicates;
+      for (const args of replayCalls(records)) {
+        const chunk = countReplay(args.invocations.length, await client.trackInvocations(args));
+        counts.replayed += chunk.replayed;
+        counts.duplicates += chunk.duplicates;
+      }
       await between();
     }
   } finally {

@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { isStoreUrl, SettingsError, SettingsSchema, type Settings } from '@skills/protocol';
+import { isStoreUrl, PROJECT_NAME_PATTERN, SettingsError, SettingsSchema, type Settings } from '@skills/protocol';
 import { loadSettings } from '../settings/index.js';
 import { removeTempDirs, tempDir } from './harness.mjs';
 
@@ -24,6 +24,7 @@ const validValue: Record<Key, fc.Arbitrary<unknown>> = {
     fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== ''),
     fc.constantFrom('postgres://skills:pw@127.0.0.1:5432/skills', 'sqlite:data/skills.db', 'C:\\data\\skills.db'),
   ),
+  project: fc.stringMatching(PROJECT_NAME_PATTERN),
   mcpServerUrl: fc.webUrl(),
   mcpTimeoutMs: fc.integer({ min: 1, max: 600_000 }),
   minSimilarity: fc.double({ min: 0, max: 1, noNaN: true }),

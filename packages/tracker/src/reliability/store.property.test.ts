@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError, type ExportDocument, type InvocationRecord, type WriteBatch } from '@skills/protocol';
+import { DEFAULT_PROJECT, ValidationError, type ExportDocument, type InvocationRecord, type WriteBatch } from '@skills/protocol';
 import { openSqliteStore, type SqliteStore } from '@skills/store-sqlite';
 import { compareWithRecount } from './fixtures/recount.mjs';
 import { removeTempDirs, tempDir } from './harness.mjs';
@@ -133,6 +133,8 @@ function normalised(r: Record<string, unknown>): InvocationRecord {
     followUpActions: (r.followUpActions as string[]).map((s) => s.trim()),
     // Optional: a record without one (written before sources were kept) reads back with none.
     source: (trim(r.source) as string | null | undefined) ?? null,
+    // Stores read every record back with its project: `default` when written without one.
+    project: (r.project as string | undefined) ?? DEFAULT_PROJECT,
   };
 }
 

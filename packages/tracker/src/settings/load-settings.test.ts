@@ -175,6 +175,21 @@ describe('loadSettings', () => {
       expect(error.message).toBe('Invalid setting "ranker" from env SKILLS_RANKER: ranker must be learned or similarity');
     });
 
+    it("for the project: default unless set, from files or SKILLS_PROJECT, and only a valid name (issue 15)", () => {
+      expect(loadSettings({ cwd: project(), env: {} }).settings.project).toBe('default');
+      const cwd = project({ 'skills.yaml': 'skills:\n  project: team-a\n' });
+      expect(loadSettings({ cwd, env: {} }).settings.project).toBe('team-a');
+      const fromEnv = loadSettings({ cwd, env: { SKILLS_PROJECT: 'team-b' } });
+      expect(fromEnv.settings.project).toBe('team-b');
+      expect(fromEnv.sources.project).toBe('env SKILLS_PROJECT');
+      const error = errorOf(() => loadSettings({ cwd: project(), env: { SKILLS_PROJECT: 'Team A' } }));
+      expect(error.key).toBe('project');
+      expect(error.message).toBe(
+        `Invalid setting "project" from env SKILLS_PROJECT: project must be 1-64 characters: lowercase letters, digits, '.', '_' or '-', starting with a letter or a digit`,
+      );
+      expect(errorOf(() => loadSettings({ cwd: project({ 'local.yaml': 'skills:\n  project: 12\n' }), env: {} })).key).toBe('project');
+    });
+
     it('in explicit options', () => {
       const error = errorOf(() => loadSettings({ cwd: project(), env: {}, overrides: { phaseWeight: -1 } }));
       expect(error.source).toBe('option');
