@@ -10,8 +10,8 @@ describe('pnpm bench arguments', () => {
   it('writes the committed latest.json only for a full run of every suite', () => {
     expect(parseArgs([], ROOT).out).toBe(latest);
     expect(parseArgs(['--check'], ROOT).out).toBe(latest);
-    expect(parseArgs(['--only', 'noop,direct,mcp,hooks,recommend,learned'], ROOT).out).toBe(latest);
-    expect(parseArgs(['--only', 'noop,direct,mcp,hooks,recommend'], ROOT).out).toBe(partial);
+    expect(parseArgs(['--only', 'noop,direct,mcp,hooks,recommend,learned,postgres'], ROOT).out).toBe(latest);
+    expect(parseArgs(['--only', 'noop,direct,mcp,hooks,recommend,learned'], ROOT).out).toBe(partial);
   });
 
   it('sends a quick, tiny or partial run elsewhere, never over latest.json', () => {
@@ -20,6 +20,7 @@ describe('pnpm bench arguments', () => {
     expect(parseArgs(['--only', 'direct'], ROOT)).toMatchObject({ out: partial, only: ['direct'], plan: { mode: 'full' } });
     expect(parseArgs(['--quick', '--only', 'hooks,mcp'], ROOT).out).toBe(partial);
     expect(parseArgs(['--only', 'learned'], ROOT)).toMatchObject({ out: partial, only: ['learned'] });
+    expect(parseArgs(['--quick', '--only', 'postgres'], ROOT)).toMatchObject({ out: partial, only: ['postgres'], plan: { mode: 'quick' } });
   });
 
   it('writes where --out says, whatever the mode', () => {
@@ -28,7 +29,7 @@ describe('pnpm bench arguments', () => {
   });
 
   it('refuses unknown suites and arguments, naming them', () => {
-    expect(() => parseArgs(['--only', 'direct,nope'], ROOT)).toThrow('unknown suite nope (known: noop, direct, mcp, hooks, recommend, learned)');
+    expect(() => parseArgs(['--only', 'direct,nope'], ROOT)).toThrow('unknown suite nope (known: noop, direct, mcp, hooks, recommend, learned, postgres)');
     expect(() => parseArgs(['--fast'], ROOT)).toThrow('unknown argument --fast');
     expect(() => parseArgs(['--out'], ROOT)).toThrow('--out needs a value');
   });

@@ -5,7 +5,8 @@ import { SUITES, type SuiteName } from './suite-names.js';
 export const USAGE = `usage: pnpm bench [--quick] [--only ${SUITES.join(',')}] [--out FILE] [--check]
 
 Measures the direct, no-op and MCP trackers, the Claude Code hooks, recommendations and storage,
-the learned ranker's training and saved model,
+the learned ranker's training and saved model, and the same writes, recommendations and dashboard on
+PostgreSQL (a throwaway cluster of Debian's postgresql-15, or the server SKILLS_BENCH_POSTGRES_URL names),
 each beside its limit measured in the same run, prints a markdown table and writes every figure
 as JSON: a full run of every suite to bench-results/latest.json (committed), a --quick or --only
 run to bench-results/partial.json (git-ignored), so a smoke run never replaces the full run's figures.

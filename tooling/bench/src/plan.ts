@@ -45,6 +45,19 @@ export interface BenchPlan {
     /** Invocations written one at a time, each followed by the recommendation that learns it (the online step). */
     readonly onlineSamples: number;
   };
+  readonly postgres: {
+    /** Invocations written through the direct tracker into PostgreSQL, and repetitions of each (the raw limits before and after). */
+    readonly throughputSizes: readonly number[];
+    readonly throughputRepetitions: (size: number) => number;
+    /** Invocations sent through a server on PostgreSQL (the `mcp` tracker), and repetitions. */
+    readonly serverSize: number;
+    readonly serverRepetitions: number;
+    /** Store sizes whose recommendations and time to ready are measured; the largest also times the dashboard. */
+    readonly recommendSizes: readonly number[];
+    /** Queries timed per size, after `warmup`. */
+    readonly queries: number;
+    readonly warmup: number;
+  };
 }
 
 export const FULL: BenchPlan = {
@@ -61,6 +74,15 @@ export const FULL: BenchPlan = {
   hooks: { storeInvocations: 100_000, commandRounds: 15, commandWarmup: 1, httpRounds: 200, httpWarmup: 5 },
   recommend: { sizes: [10_000, 100_000, 1_000_000], queries: 200, warmup: 20, storageSizes: [100_000, 1_000_000], generatedSizes: [100_000, 1_000_000] },
   learned: { sizes: [100_000, 1_000_000], onlineSamples: 200 },
+  postgres: {
+    throughputSizes: [10_000, 100_000, 1_000_000],
+    throughputRepetitions: (size) => (size >= 1_000_000 ? 1 : 3),
+    serverSize: 100_000,
+    serverRepetitions: 3,
+    recommendSizes: [100_000, 1_000_000],
+    queries: 200,
+    warmup: 20,
+  },
 };
 
 export const QUICK: BenchPlan = {
@@ -77,6 +99,15 @@ export const QUICK: BenchPlan = {
   hooks: { storeInvocations: 10_000, commandRounds: 4, commandWarmup: 1, httpRounds: 50, httpWarmup: 3 },
   recommend: { sizes: [1_000, 10_000], queries: 50, warmup: 5, storageSizes: [10_000], generatedSizes: [10_000] },
   learned: { sizes: [10_000], onlineSamples: 50 },
+  postgres: {
+    throughputSizes: [10_000],
+    throughputRepetitions: () => 2,
+    serverSize: 5_000,
+    serverRepetitions: 2,
+    recommendSizes: [1_000, 10_000],
+    queries: 50,
+    warmup: 5,
+  },
 };
 
 /** The quick mode's code paths at sizes that take seconds: for the test. */
@@ -94,4 +125,13 @@ export const TINY: BenchPlan = {
   hooks: { storeInvocations: 300, commandRounds: 1, commandWarmup: 0, httpRounds: 2, httpWarmup: 1 },
   recommend: { sizes: [300], queries: 5, warmup: 1, storageSizes: [300], generatedSizes: [300] },
   learned: { sizes: [1_000], onlineSamples: 10 },
+  postgres: {
+    throughputSizes: [300],
+    throughputRepetitions: () => 1,
+    serverSize: 300,
+    serverRepetitions: 1,
+    recommendSizes: [300],
+    queries: 5,
+    warmup: 1,
+  },
 };

@@ -6,6 +6,7 @@ import type { DirectResults, NoopResults } from './suites/direct.js';
 import { HOOK_EVENTS, type HookEvent, type HooksResults } from './suites/hooks.js';
 import type { LearnedResults, LearnedSizeResults } from './suites/learned.js';
 import type { McpResults } from './suites/mcp.js';
+import type { PostgresResults, RawPostgresLimits } from './suites/postgres.js';
 import { NEIGHBOURS } from './suites/exact-scan.js';
 import type { RecommendResults, RecommendSizeResults } from './suites/recommend.js';
 
@@ -16,6 +17,7 @@ export interface BenchResults {
   hooks?: HooksResults;
   recommend?: RecommendResults;
   learned?: LearnedResults;
+  postgres?: PostgresResults;
 }
 
 /** What the machine does at best, or a peer, measured in the same run beside a figure. */
@@ -290,7 +292,93 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     ...scanChecks(r),
     ...hookChecks(r.hooks),
     ...learnedChecks(r),
+    ...postgresChecks(r),
   ];
+}
+
+/** Issue 15's aim for PostgreSQL: invocations per second sustained, the server on the same machine. */
+export const POSTGRES_WRITE_TARGET = 50_000;
+
+/**
+ * The PostgreSQL column: writes through the direct tracker and through the server, each beside raw
+ * COPY of the same rows (the limit); recommendations, time to ready and the dashboard beside SQLite
+ * at the same size in the same run (a peer). Skipped: the rows say why, never silently absent.
+ */
+export function postgresChecks(r: BenchResults): TargetCheck[] {
+  const p = r.postgres;
+  if (!p) return [];
+  const writeTarget = `at least ${int(POSTGRES_WRITE_TARGET)} per second`;
+  const directWhat = 'PostgreSQL: invocations per second through the direct tracker (all stored after close())';
+  const serverWhat = 'PostgreSQL: invocations per second through `skills serve --db postgres://...` (the mcp tracker)';
+  if ('skipped' in p) {
+    const note = `skipped: ${p.skipped}`;
+    return [
+      atLeast('postgres-direct-throughput', directWhat, 'not stated', writeTarget, POSTGRES_WRITE_TARGET, null, 'invocations/s', note),
+      atLeast('postgres-server-throughput', serverWhat, 'not stated', writeTarget, POSTGRES_WRITE_TARGET, null, 'invocations/s', note),
+    ];
+  }
+  const copyLimit = (raw: { copy: RepeatedRate } | undefined) => rateLimit('raw `pg` COPY of the same rows, before and after', raw?.copy, 'invocations/s');
+  const largest = p.direct.at(-1);
+  const sqliteDirect = largest && r.direct?.throughput.find((t) => t.invocations === largest.invocations);
+  const rows: TargetCheck[] = [
+    versus(
+      withSpread(
+        atLeast('postgres-direct-throughput', directWhat, 'not stated', writeTarget, POSTGRES_WRITE_TARGET, largest?.perSecond.median ?? null, 'invocations/s',
+          largest && `${int(largest.invocations)} invocations${sqliteDirect ? `; SQLite, same run: ${int(sqliteDirect.perSecond.median)}` : ''}`),
+        largest?.perSecond,
+      ),
+      copyLimit(largest?.raw),
+      { atLeast: 0.5 },
+    ),
+    versus(
+      withSpread(
+        atLeast('postgres-server-throughput', serverWhat, 'not stated', writeTarget, POSTGRES_WRITE_TARGET, p.server.perSecond.median, 'invocations/s',
+          `${int(p.server.invocations)} invocations${r.mcp ? `; the server on SQLite, same run: ${int(r.mcp.throughput.perSecond.median)} at ${int(r.mcp.throughput.invocations)}` : ''}`),
+        p.server.perSecond,
+      ),
+      copyLimit(p.server.raw),
+    ),
+  ];
+  for (const s of p.sizes) {
+    if (s.error) continue;
+    const at = `PostgreSQL, ${int(s.invocations)} invocations`;
+    const lite = sizeResult(r, s.invocations);
+    const peer = (what: string, measured: number | null | undefined, unit: string): Limit | undefined =>
+      measured === null || measured === undefined ? undefined : { what: `SQLite, same size and run (a peer): ${what}`, measured, unit };
+    const p50 = s.freshMillis?.p50 ?? null;
+    const recommendWhat = `${at}: recommendation p50 with the query embedded (lexical)`;
+    const recommendLimit = s.invocations === 100_000 ? 10 : s.invocations === 1_000_000 ? 50 : undefined;
+    rows.push(
+      versus(
+        recommendLimit === undefined
+          ? measuredOnly(`postgres-recommend-${s.invocations}`, recommendWhat, p50, 'ms')
+          : under(`postgres-recommend-${s.invocations}`, recommendWhat, 'not stated', `p50 under ${recommendLimit} ms`, recommendLimit, p50, 'ms'),
+        peer('p50', lexical(lite)?.freshMillis?.p50, 'ms'),
+      ),
+    );
+    const readyWhat = `${at}: open the store and answer (vectors stored)`;
+    const ready = s.readySeconds ?? null;
+    rows.push(
+      versus(
+        s.invocations === 1_000_000
+          ? under(`postgres-ready-${s.invocations}`, readyWhat, 'not stated', 'within 5 s', 5, ready, 's')
+          : measuredOnly(`postgres-ready-${s.invocations}`, readyWhat, ready, 's'),
+        peer('ready', lexical(lite)?.readySeconds, 's'),
+      ),
+    );
+    if (s.dashboardOverviewMillis !== undefined) {
+      const what = `${at}: the dashboard's overview, computed uncached`;
+      rows.push(
+        versus(
+          s.invocations === 1_000_000
+            ? under(`postgres-dashboard-${s.invocations}`, what, 'the page loads fast', 'within 1 s', 1000, s.dashboardOverviewMillis, 'ms')
+            : measuredOnly(`postgres-dashboard-${s.invocations}`, what, s.dashboardOverviewMillis, 'ms'),
+          peer('overview', lite?.dashboardMillis?.overview, 'ms'),
+        ),
+      );
+    }
+  }
+  return rows;
 }
 
 /**
@@ -491,7 +579,7 @@ export function markdown(report: BenchReport): string {
     lines.push(`| ${t.what} | ${t.original || '–'} | ${shown} | ${limit} | ${ratio} | ${targetText(t)} | ${verdict(t)} |`);
   }
   lines.push('');
-  if (unmeasured.length > 0) lines.push(`Not measured in this run: ${unmeasured.map((t) => t.what).join('; ')}.`, '');
+  if (unmeasured.length > 0) lines.push(`Not measured in this run: ${unmeasured.map((t) => `${t.what}${t.note ? ` (${t.note})` : ''}`).join('; ')}.`, '');
   if (report.load.length > 0) {
     lines.push(
       'Load average (1, 5, 15 minutes) before and after each suite: ' +
@@ -587,6 +675,59 @@ export function markdown(report: BenchReport): string {
     for (const problem of r.learned.problems) lines.push(`- ${problem}`);
     if (r.learned.problems.length) lines.push('');
   }
+  if (r.postgres) lines.push(...postgresSection(r.postgres, r));
   for (const e of report.errors) lines.push(`**${e.suite} failed**: ${e.message}`, '');
   return lines.join('\n');
+}
+
+/** The PostgreSQL column: beside its raw limits and beside SQLite in the same run, or why it was skipped. */
+export function postgresSection(p: PostgresResults, r: BenchResults): string[] {
+  if ('skipped' in p) return [`**PostgreSQL**: not measured: ${p.skipped}.`, ''];
+  const d = p.database.settings;
+  const lines = [
+    `**PostgreSQL** on ${p.database.origin}: PostgreSQL ${d.version}, fsync ${d.fsync}, synchronous_commit ${d.synchronousCommit}, ` +
+      `full_page_writes ${d.fullPageWrites}, shared_buffers ${d.sharedBuffers}` +
+      (d.fsync === 'off' ? ' (fsync off: a crash of the machine may lose or corrupt data; the raw limits ran on the same server, so the ratios hold)' : '') +
+      '. Writes beside raw `pg` writes of the same rows into the store\'s table, 1,000 rows a statement: COPY and the store\'s own INSERT without the foreign keys, and that INSERT with them:',
+    '',
+    '| writes | PostgreSQL per second (min – max) | limit: raw COPY / INSERT / INSERT with foreign keys | ratio to COPY | SQLite, same run |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  const raw = (l: RawPostgresLimits | undefined) =>
+    l ? `${int(l.copy.median)} / ${int(l.insert.median)} / ${l.insertWithForeignKeys === undefined ? '–' : int(l.insertWithForeignKeys)}` : '–';
+  const ratio = (rate: RepeatedRate, l: RawPostgresLimits | undefined) => (l ? `${(rate.median / l.copy.median).toFixed(2)}×` : '–');
+  const range = (rate: RepeatedRate) => `${int(rate.median)} (${int(rate.min)} – ${int(rate.max)})`;
+  for (const t of p.direct) {
+    const lite = r.direct?.throughput.find((x) => x.invocations === t.invocations);
+    lines.push(`| direct tracker, ${int(t.invocations)} invocations | ${range(t.perSecond)} | ${raw(t.raw)} | ${ratio(t.perSecond, t.raw)} | ${lite ? int(lite.perSecond.median) : '–'} |`);
+  }
+  const mcp = r.mcp?.throughput;
+  lines.push(
+    `| server (\`skills serve --db postgres://...\`, mcp tracker), ${int(p.server.invocations)} invocations | ${range(p.server.perSecond)} | ${raw(p.server.raw)} | ` +
+      `${ratio(p.server.perSecond, p.server.raw)} | ${mcp ? `${int(mcp.perSecond.median)}${mcp.invocations === p.server.invocations ? '' : ` at ${int(mcp.invocations)}`}` : '–'} |`,
+    '',
+    `Recommendations (lexical embedder, ms per \`recommend\` of a query never seen), time to ready and the dashboard on ${p.workload}, SQLite at the same size in brackets where this run measured it:`,
+    '',
+    '| invocations | distinct queries | fill per second (applyBatch, 5,000 a transaction) | first open (embeds every query) | ready (reopen, vectors stored) | p50 / p99, a new query | dashboard overview, uncached |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const s of p.sizes) {
+    if (s.error) {
+      lines.push(`| ${int(s.invocations)} | failed: ${s.error} ||||||`);
+      continue;
+    }
+    const lite = sizeResult(r, s.invocations);
+    const lex = lexical(lite);
+    const beside = (text: string, peer: number | undefined, unit: string) => (peer === undefined ? text : `${text} (${num(peer)}${unit})`);
+    lines.push(
+      `| ${int(s.invocations)} | ${s.distinctQueries === undefined ? '–' : int(s.distinctQueries)} | ${s.fillPerSecond === undefined ? '–' : int(s.fillPerSecond)} | ` +
+        `${seconds(s.firstOpenSeconds)} | ${beside(seconds(s.readySeconds), lex?.readySeconds, ' s')} | ` +
+        `${beside(`${num(s.freshMillis?.p50)} / ${num(s.freshMillis?.p99)}`, lex?.freshMillis?.p50, ' p50')} | ` +
+        `${s.dashboardOverviewMillis === undefined ? '–' : beside(`${num(s.dashboardOverviewMillis)} ms`, lite?.dashboardMillis?.overview, ' ms')} |`,
+    );
+  }
+  lines.push('');
+  for (const problem of p.problems) lines.push(`- ${problem}`);
+  if (p.problems.length) lines.push('');
+  return lines;
 }

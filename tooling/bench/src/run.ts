@@ -6,6 +6,7 @@ import { runDirect, runNoop } from './suites/direct.js';
 import { runHooks } from './suites/hooks.js';
 import { runLearned } from './suites/learned.js';
 import { runMcp } from './suites/mcp.js';
+import { runPostgres } from './suites/postgres.js';
 import { runRecommend } from './suites/recommend.js';
 import { SUITES, type SuiteName } from './suite-names.js';
 
@@ -54,6 +55,7 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
   await attempt('hooks', () => runHooks(plan, log));
   await attempt('recommend', () => runRecommend(plan, log));
   await attempt('learned', () => runLearned(plan, log));
+  await attempt('postgres', () => runPostgres(plan, log));
   // A size or an embedder that failed inside the suite is an error too (its other figures stand).
   const measured = [
     ...(results.recommend?.sizes ?? []).map((size) => ({ size, text: '' })),
@@ -67,6 +69,10 @@ export async function runBench(options: RunOptions): Promise<BenchReport> {
   }
   for (const size of results.learned?.sizes ?? []) {
     if (size.error) errors.push({ suite: `learned at ${size.invocations.toLocaleString('en-US')} invocations`, message: size.error });
+  }
+  const postgres = results.postgres;
+  for (const size of postgres && 'sizes' in postgres ? postgres.sizes : []) {
+    if (size.error) errors.push({ suite: `postgres at ${size.invocations.toLocaleString('en-US')} invocations`, message: size.error });
   }
   return {
     tool: '@skills/bench',

@@ -172,6 +172,24 @@ describe('SparseIndex', () => {
     }
   });
 
+  it('sums stored vectors bit for bit as weightedSum does, over the whole feature range and with sums that cancel', () => {
+    const rand = seededRandom(17);
+    const index = new SparseIndex({ weighting: 'idf' });
+    // Features from 0 to 2^32 - 1 (every radix digit), few enough to collide often; values of both signs, some cancelling exactly.
+    const features = Array.from({ length: 300 }, (_, i) => (i === 0 ? 0xffffffff : Math.floor(rand() * 2 ** 32)));
+    const vectors = Array.from({ length: 400 }, (_, id) => {
+      const entries = Array.from({ length: 1 + Math.floor(rand() * 40) }, () => [features[Math.floor(rand() * features.length)]!, rand() < 0.2 ? 0.5 : rand() * 2 - 1] as const);
+      return [id, sparseVector(entries)] as const;
+    });
+    vectors.push([400, sparseVector([[features[0]!, -0.5]])], [401, sparseVector([[features[0]!, 0.5]])]);
+    index.addMany(vectors);
+    for (const members of [vectors.map(([id]) => [id, 1 + (id % 3)] as const), [[400, 1], [401, 1]] as const, [[401, 2], [7, 0.25], [400, 2]] as const]) {
+      const expected = weightedSum(members.map(([id, w]) => [vectors[id]![1], w] as const));
+      expect(index.weightedSum(members)).toEqual(expected);
+    }
+    expect(index.weightedSum([[400, 1], [401, 1]])).toEqual({ kind: 'sparse', indices: new Uint32Array(0), values: new Float32Array(0) });
+  });
+
   it('rejects dense vectors and non-integer ids', () => {
     const index = createIndex({ kind: 'sparse', dimensions: 10 });
     expect(() => index.add(1, denseVector([1]))).toThrow(TypeError);

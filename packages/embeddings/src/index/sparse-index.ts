@@ -32,6 +32,9 @@ export interface SparseIndexOptions {
 }
 
 
+/** Bits of the feature sorted per pass of {@link SparseIndex.weightedSum}'s radix sort. */
+const RADIX_BITS = 11;
+const RADIX_MASK = (1 << RADIX_BITS) - 1;
 /** Dead slots tolerated before the postings are rebuilt without them. */
 const COMPACT_MIN_DEAD = 64;
 /** Postings added since the last rebuild that trigger one regardless of the corpus size. */
@@ -77,6 +80,8 @@ export class SparseIndex implements VectorIndex {
   /** Per slot: its term numbers and values (null once deleted). */
   #slotTerms: (Uint32Array | null)[] = [];
   #slotValues: (Float32Array | null)[] = [];
+  /** Per slot: its features, as given (read in order by {@link weightedSum}, where term numbers would cost a random access each). */
+  #slotFeatures: (Uint32Array | null)[] = [];
   #slotIds: number[] = [];
   #dead = 0;
   readonly #slotOf = new Map<number, number>();
@@ -89,8 +94,8 @@ export class SparseIndex implements VectorIndex {
   /** Per term, the weight source's number for the same feature (-1 while it has none). */
   #sourceTerms: number[] = [];
   #version = 0;
-  /** Per term, a running sum of {@link weightedSum}: all zeros between calls. */
-  #sums = new Float64Array(0);
+  /** {@link weightedSum}'s sort buffers (kept: a centroid is summed again after each change to its skill). */
+  #sort = { keys: new Uint32Array(0), products: new Float64Array(0), otherKeys: new Uint32Array(0), otherProducts: new Float64Array(0) };
   #scores = new Float64Array(0);
   /** Search generation that last touched each slot (avoids clearing a marker array per query). */
   #seen = new Uint32Array(0);
@@ -121,9 +126,7 @@ export class SparseIndex implements VectorIndex {
   get(id: number): SparseVector | undefined {
     const slot = this.#slotOf.get(id);
     if (slot === undefined) return undefined;
-    const terms = this.#slotTerms[slot]!;
-    const indices = Uint32Array.from(terms, (t) => this.#features[t]!);
-    return { kind: 'sparse', indices, values: Float32Array.from(this.#slotValues[slot]!) };
+    return { kind: 'sparse', indices: Uint32Array.from(this.#slotFeatures[slot]!), values: Float32Array.from(this.#slotValues[slot]!) };
   }
 
   /** The weight of feature `index` under the current corpus (1 without weighting). */
@@ -174,47 +177,87 @@ export class SparseIndex implements VectorIndex {
   }
 
   /**
-   * The weighted sum of stored vectors, accumulated per term in one array (no map per feature):
-   * the same values, in the same order of addition, as {@link weightedSum} of the vectors.
+   * The weighted sum of stored vectors: the same values, in the same order of addition, as
+   * {@link weightedSum} of the vectors. Each term's products are sorted by feature (a stable
+   * radix sort, so a feature's products stay in the members' order) and summed run by run: a
+   * centroid of a thousand queries touches some 170,000 postings, and sorting them costs a few
+   * passes in order where summing them in place (by term) costs a cache miss each.
    */
   weightedSum(members: Iterable<readonly [id: number, weight: number]>): SparseVector | null {
-    const termCount = this.#features.length;
-    if (this.#sums.length < termCount) this.#sums = new Float64Array(Math.max(termCount, this.#sums.length * 2));
-    const sums = this.#sums;
-    // Memory-bound (a random place per posting): one array, no marker array beside it. A term is
-    // noted when its sum is zero, so one whose partial sum cancels to zero is noted again.
-    const touched: number[] = [];
+    let count = 0;
     let any = false;
+    const slots: number[] = [];
+    const weights: number[] = [];
     for (const [id, weight] of members) {
       const slot = this.#slotOf.get(id);
       if (slot === undefined) continue;
       any = true;
-      const terms = this.#slotTerms[slot]!;
-      const values = this.#slotValues[slot]!;
-      for (let j = 0; j < terms.length; j++) {
-        const t = terms[j]!;
-        if (sums[t] === 0) touched.push(t);
-        sums[t] = sums[t]! + weight * values[j]!;
-      }
+      slots.push(slot);
+      weights.push(weight);
+      count += this.#slotTerms[slot]!.length;
     }
     if (!any) return null;
-    // By feature, as vectors are kept; zeros (cancelled terms) and repeats are dropped.
-    const features = new Uint32Array(touched.length);
-    for (let i = 0; i < touched.length; i++) features[i] = this.#features[touched[i]!]!;
-    features.sort();
+    const sort = this.#sortBuffers(count);
+    let keys = sort.keys;
+    let products = sort.products;
+    let n = 0;
+    let maxFeature = 0;
+    for (let k = 0; k < slots.length; k++) {
+      const features = this.#slotFeatures[slots[k]!]!;
+      const values = this.#slotValues[slots[k]!]!;
+      const weight = weights[k]!;
+      for (let j = 0; j < features.length; j++, n++) {
+        const feature = features[j]!;
+        keys[n] = feature;
+        products[n] = weight * values[j]!;
+        if (feature > maxFeature) maxFeature = feature;
+      }
+    }
+    // LSD radix sort on the feature, RADIX_BITS at a time (stable: each feature's products keep their order).
+    let otherKeys = sort.otherKeys;
+    let otherProducts = sort.otherProducts;
+    const buckets = new Uint32Array(1 << RADIX_BITS);
+    for (let shift = 0; shift === 0 || maxFeature >>> shift > 0; shift += RADIX_BITS) {
+      buckets.fill(0);
+      for (let i = 0; i < n; i++) buckets[(keys[i]! >>> shift) & RADIX_MASK]!++;
+      let at = 0;
+      for (let b = 0; b < buckets.length; b++) {
+        const c = buckets[b]!;
+        buckets[b] = at;
+        at += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const to = buckets[(keys[i]! >>> shift) & RADIX_MASK]!++;
+        otherKeys[to] = keys[i]!;
+        otherProducts[to] = products[i]!;
+      }
+      [keys, otherKeys] = [otherKeys, keys];
+      [products, otherProducts] = [otherProducts, products];
+      if (shift + RADIX_BITS >= 32) break;
+    }
+    // One run per feature, summed from zero in order; zeros (cancelled terms) are dropped.
     const indices: number[] = [];
     const values: number[] = [];
-    for (let i = 0; i < features.length; i++) {
-      const feature = features[i]!;
-      if (i > 0 && feature === features[i - 1]) continue;
-      const value = Math.fround(sums[this.#termOf.get(feature)]!);
+    for (let i = 0; i < n; ) {
+      const feature = keys[i]!;
+      let sum = 0;
+      for (; i < n && keys[i] === feature; i++) sum = sum + products[i]!;
+      const value = Math.fround(sum);
       if (value !== 0) {
         indices.push(feature);
         values.push(value);
       }
     }
-    for (const t of touched) sums[t] = 0;
     return { kind: 'sparse', indices: Uint32Array.from(indices), values: Float32Array.from(values) };
+  }
+
+  /** Two pairs of (feature, product) arrays of at least `count` entries, reused between sums. */
+  #sortBuffers(count: number): { keys: Uint32Array; products: Float64Array; otherKeys: Uint32Array; otherProducts: Float64Array } {
+    if (this.#sort.keys.length < count) {
+      const size = Math.max(count, this.#sort.keys.length * 2);
+      this.#sort = { keys: new Uint32Array(size), products: new Float64Array(size), otherKeys: new Uint32Array(size), otherProducts: new Float64Array(size) };
+    }
+    return this.#sort;
   }
 
   delete(id: number): boolean {
@@ -225,6 +268,7 @@ export class SparseIndex implements VectorIndex {
     for (const term of this.#slotTerms[slot]!) this.#df[term]!--;
     this.#slotTerms[slot] = null;
     this.#slotValues[slot] = null;
+    this.#slotFeatures[slot] = null;
     if (slot < this.#norms.length) this.#norms[slot] = 0;
     this.#dead++;
     this.#changed();
@@ -307,6 +351,7 @@ export class SparseIndex implements VectorIndex {
     const values = vector.values;
     this.#slotTerms.push(terms);
     this.#slotValues.push(values);
+    this.#slotFeatures.push(vector.indices);
     return { terms, values, slot };
   }
 
@@ -402,6 +447,7 @@ export class SparseIndex implements VectorIndex {
     const ids: number[] = [];
     const slotTerms: Uint32Array[] = [];
     const slotValues: Float32Array[] = [];
+    const slotFeatures: Uint32Array[] = [];
     for (let slot = 0; slot < oldSlots; slot++) {
       const terms = this.#slotTerms[slot];
       if (!terms) continue;
@@ -409,6 +455,7 @@ export class SparseIndex implements VectorIndex {
       ids.push(this.#slotIds[slot]!);
       slotTerms.push(terms);
       slotValues.push(this.#slotValues[slot]!);
+      slotFeatures.push(this.#slotFeatures[slot]!);
     }
     const termCount = this.#features.length;
     const offsets = new Uint32Array(termCount + 1);
@@ -444,6 +491,7 @@ export class SparseIndex implements VectorIndex {
     this.#slotIds = ids;
     this.#slotTerms = slotTerms;
     this.#slotValues = slotValues;
+    this.#slotFeatures = slotFeatures;
     this.#slotOf.clear();
     ids.forEach((id, slot) => this.#slotOf.set(id, slot));
     this.#dead = 0;

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NotAvailableError } from '@skills/protocol';
 import type { Embedder } from '../embedder.js';
 import { hash32 } from '../lexical/hash.js';
@@ -115,13 +116,40 @@ export async function locateTransformerModel(options: TransformerEmbedderOptions
     const folder = resolve(options.modelPath);
     return complete(folder) ? { ref: folder, folder, source: 'folder' } : null;
   }
-  const lib = await loadTransformers();
+  const folders = await libraryFolders();
   const model = options.model ?? DEFAULT_TRANSFORMER_MODEL;
-  const cacheDir = options.cacheDir ?? lib.env.cacheDir;
+  const cacheDir = options.cacheDir ?? folders.cacheDir;
   if (cacheDir && complete(join(cacheDir, model))) return { ref: model, folder: join(cacheDir, model), source: 'cache' };
-  const localFolder = join(lib.env.localModelPath, model);
+  const localFolder = join(folders.localModelPath, model);
   if (complete(localFolder)) return { ref: model, folder: localFolder, source: 'local-models' };
   return null;
+}
+
+/**
+ * The library's model folders (its `env.cacheDir` and `env.localModelPath`). Once it is loaded, its
+ * env says; before, they are its defaults, which it derives from where it is installed (the
+ * package folder's `.cache/` and `models/`): read without importing it, so that looking for a
+ * model that is absent (`auto` ending lexical) costs no import of the library and its runtime.
+ * Throws {@link NotAvailableError} when the library is not installed.
+ *
+ * @example
+ * const { cacheDir } = await libraryFolders(); // where a downloaded model would be
+ */
+export async function libraryFolders(): Promise<{ readonly cacheDir: string | null; readonly localModelPath: string }> {
+  if (library) {
+    const lib = await library;
+    return { cacheDir: lib.env.cacheDir, localModelPath: lib.env.localModelPath };
+  }
+  let entry: string;
+  try {
+    entry = fileURLToPath(import.meta.resolve('@huggingface/transformers'));
+  } catch {
+    await loadTransformers(); // not installed: throws the error that says how to install it
+    return libraryFolders();
+  }
+  // The package folder: its entry point is <package>/dist/<file>.
+  const root = dirname(dirname(entry));
+  return { cacheDir: join(root, '.cache/'), localModelPath: join(root, '/models/') };
 }
 
 interface LoadedModel {

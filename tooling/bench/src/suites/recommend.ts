@@ -3,7 +3,10 @@ import { SkillsMcpClient } from '@skills/mcp-client';
 import { DEFAULT_SETTINGS, seededRandom, type Settings } from '@skills/protocol';
 import { openSqliteStore } from '@skills/store-sqlite';
 import { Dashboard, loadSettings, SkillsService } from '@skills/tracker';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { databaseBytes, tempFolder } from '../fs.js';
+import { cleanEnv, timeProcess } from '../process-time.js';
 import type { BenchPlan } from '../plan.js';
 import { startServer, type ServerProcess } from '../server-process.js';
 import { collectGarbage, percentiles, type Percentiles } from '../stats.js';
@@ -36,9 +39,26 @@ export interface RecommendSizeResults {
   readonly scan?: ScanResults;
   /** The dashboard's figures computed from scratch on this store (nothing cached), in ms. */
   readonly dashboardMillis?: { readonly overview: number; readonly skill: number };
+  /**
+   * A fresh process that opens the store (vectors stored) and answers once, as a one-shot
+   * `skills recommend` does, per ranker, beside a bare `node -e ''` start (the limit).
+   */
+  readonly oneShot?: OneShotResults;
   /** The server's resident memory once it has answered a recommendation on this store. */
   readonly serverMemory: { readonly rssBytes: number; readonly peakBytes: number } | null;
   readonly serverError?: string;
+}
+
+/** Median of {@link ONE_SHOT_RUNS} fresh processes: wall ms from spawn to exit, and the peak resident memory. */
+export interface OneShotFigure {
+  readonly millis: number;
+  readonly peakRssBytes: number;
+}
+
+export interface OneShotResults {
+  readonly bareNode: OneShotFigure;
+  /** By ranker (`similarity`, `learned`), the settings' `auto` embedder (lexical where no model is local). */
+  readonly rankers: Readonly<Record<string, OneShotFigure>>;
 }
 
 export interface EmbedderResults {
@@ -125,6 +145,46 @@ async function timeAfterWrites(service: SkillsService, samples: number, source: 
     times.push(performance.now() - t0);
   }
   return percentiles(times);
+}
+
+/** Fresh processes per one-shot figure (the median is reported). */
+const ONE_SHOT_RUNS = 3;
+/** This package's folder, where `@skills/tracker` resolves for a script read from stdin. */
+const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Prints the process's peak resident memory (bytes) as its last line. */
+const PEAK_RSS = 'console.log(process.resourceUsage().maxRSS * 1024);';
+
+/**
+ * Times one-shot recommendations in fresh processes, each ranker after a bare Node start: the
+ * service opened as the CLI opens it (the settings' defaults, `auto` embedder), one answer, closed.
+ */
+async function timeOneShots(dbPath: string, folder: string, query: string): Promise<OneShotResults> {
+  const env = cleanEnv();
+  const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const measure = async (script: string): Promise<OneShotFigure> => {
+    const millis: number[] = [];
+    const peaks: number[] = [];
+    for (let i = 0; i < ONE_SHOT_RUNS; i++) {
+      const run = await timeProcess({ args: ['--input-type=module', '-'], cwd: BENCH_DIR, env, input: script });
+      millis.push(run.millis);
+      peaks.push(Number(run.stdout.trim().split('\n').at(-1)));
+    }
+    return { millis: median(millis), peakRssBytes: median(peaks) };
+  };
+  const bareNode = await measure(PEAK_RSS);
+  const rankers: Record<string, OneShotFigure> = {};
+  for (const ranker of ['similarity', 'learned'] as const) {
+    const overrides = JSON.stringify({ backend: 'direct', dbPath, embedder: 'auto', ranker });
+    rankers[ranker] = await measure(`
+      import { loadSettings, SkillsService } from '@skills/tracker';
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      const { settings } = loadSettings({ cwd: ${JSON.stringify(folder)}, env: {}, overrides: ${overrides} });
+      const service = await SkillsService.open({ settings, cwd: ${JSON.stringify(folder)}, logger: quiet });
+      await service.recommend({ userQuery: ${JSON.stringify(query)}, limit: 5 });
+      await service.close();
+      ${PEAK_RSS}`);
+  }
+  return { bareNode, rankers };
 }
 
 /** Opens the store and computes the dashboard's overview and one skill's page, each once and cold. */
@@ -272,6 +332,11 @@ async function measureSize(
     embedders.push({ embedder: 'transformer', skipped: `no local model: ${transformerMissing}` });
   }
 
+  let oneShot: OneShotResults | undefined;
+  if (lexicalId && plan.recommend.storageSizes.includes(size)) {
+    log(`recommend: ${size.toLocaleString('en-US')} invocations, one-shot recommendations in fresh processes`);
+    oneShot = await timeOneShots(dbPath, folder.path, recommendationQueries(1, 505, source)[0]!);
+  }
   let serverMemory: RecommendSizeResults['serverMemory'] = null;
   let serverError: string | undefined;
   if (plan.recommend.storageSizes.includes(size)) {
@@ -306,6 +371,7 @@ async function measureSize(
     embedders,
     ...(scan ? { scan } : {}),
     dashboardMillis,
+    ...(oneShot ? { oneShot } : {}),
     serverMemory,
     ...(serverError ? { serverError } : {}),
   };
