@@ -150,6 +150,34 @@ function bareNode(h: HooksResults): Limit {
   return { what: "bare `node -e ''`", measured: h.bareNodeMillis.median, ...spread(h.bareNodeMillis.repetitions), unit: 'ms' };
 }
 
+/** Issue 17's one-shot targets at 100k: a fresh process answering once, and its memory above a bare start. */
+const ONE_SHOT_TARGET_MS = 300;
+const ONE_SHOT_MEMORY_TARGET_BYTES = 50 * 1024 * 1024;
+
+/** Per ranker: a fresh process that opens a 100k store and answers once, beside a bare Node start, and its peak memory above it. */
+function oneShotChecks(size: RecommendSizeResults | undefined): TargetCheck[] {
+  const shot = size?.oneShot;
+  if (!shot) return [];
+  const bare: Limit = { what: "bare `node -e ''`", measured: shot.bareNode.millis, unit: 'ms' };
+  const at = `${int(size.invocations)} invocations, ${int(size.distinctQueries)} distinct queries`;
+  return Object.entries(shot.rankers).flatMap(([ranker, figure]) => [
+    versus(
+      under(`one-shot-${ranker}`, `One-shot recommendation (${ranker} ranker): a fresh process opens the store and answers once`, 'not stated', `under ${ONE_SHOT_TARGET_MS} ms`, ONE_SHOT_TARGET_MS, figure.millis, 'ms', at),
+      bare,
+    ),
+    under(
+      `one-shot-memory-${ranker}`,
+      `One-shot recommendation (${ranker} ranker): peak memory above a bare Node start`,
+      'about 5 MB per session',
+      'under 50 MiB',
+      ONE_SHOT_MEMORY_TARGET_BYTES / (1024 * 1024),
+      (figure.peakRssBytes - shot.bareNode.peakRssBytes) / (1024 * 1024),
+      'MiB',
+      at,
+    ),
+  ]);
+}
+
 /** The hooks' rows: each fresh process beside a bare Node start, each request at the server beside its /health. */
 function hookChecks(h: HooksResults | undefined): TargetCheck[] {
   if (!h) return [];
@@ -289,6 +317,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       why1m,
     ),
     embeddingsOnce(r),
+    ...oneShotChecks(at100k),
     ...scanChecks(r),
     ...hookChecks(r.hooks),
     ...learnedChecks(r),
