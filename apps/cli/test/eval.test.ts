@@ -16,6 +16,9 @@ describe('skills eval: both rankers on the store’s own history', () => {
     expect(text.stdout).toMatch(/^similarity +Hit@1 0\.\d{4} \[0\.\d{4}, [01]\.\d{4}\] +Hit@5 /m);
     expect(text.stdout).toMatch(/^learned +Hit@1 /m);
     expect(text.stdout).toMatch(/^Chosen from shown recommendations: \d+; the chosen skill was ranked first in \d+ \(\d+\.\d%\)\./m);
+    expect(text.stdout).toMatch(/^The rankings shown at the time, on the \d+ chosen invocations whose skill completed \(\d+ of \d+ choices kept their scores\):$/m);
+    expect(text.stdout).toMatch(/^shown +Hit@1 0\.\d{4} \[/m);
+    expect(text.stdout).toMatch(/^replayed on the same: similarity Hit@1 0\.\d{4}, Hit@5 [01]\.\d{4}; learned Hit@1 /m);
 
     const json = await skills(['eval', '--db', db, '--json'], { cwd: dir });
     expect(json.code).toBe(0);

@@ -52,8 +52,11 @@ export class SkillsTelemetry implements TelemetryIntegration {
   readonly #phase: string | undefined;
   readonly #logger: Logger;
   readonly #pending = new PendingCalls();
-  /** The tools a step was steered toward, keyed by the step's messages array (the SDK passes the same array to `prepareStep` and to that step's tool events). */
-  readonly #steered = new WeakMap<object, readonly string[]>();
+  /**
+   * The tools a step was steered toward and their recommendation scores, keyed by the step's
+   * messages array (the SDK passes the same array to `prepareStep` and to that step's tool events).
+   */
+  readonly #steered = new WeakMap<object, { readonly names: readonly string[]; readonly scores: ReadonlyMap<string, number> }>();
   #enabled = true;
 
   constructor(options: SkillsTelemetryOptions) {
@@ -117,8 +120,8 @@ export class SkillsTelemetry implements TelemetryIntegration {
   /**
    * A `prepareStep` function that asks the tracker for recommendations for the last user message
    * before each step, and steers the step toward the tools that worked ({@link steerStep}). The
-   * tools it steered toward are recorded with the step's invocations as `alternativesConsidered`,
-   * with the chosen tool's place as `selectionRank`. Costs one recommendation query per step;
+   * tools it steered toward are recorded with the step's invocations as `alternativesConsidered`
+   * (with their scores as `alternativeScores`), with the chosen tool's place as `selectionRank`. Costs one recommendation query per step;
    * when it fails the step runs as configured.
    *
    * @example
@@ -139,7 +142,10 @@ export class SkillsTelemetry implements TelemetryIntegration {
         return undefined;
       }
       const { preferred, ...step } = steerStep({ recommendations, tools, stepNumber }, steer);
-      if (Object.keys(step).length > 0) this.#steered.set(messages, preferred.slice(0, LIMITS.listLength));
+      if (Object.keys(step).length > 0) {
+        const scores = new Map(recommendations.map((r) => [r.skillName, r.score]));
+        this.#steered.set(messages, { names: preferred.slice(0, LIMITS.listLength), scores });
+      }
       return step;
     };
   }
@@ -147,8 +153,11 @@ export class SkillsTelemetry implements TelemetryIntegration {
   #invocation(skillName: string, event: OnToolCallStartEvent<ToolSet>): TrackInvocationInput {
     const userQuery = lastUserQuery(event.messages);
     const workflowPhase = cleanName(event.metadata?.['phase']) ?? cleanName(event.functionId) ?? this.#phase;
-    const considered = this.#steered.get(event.messages);
-    if (considered) return { ...choiceInvocation({ chosen: skillName, considered, userQuery, workflowPhase }), source: SOURCE };
+    const steered = this.#steered.get(event.messages);
+    if (steered) {
+      const choice = choiceInvocation({ chosen: skillName, considered: steered.names, userQuery, workflowPhase });
+      return { ...choice, alternativeScores: (choice.alternativesConsidered ?? []).map((name) => steered.scores.get(name)!), source: SOURCE };
+    }
     return { skillName, ...(userQuery ? { userQuery } : {}), ...(workflowPhase ? { workflowPhase } : {}), source: SOURCE };
   }
 

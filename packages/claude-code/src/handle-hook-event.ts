@@ -22,7 +22,7 @@ import {
 } from './events.js';
 import type { HookSettings } from './hook-settings.js';
 import { invocationIdFor } from './invocation-id.js';
-import { recommendationContext } from './recommendation-context.js';
+import { shownContext } from './recommendation-context.js';
 import type { PromptState, SessionStates } from './session-state.js';
 import { skillOf } from './skill-of.js';
 import { SOURCE } from './source.js';
@@ -68,10 +68,12 @@ export interface HookOutput {
  * logged through `deps.log` and answered with null (or with what could still be answered).
  *
  * - `UserPromptSubmit`: remembers the prompt as the session's query; with recommendations on,
- *   answers the top skills as `additionalContext` and remembers them (names, scores, order).
+ *   answers the top skills as `additionalContext` and remembers the ones it named (names,
+ *   scores, order).
  * - `PreToolUse` of a skill (see `settings.tools`): a pending invocation with the query, the
- *   phase, and, when the skill was recommended for this prompt, the recommendations as
- *   `alternativesConsidered` and its 1-based place as `selectionRank`.
+ *   phase, and, when the skill was recommended for this prompt, the recommendations shown as
+ *   `alternativesConsidered` (the chosen one among them) with their scores as
+ *   `alternativeScores`, and its 1-based place as `selectionRank`.
  * - `PostToolUse` / `PostToolUseFailure`: the finished invocation, by the id both derive from
  *   `tool_use_id`: it completes the pending one, or records it whole when the PreToolUse never
  *   came (or comes later: its insert is then a duplicate); a replay changes nothing.
@@ -126,8 +128,7 @@ async function onPrompt(event: UserPromptSubmitEvent, deps: HookDeps): Promise<H
     deps.log(`UserPromptSubmit: no recommendations: ${(error as Error).message ?? String(error)}`);
     return null;
   }
-  const shown = recommendations.slice(0, LIMITS.listLength);
-  const context = recommendationContext(shown);
+  const { context, shown } = shownContext(recommendations.slice(0, LIMITS.listLength));
   if (context === '') return null;
   deps.sessions.writePrompt(event.session_id, { ...state, recommendations: shown.map((r) => ({ skillName: r.skillName, score: r.score })) });
   return { hookSpecificOutput: { hookEventName: 'UserPromptSubmit', additionalContext: context } };
@@ -201,7 +202,13 @@ function startOf(event: PreToolUseEvent | PostToolUseEvent | PostToolUseFailureE
     source: SOURCE,
     ...(current?.query ? { userQuery: current.query } : {}),
     ...(phase ? { workflowPhase: phase } : {}),
-    ...(rank > 0 ? { alternativesConsidered: current!.recommendations.map((r) => r.skillName), selectionRank: rank } : {}),
+    ...(rank > 0
+      ? {
+          alternativesConsidered: current!.recommendations.map((r) => r.skillName),
+          alternativeScores: current!.recommendations.map((r) => r.score),
+          selectionRank: rank,
+        }
+      : {}),
   };
 }
 

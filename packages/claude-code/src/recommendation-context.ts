@@ -13,15 +13,27 @@ const MAX_CONTEXT = 1_500;
  * // 'Skills that served similar requests in this project, best match first (from recorded outcomes):\n- test-runner: 3 similar past queries (best 0.81), 3/3 runs succeeded; typically 4.2 s'
  */
 export function recommendationContext(recommendations: readonly Recommendation[]): string {
-  if (recommendations.length === 0) return '';
-  let text = 'Skills that served similar requests in this project, best match first (from recorded outcomes):';
+  return shownContext(recommendations).context;
+}
+
+/**
+ * {@link recommendationContext} and the recommendations it names: the first ones, as many as fit
+ * in the context's bound. Only those were shown, so only those are recorded with the choice.
+ *
+ * @example
+ * const { context, shown } = shownContext(recommendations);
+ */
+export function shownContext(recommendations: readonly Recommendation[]): { readonly context: string; readonly shown: readonly Recommendation[] } {
+  let context = 'Skills that served similar requests in this project, best match first (from recorded outcomes):';
+  let count = 0;
   for (const r of recommendations) {
     const duration = r.durationSeconds === null ? '' : `; typically ${formatSeconds(r.durationSeconds)}`;
     const line = `\n- ${r.skillName}: ${r.reason}${duration}`;
-    if (text.length + line.length > MAX_CONTEXT) break;
-    text += line;
+    if (context.length + line.length > MAX_CONTEXT) break;
+    context += line;
+    count++;
   }
-  return text;
+  return count === 0 ? { context: '', shown: [] } : { context, shown: recommendations.slice(0, count) };
 }
 
 function formatSeconds(seconds: number): string {

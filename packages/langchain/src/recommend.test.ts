@@ -64,7 +64,7 @@ describe('Shortlist', () => {
   it('gives the rank and the alternatives of a recommended skill, nothing for another', () => {
     const shortlist = new Shortlist();
     shortlist.remember('fix the build', [rec('a'), rec('b'), rec('c')]);
-    expect(shortlist.choiceFor(' fix the build ', 'b')).toEqual({ selectionRank: 2, alternativesConsidered: ['a', 'c'] });
+    expect(shortlist.choiceFor(' fix the build ', 'b')).toEqual({ selectionRank: 2, alternativesConsidered: ['a', 'c'], alternativeScores: [1, 1] });
     expect(shortlist.choiceFor('fix the build', 'x')).toEqual({});
     expect(shortlist.choiceFor('another query', 'a')).toEqual({});
   });

@@ -4,8 +4,9 @@ import { cleanQuery } from './clean.js';
 
 /**
  * The recommendations given for recent user queries, so that the tool the agent then calls is
- * recorded with what it was chosen among: `alternativesConsidered` (the other recommended tools)
- * and `selectionRank` (its place in the recommendations, 1 = first). This closes the loop between
+ * recorded with what it was chosen among: `alternativesConsidered` (the other recommended tools),
+ * `alternativeScores` (the scores they were shown with) and `selectionRank` (its place in the
+ * recommendations, 1 = first). This closes the loop between
  * what was recommended and what was chosen. Keeps the latest `capacity` queries.
  *
  * @example
@@ -43,14 +44,17 @@ export class Shortlist {
   }
 
   /**
-   * `alternativesConsidered` and `selectionRank` for `skillName` chosen for `userQuery`, when it
-   * was among the recommendations given for it; else nothing.
+   * `alternativesConsidered`, their shown scores (`alternativeScores`, in the same order) and
+   * `selectionRank` for `skillName` chosen for `userQuery`, when it was among the
+   * recommendations given for it; else nothing.
    */
-  choiceFor(userQuery: string, skillName: string): Pick<TrackInvocationInput, 'alternativesConsidered' | 'selectionRank'> {
+  choiceFor(userQuery: string, skillName: string): Pick<TrackInvocationInput, 'alternativesConsidered' | 'alternativeScores' | 'selectionRank'> {
     // One more than the list limit: the chosen one is taken out of the alternatives.
-    const considered = (this.get(userQuery) ?? []).slice(0, LIMITS.listLength + 1).map((r) => r.skillName);
+    const shown = (this.get(userQuery) ?? []).slice(0, LIMITS.listLength + 1);
+    const considered = shown.map((r) => r.skillName);
     if (!considered.includes(skillName)) return {};
-    const { alternativesConsidered, selectionRank } = choiceInvocation({ chosen: skillName, considered });
-    return { alternativesConsidered, selectionRank };
+    const { alternativesConsidered = [], selectionRank } = choiceInvocation({ chosen: skillName, considered });
+    const scoreOf = new Map(shown.map((r) => [r.skillName, r.score]));
+    return { alternativesConsidered, alternativeScores: alternativesConsidered.map((name) => scoreOf.get(name)!), selectionRank };
   }
 }

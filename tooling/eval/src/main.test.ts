@@ -90,6 +90,10 @@ describe('pnpm eval', () => {
     expect(cv).toMatchObject({ folds: 2, rows: 7 });
     expect(cv.shares).toHaveLength(21);
     expect(cv.shares.map((s: { learnedShare: number }) => s.learnedShare)).toContain(cv.best);
+    // The keep cuts, at the best share, from 0.5 to never (null).
+    expect(cv.keeps.map((k: { learnedKeep: number | null }) => k.learnedKeep)).toEqual([0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, null]);
+    expect(cv.keeps.map((k: { learnedKeep: number | null }) => k.learnedKeep)).toContain(cv.bestKeep);
+    expect(cv.absent).toBeGreaterThanOrEqual(0);
     expect(evalCli(['--history', f.history, '--cv', '1']).status).toBe(2);
   });
 

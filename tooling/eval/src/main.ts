@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { consoleLogger, DEFAULT_SETTINGS, EmbedderChoiceSchema, SkillsError, type EmbedderChoice } from '@skills/protocol';
-import { BOOTSTRAP_RESAMPLES, LINEAR } from '@skills/tracker';
+import { BOOTSTRAP_RESAMPLES, fitWithoutRests, LINEAR, type RankingMetrics } from '@skills/tracker';
 import { crossValidate, type CrossValidationReport } from './cross-validate.js';
 import { runEval, type EvalReport, type RankerReport } from './run-eval.js';
 
@@ -59,7 +59,7 @@ function format(r: EvalReport): string {
       (r.counts.catalogEntries ? `, ${r.counts.catalogEntries} catalogue entries` : ''),
     `queries         ${r.counts.queries} (${r.counts.unseenSkillQueries} expect a skill with no history)`,
     `ranking         limit ${r.limit}, minSimilarity ${r.minSimilarity} (the default settings unless --min-similarity), no phase; default ranker: ${r.defaultRanker}`,
-    `tuning          similarity: constants set on principle (see RANKING); learned: blend share ${r.learnedShare} fitted by --cv 5 on history only; nothing tuned on these queries`,
+    `tuning          similarity: constants set on principle (see RANKING); learned: blend share ${r.learnedShare} and keep cut ${r.learnedKeep} fitted by --cv 5 on history only; nothing tuned on these queries`,
     `intervals       bootstrap 95% over queries (${BOOTSTRAP_RESAMPLES} resamples, seeded)`,
     ...rankerLines('similarity', r.rankers.similarity),
     ...rankerLines('learned', r.rankers.learned),
@@ -75,11 +75,16 @@ function format(r: EvalReport): string {
 }
 
 function formatCv(r: CrossValidationReport): string {
+  const row = (label: string, s: RankingMetrics, note: string) => `${label.padStart(13)}   ${f4(s.hitAt1)}  ${f4(s.hitAt5)}  ${f4(s.mrrAt5)}${note}`;
   return [
-    `cross-validation on history only: ${r.folds} folds by distinct query text, ${r.rows} held-out rows (the dev queries are not read)`,
-    'learned share   Hit@1   Hit@5   MRR@5',
-    ...r.shares.map((s) => `${s.learnedShare.toFixed(2).padStart(13)}   ${f4(s.hitAt1)}  ${f4(s.hitAt5)}  ${f4(s.mrrAt5)}${s.learnedShare === r.best ? '  <- best Hit@1' : ''}`),
-    `share 0 is the similarity ranker; the best share's figures are tuned on these folds (optimistic): judge it on dev with pnpm eval`,
+    `cross-validation on history only: ${r.folds} folds by distinct query text, ${r.rows} held-out rows (the dev queries are not read); threshold minSimilarity ${r.minSimilarity}`,
+    'learned share   Hit@1   Hit@5   MRR@5   (no threshold: the share orders the candidates)',
+    ...r.shares.map((s) => row(s.learnedShare.toFixed(2), s, s.learnedShare === r.best ? '  <- best Hit@1' : '')),
+    `learned keep (share ${r.best.toFixed(2)}): a skill below the threshold is kept when its learned score reaches this`,
+    'learned keep    Hit@1   Hit@5   MRR@5',
+    ...r.keeps.map((s) => row(s.learnedKeep === null ? 'never' : s.learnedKeep.toFixed(2), s, s.learnedKeep === r.bestKeep ? '  <- strictest within one standard error of the best Hit@5' : '')),
+    `held-out rows whose skill was not among the candidates at all: ${r.absent}`,
+    `share 0 is the similarity ranker; the chosen settings' figures are tuned on these folds (optimistic): judge them on dev with pnpm eval`,
   ].join('\n');
 }
 
@@ -136,6 +141,8 @@ async function main(): Promise<void> {
     return;
   }
 
+  // Every fit is waited for here, and nothing else is served: no rests between its slices.
+  fitWithoutRests();
   const tty = process.stderr.isTTY === true;
   const progress = (phase: string, done: number, total: number) => {
     if (!tty) return;

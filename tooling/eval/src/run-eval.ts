@@ -18,6 +18,7 @@ import {
   bootstrapIntervals,
   compareRankers,
   LEARNED_STATE_KEY,
+  passesThreshold,
   RANKING,
   RankingAccumulator,
   Recommender,
@@ -102,8 +103,9 @@ export interface EvalReport extends RankerComparison {
   readonly minSimilarity: number;
   /** The ranking the settings use by default. */
   readonly defaultRanker: RankerChoice;
-  /** The learned ranker's blend share in force (fitted by `--cv` on history). */
+  /** The learned ranker's blend share and keep cut in force (fitted by `--cv` on history). */
   readonly learnedShare: number;
+  readonly learnedKeep: number;
   readonly rankers: { readonly similarity: RankerReport; readonly learned: RankerReport };
   readonly learnedCost: LearnedCost;
   readonly timingsMs: { readonly import: number };
@@ -240,7 +242,8 @@ async function evaluateRanker(
     const recs = await recommender.recommend({ userQuery: q.query, limit: options.limit });
     latencies.push(performance.now() - t);
     all.add(q.skill, recs.map((r) => r.skillName));
-    const kept = recs.filter((r) => r.similarityScore >= threshold);
+    // The rule the recommender applies (the learned ranker also keeps what its model is confident of).
+    const kept = recs.filter((r) => passesThreshold(r, threshold));
     if (kept.length === 0) emptyResults++;
     filtered.add(q.skill, kept.map((r) => r.skillName));
     if ((i + 1) % 200 === 0 || i + 1 === queries.length) progress(ranker, i + 1, queries.length);
@@ -300,6 +303,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
         minSimilarity: similarity.threshold,
         defaultRanker: DEFAULT_SETTINGS.ranker,
         learnedShare: RANKING.learnedShare,
+        learnedKeep: RANKING.learnedKeep,
         rankers: { similarity: similarity.report, learned: learned.report },
         ...compareRankers(similarity.perQuery, learned.perQuery),
         learnedCost: {

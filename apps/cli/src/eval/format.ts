@@ -31,5 +31,14 @@ export function formatEvaluation(r: StoreEvaluation, database: string): string {
       ? 'No invocation records a choice among shown recommendations (selectionRank).'
       : `Chosen from shown recommendations: ${s.choices}; the chosen skill was ranked first in ${s.rankedFirst} (${pct(s.rankedFirstShare)}).\n` +
         `It succeeded in ${success(s.successWhenFirst)} when ranked first, ${success(s.successOtherwise)} otherwise.`,
+    ...(s.ranking === null
+      ? []
+      : [
+          '',
+          `The rankings shown at the time, on the ${s.ranking.shown.metrics.queries} chosen invocations whose skill completed (${s.scored} of ${s.choices} choices kept their scores):`,
+          rankerLine('shown', s.ranking.shown),
+          `replayed on the same: similarity Hit@1 ${f4(s.ranking.replayed.similarity.hitAt1)}, Hit@5 ${f4(s.ranking.replayed.similarity.hitAt5)}; ` +
+            `learned Hit@1 ${f4(s.ranking.replayed.learned.hitAt1)}, Hit@5 ${f4(s.ranking.replayed.learned.hitAt5)}`,
+        ]),
   ].join('\n');
 }

@@ -24,6 +24,7 @@ import {
   describeReason,
   finalScore,
   finishedRuns,
+  passesThreshold,
   phaseSuccess,
   RANKING,
   relevance,
@@ -455,7 +456,8 @@ export class Recommender {
     }
     const changed = changes.complete ? this.#syncCounts(changes.counts, countedUpTo) : this.#updateCounts(changes.queryIds, changes.counts);
     for (const skill of described) changed.add(skill);
-    for (const skill of changed) this.#updateCentroid(skill);
+    // Recomputed when a ranking first needs them (see #centroidsFor): most skills are no query's candidate.
+    for (const skill of changed) this.#centroids.delete(skill.num);
     this.#countsCursor = changes.cursor;
     this.#syncStats(stats, phases);
     return embedded;
@@ -583,11 +585,21 @@ export class Recommender {
 
   readonly #vectorOf = (queryId: number): Vector | undefined => this.#queries.get(queryId);
 
-  /** The usage-weighted sum of the skill's vectors (direction is all that matters for a cosine). */
-  #updateCentroid(skill: SkillState): void {
-    const centroid = this.#queries.weightedSum(skill.members);
-    if (centroid) this.#centroids.add(skill.num, centroid);
-    else this.#centroids.delete(skill.num);
+  /**
+   * Puts in the centroid index the centroids of `skills` it lacks (a catch-up drops those whose
+   * members changed): each the usage-weighted sum of the skill's vectors (direction is all that
+   * matters for a cosine). A centroid's similarity depends on its own vector and the queries' IDF
+   * alone, never on which other centroids are indexed, so computing only the candidates' ranks
+   * exactly as computing them all.
+   */
+  #centroidsFor(skills: Iterable<SkillState>): void {
+    const missing: [number, Vector][] = [];
+    for (const skill of skills) {
+      if (this.#centroids.has(skill.num)) continue;
+      const centroid = this.#queries.weightedSum(skill.members);
+      if (centroid) missing.push([skill.num, centroid]);
+    }
+    if (missing.length > 0) this.#centroids.addMany(missing);
   }
 
   #syncStats(stats: readonly SkillStats[], phases: readonly SkillStats[]): void {
@@ -614,6 +626,7 @@ export class Recommender {
       }
     }
     const centroid = new Map<number, number>();
+    this.#centroidsFor(evidence.keys());
     for (const n of this.#centroids.search(query, this.#skills.size)) centroid.set(n.id, n.similarity);
     const learned = this.#learned?.ready ? this.#learned : null;
     if (learned) {
@@ -624,7 +637,9 @@ export class Recommender {
     const out: Recommendation[] = [];
     for (const [skill, e] of evidence) {
       const similarity = Math.min(1, Math.max(e.best, e.description ?? 0));
-      if (similarity < this.minSimilarity) continue;
+      // Before the model has evidence enough (cold start), relevance alone, as the similarity ranker.
+      const learnedScore = learned ? this.#learnedScores[skill.num]! : undefined;
+      if (!passesThreshold({ similarityScore: similarity, learnedScore }, this.minSimilarity)) continue;
       const stats = skill.stats;
       const completed = stats?.completed ?? 0;
       const finished = stats ? finishedRuns(stats) : 0;
@@ -633,8 +648,6 @@ export class Recommender {
       const phaseRate =
         phase === null ? null : phaseSuccess(inPhase?.completed ?? 0, inPhase ? finishedRuns(inPhase) : 0, success);
       const rel = relevance({ neighbourSum: e.neighbourSum, centroid: centroid.get(skill.num) ?? 0 });
-      // Before the model has evidence enough (cold start), relevance alone, as the similarity ranker.
-      const learnedScore = learned ? this.#learnedScores[skill.num]! : undefined;
       const blended = learnedScore === undefined ? rel : (1 - this.#learnedShare) * rel + this.#learnedShare * learnedScore;
       const bestPhase = bestPhaseOf(skill.phases);
       out.push({

@@ -33,7 +33,31 @@ export const RANKING = Object.freeze({
    * similarity relevance. Fitted by `pnpm eval --cv 5` on MetaTool history only (never on dev).
    */
   learnedShare: 0.6,
+  /**
+   * With the learned ranker, a skill whose learned score reaches this (0..1; 0.5 is "no opinion")
+   * is kept even when its closest past query is less similar than `minSimilarity`: the model's
+   * confident opinion is evidence too, and the threshold is there to leave out skills with none.
+   * Chosen by `pnpm eval --cv 5` on MetaTool history only: the strictest value whose held-out
+   * Hit@5 is within one standard error of the best (never on dev).
+   */
+  learnedKeep: 0.55,
 });
+
+/**
+ * Whether a ranked skill is recommended: its closest past query (or description) is at least
+ * `minSimilarity` similar, or the learned model scores it at least `learnedKeep`.
+ *
+ * @example
+ * passesThreshold({ similarityScore: 0.1, learnedScore: 0.9 }, 0.15); // true: the model is confident
+ * passesThreshold({ similarityScore: 0.1 }, 0.15); // false
+ */
+export function passesThreshold(
+  r: { readonly similarityScore: number; readonly learnedScore?: number | undefined },
+  minSimilarity: number,
+  learnedKeep: number = RANKING.learnedKeep,
+): boolean {
+  return r.similarityScore >= minSimilarity || (r.learnedScore !== undefined && r.learnedScore >= learnedKeep);
+}
 
 /**
  * Smoothed success rate: `(completed + 1) / (finished + 2)`; finished counts failed and

@@ -4,7 +4,7 @@ import type { InvocationRecord, InvocationStatus, SkillsStore } from '@skills/pr
 import { openSqliteStore } from '@skills/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/temp.js';
-import { evaluateStore, NothingToEvaluateError, type ReplayOptions } from './replay.js';
+import { evaluateStore, NothingToEvaluateError, shownList, type ReplayOptions } from './replay.js';
 
 const OPTIONS: ReplayOptions = { ranking: { minSimilarity: 0, enablePhaseAware: true, phaseWeight: 0.3 } };
 const open: SkillsStore[] = [];
@@ -95,13 +95,51 @@ describe('evaluateStore: the rankers on a store’s own history, in time order',
       ],
     });
     const { shown } = await evaluateStore(source, scratch, new LexicalEmbedder(), OPTIONS);
-    expect(shown).toEqual({
+    expect(shown).toMatchObject({
       choices: 4,
+      scored: 0,
       rankedFirst: 2,
       rankedFirstShare: 0.5,
       successWhenFirst: { completed: 1, finished: 2, rate: 0.5 },
       successOtherwise: { completed: 1, finished: 1, rate: 1 },
     });
+  });
+
+  it('reads the rankings shown back as a ranker, on the same invocations as the replayed ones, whichever way the choice was stored', async () => {
+    const { source, scratch } = await stores();
+    const shownAs = (r: InvocationRecord, alternativesConsidered: string[], alternativeScores?: number[]): InvocationRecord => ({
+      ...r,
+      alternativesConsidered,
+      ...(alternativeScores ? { alternativeScores } : {}),
+    });
+    await source.applyBatch({
+      inserts: [
+        run('lint', 'lint the package'),
+        run('test', 'run the unit tests'),
+        // Claude Code's hook keeps everything shown, the chosen skill among it, with the scores.
+        shownAs(run('lint', 'lint the package again', 'completed', 2), ['test', 'lint'], [0.9, 0.4]),
+        // `choiceInvocation` keeps the others: the chosen skill goes back at its rank.
+        shownAs(run('test', 'run the unit tests again', 'completed', 1), ['lint'], [0.3]),
+        // A choice that failed is no answer: not ranked.
+        shownAs(run('lint', 'lint once more', 'failed', 1), ['test']),
+      ],
+    });
+    const report = await evaluateStore(source, scratch, new LexicalEmbedder(), OPTIONS);
+    expect(report.shown).toMatchObject({ choices: 3, scored: 2, rankedFirst: 2 });
+    const ranking = report.shown.ranking!;
+    // Shown: lint second, then test first.
+    expect(ranking.shown.metrics).toEqual({ queries: 2, hitAt1: 0.5, hitAt5: 1, mrrAt5: 0.75 });
+    expect(ranking.shown.intervals.hitAt1.low).toBeLessThanOrEqual(0.5);
+    // Replayed on the same two: each query's skill served a near-identical query before it.
+    for (const ranker of ['similarity', 'learned'] as const) expect(ranking.replayed[ranker]).toEqual({ queries: 2, hitAt1: 1, hitAt5: 1, mrrAt5: 1 });
+  });
+
+  it('shownList puts the chosen skill back at its rank when it was taken out of the alternatives', () => {
+    const at = (skillName: string, alternativesConsidered: string[], selectionRank: number | null) => shownList({ skillName, alternativesConsidered, selectionRank });
+    expect(at('b', ['a', 'c'], 2)).toEqual(['a', 'b', 'c']);
+    expect(at('b', ['a', 'b', 'c'], 2)).toEqual(['a', 'b', 'c']);
+    expect(at('z', ['a'], 9)).toEqual(['a', 'z']);
+    expect(at('z', ['a'], null)).toEqual(['a']);
   });
 
   it('refuses an empty store, or one with nothing to rank, saying why', async () => {

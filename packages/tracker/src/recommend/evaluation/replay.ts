@@ -2,7 +2,7 @@ import type { Embedder } from '@skills/embeddings';
 import { SkillsError, silentLogger, type Completion, type InvocationRecord, type Logger, type SkillsStore } from '@skills/protocol';
 import { Recommender, type RankerChoice, type RankingOptions } from '../recommender.js';
 import { compareRankers, withIntervals, type MetricsWithIntervals, type RankerComparison } from './compare.js';
-import { RankingAccumulator } from './metrics.js';
+import { RankingAccumulator, type RankingMetrics } from './metrics.js';
 
 /** The store holds nothing the evaluation can rank. */
 export class NothingToEvaluateError extends SkillsError {
@@ -19,7 +19,19 @@ export interface SuccessCount {
   readonly rate: number | null;
 }
 
-/** What the stored recommendations (`alternativesConsidered`, `selectionRank`) say about the choices made. */
+/**
+ * The rankings shown at the time, read back from the records, as a ranker: the same metrics as
+ * the replayed rankers', on the same invocations (those chosen from shown recommendations whose
+ * query completed), so the three compare directly.
+ */
+export interface ShownRanking {
+  /** The rankings as they were shown; the answer is the chosen skill that succeeded. */
+  readonly shown: MetricsWithIntervals;
+  /** The replayed rankers on those same invocations. */
+  readonly replayed: { readonly similarity: RankingMetrics; readonly learned: RankingMetrics };
+}
+
+/** What the stored recommendations (`alternativesConsidered`, `alternativeScores`, `selectionRank`) say about the choices made. */
 export interface ShownChoices {
   /** Invocations chosen from shown recommendations (a selection rank was stored). */
   readonly choices: number;
@@ -29,6 +41,10 @@ export interface ShownChoices {
   /** How the skill did when it was the first shown, and when it was not. */
   readonly successWhenFirst: SuccessCount;
   readonly successOtherwise: SuccessCount;
+  /** Choices that kept the scores they were shown with (`alternativeScores`). */
+  readonly scored: number;
+  /** The shown rankings against the replayed ones; null when no chosen invocation with a query completed. */
+  readonly ranking: ShownRanking | null;
 }
 
 /** What {@link evaluateStore} reports. */
@@ -84,6 +100,8 @@ export async function evaluateStore(source: SkillsStore, scratch: SkillsStore, e
   const open = (ranker: RankerChoice) => Recommender.open(scratch, embedder, { ...options.ranking, maxRecommendations: LIMIT, ranker }, logger);
   const rankers = { similarity: await open('similarity'), learned: await open('learned') };
   const hits = { similarity: new RankingAccumulator(), learned: new RankingAccumulator() };
+  // The same, on the invocations chosen from shown recommendations, beside what was shown.
+  const chosen = { shown: new RankingAccumulator(), similarity: new RankingAccumulator(), learned: new RankingAccumulator() };
 
   let done = 0;
   for (const step of replaySteps(records)) {
@@ -99,7 +117,9 @@ export async function evaluateStore(source: SkillsStore, scratch: SkillsStore, e
     for (const name of ['similarity', 'learned'] as const) {
       const recs = await rankers[name].recommend({ userQuery: r.userQuery!, ...(r.workflowPhase ? { workflowPhase: r.workflowPhase } : {}), limit: LIMIT });
       hits[name].add(r.skillName, recs.map((x) => x.skillName));
+      if (r.selectionRank !== null) chosen[name].add(r.skillName, recs.map((x) => x.skillName));
     }
+    if (r.selectionRank !== null) chosen.shown.add(r.skillName, shownList(r));
     options.progress?.(++done, asked);
   }
   await rankers.learned.learnedTrained();
@@ -111,7 +131,16 @@ export async function evaluateStore(source: SkillsStore, scratch: SkillsStore, e
     limit: LIMIT,
     rankers: { similarity: withIntervals(hits.similarity.result(), similarity), learned: withIntervals(hits.learned.result(), learned) },
     ...compareRankers(similarity, learned),
-    shown: shownChoices(records),
+    shown: {
+      ...shownChoices(records),
+      ranking:
+        chosen.shown.result().queries === 0
+          ? null
+          : {
+              shown: withIntervals(chosen.shown.result(), chosen.shown.perQuery()),
+              replayed: { similarity: chosen.similarity.result(), learned: chosen.learned.result() },
+            },
+    },
     embedder: embedder.id,
   };
 }
@@ -172,8 +201,20 @@ function end(r: InvocationRecord, write: { completions: Completion[]; abandoned:
   }
 }
 
-/** How often the chosen skill was the first shown, and how it then did. */
-export function shownChoices(records: readonly InvocationRecord[]): ShownChoices {
+/**
+ * The skills shown when `r` was chosen, best first. Integrations store them two ways: the chosen
+ * skill among `alternativesConsidered` (Claude Code's hook: everything shown, with its scores),
+ * or taken out of it (`choiceInvocation`: the others); then it goes back at its `selectionRank`.
+ */
+export function shownList(r: Pick<InvocationRecord, 'skillName' | 'alternativesConsidered' | 'selectionRank'>): string[] {
+  const others = r.alternativesConsidered;
+  if (r.selectionRank === null || others.includes(r.skillName)) return [...others];
+  const at = Math.min(r.selectionRank - 1, others.length);
+  return [...others.slice(0, at), r.skillName, ...others.slice(at)];
+}
+
+/** How often the chosen skill was the first shown, and how it then did (the rankings replayed aside). */
+export function shownChoices(records: readonly InvocationRecord[]): Omit<ShownChoices, 'ranking'> {
   const chosen = records.filter((r) => r.selectionRank !== null);
   const first = chosen.filter((r) => r.selectionRank === 1);
   const success = (rs: readonly InvocationRecord[]): SuccessCount => {
@@ -187,5 +228,6 @@ export function shownChoices(records: readonly InvocationRecord[]): ShownChoices
     rankedFirstShare: chosen.length > 0 ? first.length / chosen.length : null,
     successWhenFirst: success(first),
     successOtherwise: success(chosen.filter((r) => r.selectionRank !== 1)),
+    scored: chosen.filter((r) => (r.alternativeScores?.length ?? 0) > 0).length,
   };
 }

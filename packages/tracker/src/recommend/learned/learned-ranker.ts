@@ -31,6 +31,18 @@ export const LEARNED = Object.freeze({
   restMs: 6,
 });
 
+/** The rest after each slice of a full fit in this process (see {@link LEARNED.restMs}). */
+let restMs: number = LEARNED.restMs;
+
+/**
+ * Runs this process's full fits without rests, flat out: for offline evaluation (`pnpm eval`),
+ * which waits for every fit and serves no one meanwhile, so that on a busy machine a fit is not
+ * starved by its own pauses. Never for a process that answers requests.
+ */
+export function fitWithoutRests(): void {
+  restMs = 0;
+}
+
 /** A saved model to continue from (see {@link restoredModel}): skills numbered as the ranker's. */
 export interface SavedModel {
   readonly model: LinearModel;
@@ -341,7 +353,7 @@ export class LearnedRanker {
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         // A one-shot command may exit during a fit (its answer came from the similarity ranking).
-        this.#rest = setTimeout(resolve, LEARNED.restMs);
+        this.#rest = setTimeout(resolve, restMs);
         if (this.#waiting === 0) this.#rest.unref();
       });
       this.#rest = this.#wake = undefined;

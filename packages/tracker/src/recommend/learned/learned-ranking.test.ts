@@ -6,6 +6,7 @@ import { openSqliteStore } from '@skills/store-sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/temp.js';
 import { Recommender, type RankerChoice, type RankingOptions } from '../recommender.js';
+import { RANKING } from '../scoring.js';
 import { LEARNED } from './learned-ranker.js';
 
 const OPTIONS: RankingOptions = { minSimilarity: 0, maxRecommendations: 5, enablePhaseAware: true, phaseWeight: 0.3 };
@@ -211,6 +212,29 @@ describe('learned ranker: cold start and learning', () => {
     await recommender.learnedTrained();
     expect(recommender.learnedModel!.version).toBe(`${embedder.id}/linear-v${LEARNED.version}`);
     expect((await openWith(store, 'similarity')).learnedModel).toBeNull();
+  });
+});
+
+describe('learned ranker: the similarity threshold', () => {
+  it('keeps a skill below minSimilarity when the model is confident of it, and only then; the similarity ranker leaves it out', async () => {
+    const store = await newStore();
+    const records = bystander();
+    for (const q of DB_QUERIES) records.push(run('db-works', q), run('db-works', `${q} again`));
+    await store.applyBatch({ inserts: records });
+    // No past query is this similar to the probes: only the model's confidence can keep a skill.
+    const strict = { minSimilarity: 0.99 };
+    const similarity = await openWith(store, 'similarity', strict);
+    const learned = await openWith(store, 'learned', strict);
+    const probe = { userQuery: 'add a sql column to a table' };
+    expect(await similarity.recommend(probe)).toEqual([]);
+    const recs = await learned.recommend(probe);
+    expect(recs.map((r) => r.skillName)).toEqual(['db-works']);
+    expect(recs[0]!.similarityScore).toBeLessThan(0.99); // its meaning kept: the closest past query's cosine
+    expect(recs[0]!.learnedScore).toBeGreaterThanOrEqual(RANKING.learnedKeep);
+    // Unconfident: the bystander skill was among the candidates and was left out.
+    const all = await (await openWith(store, 'learned')).recommend(probe);
+    const docs = all.find((r) => r.skillName === 'docs-writer')!;
+    expect(docs.learnedScore).toBeLessThan(RANKING.learnedKeep);
   });
 });
 
