@@ -9,7 +9,7 @@ import { workloadSource } from '../query-sources.js';
 import { startServer } from '../server-process.js';
 import { collectGarbage, percentiles, repeatedRate, yieldToEventLoop, type Percentiles, type RepeatedRate } from '../stats.js';
 import { CompactWorkload, finishedRecords, recommendationQueries, Workload } from '../workload.js';
-import { recordingLogger } from './direct.js';
+import { recordingLogger, secondsToTrackAndClose } from './direct.js';
 import { acquirePostgres, type BenchPostgres, type PostgresSettings } from './postgres-cluster.js';
 import { rawPostgresRate, type RawPostgresWay } from './postgres-raw.js';
 
@@ -92,15 +92,7 @@ async function directRate(server: BenchPostgres, size: number, items: CompactWor
       logger,
       embedder: 'lexical',
     });
-    collectGarbage();
-    const start = performance.now();
-    for (let i = 0; i < size; i++) {
-      const k = i % items.count;
-      tracker.trackInvocation(items.input(k))!(items.result(k));
-      if (i % HOST_YIELD_EVERY === HOST_YIELD_EVERY - 1) await yieldToEventLoop();
-    }
-    await tracker.close();
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = await secondsToTrackAndClose(tracker, size, items);
     await expectStored(url, size, `direct tracker (${tracker.health().failures} write failures)`);
     return size / seconds;
   } finally {
