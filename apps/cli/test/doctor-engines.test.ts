@@ -37,6 +37,7 @@ describePostgres('skills doctor on a PostgreSQL store', () => {
       migrations: 'ok',
       'accepts writes': 'ok',
       aggregates: 'ok',
+      references: 'ok',
     });
     expect(checks.map((c) => c.name)).not.toContain('integrity');
     expect(checks.map((c) => c.name)).not.toContain('wal mode');

@@ -27,12 +27,14 @@ describePostgres("PostgreSQL's own checks (diagnose)", () => {
         ['migrations', 'ok'],
         ['accepts writes', 'ok'],
         ['aggregates', 'ok'],
+        ['references', 'ok'],
       ]);
       const found = byName(checks);
       expect(found['server version']!.detail).toMatch(/^PostgreSQL \d+\.\d+/);
       const newest = migrations.at(-1)!;
       expect(found['migrations']!.detail).toBe(`${migrations.length} of ${migrations.length} applied, checksums match (newest: ${newest.version} ${newest.name})`);
       expect(found['aggregates']!.detail).toBe('equal a recount of the 3 invocations');
+      expect(found['references']!.detail).toBe('every id of 11 columns refers to a stored row');
       expect(JSON.stringify(checks)).not.toContain(new URL(url).password);
     } finally {
       await store.close();
@@ -50,6 +52,27 @@ describePostgres("PostgreSQL's own checks (diagnose)", () => {
       expect(found['migrations']!.status).toBe('fail');
       expect(found['migrations']!.detail).toContain(`schema migration 1 (${migrations[0]!.name}) was applied with checksum tampered`);
       expect(found['reachable']!.status).toBe('ok');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('ids that refer to no stored row (no foreign key on the write path) fail "references", column by column', async () => {
+    const { url, store } = await filled();
+    try {
+      // Migration 4 left foreign keys only off the write path.
+      const keys = await databases.sql<{ t: string }>(`SELECT DISTINCT conrelid::regclass::text AS t FROM pg_constraint WHERE contype = 'f' ORDER BY 1`, [], url);
+      expect(keys.map((k) => k.t)).toEqual(['catalog', 'embeddings', 'model_state']);
+      // What a prune would do if it deleted a name still in use: the schema no longer refuses it.
+      await databases.sql('DELETE FROM sessions WHERE name = $1', [pendingRecord(1).sessionId], url); // all 3 invocations' session
+      await databases.sql('UPDATE invocations SET skill_id = skill_id + 1000, source_id = 1000 WHERE id = $1', [pendingRecord(2).id], url);
+      const found = byName(await store.diagnose());
+      expect(found['references']).toEqual({
+        name: 'references',
+        status: 'fail',
+        detail: 'ids that refer to no stored row: 1 invocations.skill_id, 3 invocations.session_id, 1 invocations.source_id',
+      });
+      expect(found['aggregates']!.status).toBe('fail');
     } finally {
       await store.close();
     }

@@ -2,6 +2,7 @@ import type { Migration } from '@skills/protocol';
 import { initialSchema } from './0001-initial-schema.js';
 import { modelState } from './0002-model-state.js';
 import { projects } from './0003-projects.js';
+import { writePathWithoutForeignKeys } from './0004-write-path-without-foreign-keys.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -12,4 +13,4 @@ import { projects } from './0003-projects.js';
  * import { migrations } from '@skills/store-postgres';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, modelState, projects]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, modelState, projects, writePathWithoutForeignKeys]);
