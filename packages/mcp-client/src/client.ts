@@ -1,6 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import {
   CompleteInvocationArgsSchema,
   CompleteInvocationResultSchema,
@@ -34,6 +34,7 @@ import {
 } from '@skills/protocol';
 import { McpProtocolError, McpToolError, McpUnavailableError } from './errors.js';
 import { describeNetworkError } from './probe.js';
+import { loadMcpSdk, type McpSdk } from './sdk.js';
 import { mcpEndpoint } from './url.js';
 
 /** How to reach a skills server. */
@@ -65,6 +66,8 @@ interface ResultSchema<T> {
 interface Session {
   readonly client: Client;
   readonly transport: StreamableHTTPClientTransport;
+  /** The SDK the session was made with: its error classes tell its failures apart. */
+  readonly sdk: McpSdk;
 }
 
 const DEFAULT_TIMEOUT_MS = 2_000;
@@ -218,14 +221,14 @@ export class SkillsMcpClient {
     try {
       return await fn(session);
     } catch (error) {
-      if (!isUnknownSession(error)) throw this.#mapError(error);
+      if (!isUnknownSession(error, session.sdk)) throw this.#mapError(error, session.sdk);
       // The server never saw the call (it rejected the session first): retrying is safe.
       if (this.#session === session) this.#session = undefined;
       void session.client.close().catch(() => {});
       try {
         return await fn(await this.#current());
       } catch (retryError) {
-        throw this.#mapError(retryError);
+        throw this.#mapError(retryError, session.sdk);
       }
     }
   }
@@ -241,20 +244,21 @@ export class SkillsMcpClient {
   }
 
   async #connect(): Promise<Session> {
-    const transport = new StreamableHTTPClientTransport(this.endpoint, {
+    const sdk = await loadMcpSdk();
+    const transport = new sdk.StreamableHTTPClientTransport(this.endpoint, {
       fetch: boundedFetch(this.timeoutMs),
       ...(this.#token !== undefined ? { requestInit: { headers: { authorization: `Bearer ${this.#token}` } } } : {}),
     });
-    const client = new Client({ name: this.#clientName, version: CLIENT_VERSION });
+    const client = new sdk.Client({ name: this.#clientName, version: CLIENT_VERSION });
     // Transport errors also reject the call that met them; this only keeps them off stderr.
     client.onerror = () => {};
     try {
       await client.connect(transport, { timeout: this.timeoutMs });
     } catch (error) {
       await client.close().catch(() => {});
-      throw this.#mapError(error, 'connect');
+      throw this.#mapError(error, sdk, 'connect');
     }
-    const session = { client, transport };
+    const session = { client, transport, sdk };
     if (this.#closed) {
       await transport.terminateSession().catch(() => {});
       await client.close().catch(() => {});
@@ -264,7 +268,7 @@ export class SkillsMcpClient {
     return session;
   }
 
-  #mapError(error: unknown, what = 'call'): Error {
+  #mapError(error: unknown, { McpError, ErrorCode, StreamableHTTPError }: McpSdk, what = 'call'): Error {
     if (error instanceof McpUnavailableError || error instanceof McpToolError || error instanceof McpProtocolError) return error;
     const unavailable = (reason: string, timedOut = false) =>
       new McpUnavailableError(`skills server at ${this.endpoint.href}: ${reason} (${what})`, { reason, timedOut, cause: error });
@@ -283,7 +287,7 @@ export class SkillsMcpClient {
 }
 
 /** True for the server's answer to a session id it does not know (it restarted, or the session expired). */
-function isUnknownSession(error: unknown): boolean {
+function isUnknownSession(error: unknown, { StreamableHTTPError }: McpSdk): boolean {
   return error instanceof StreamableHTTPError && error.code === 404;
 }
 

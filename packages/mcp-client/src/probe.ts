@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { ServerHealthSchema, type ServerHealth } from '@skills/protocol';
 import { healthEndpoint } from './url.js';
 
@@ -31,6 +30,8 @@ export async function probeHealth(url: string | URL, timeoutMs: number): Promise
     return { ok: false, reason: (error as Error).message, latencyMs: elapsed() };
   }
   try {
+    // Loaded here, not with the package: most processes that import it never probe.
+    const { request } = await import('undici');
     const response = await request(target, {
       method: 'GET',
       headers: { accept: 'application/json' },

@@ -1,5 +1,4 @@
 import { type StoreEngine, type StoreEngineOptions } from '@skills/protocol';
-import { openPostgresStore } from './postgres-store.js';
 import { parseUrl, POSTGRES_SCHEMES } from './url.js';
 
 /**
@@ -14,11 +13,14 @@ import { parseUrl, POSTGRES_SCHEMES } from './url.js';
  * const store = await openStore(process.env.SKILLS_DB_URL!, [postgresEngine]);
  * console.log(store.location); // the URL without its password
  * await store.close();
+ *
+ * (`@skills/store-postgres/engine` exports the engine alone, without loading the store's modules.)
  */
 export const postgresEngine: StoreEngine = Object.freeze({
   name: 'postgres',
   schemes: POSTGRES_SCHEMES,
-  open: (target: string, _options?: StoreEngineOptions) => openPostgresStore({ url: target }),
+  // The store (kysely, pg) loads on first open: a command that never opens PostgreSQL does not pay for it.
+  open: async (target: string, _options?: StoreEngineOptions) => (await import('./postgres-store.js')).openPostgresStore({ url: target }),
   describe: (target: string) => {
     try {
       return parseUrl(target).display;

@@ -1,6 +1,6 @@
 import type { StoreEngine } from '@skills/protocol';
 import { sqliteEngine } from '@skills/store-sqlite';
-import { postgresEngine } from '@skills/store-postgres';
+import { postgresEngine } from '@skills/store-postgres/engine';
 
 /**
  * The store engines the command ships, picked by the URL scheme of `--db` / `SKILLS_DB_URL`

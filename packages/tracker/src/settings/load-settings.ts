@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { isStoreUrl, SettingsError, SettingsSchema, type Settings, type SettingsInput } from '@skills/protocol';
 import { ENV_PREFIXES, SETTINGS_FILES } from './inputs.js';
 
@@ -119,10 +119,19 @@ function checkValue(key: SettingKey, value: unknown, source: string): unknown {
   return result.data;
 }
 
+/**
+ * The YAML reader, loaded (synchronously, as `loadSettings` is) when a settings file exists:
+ * most processes have none and need not pay for it.
+ */
+function yaml(): typeof import('yaml') {
+  return createRequire(import.meta.url)('yaml') as typeof import('yaml');
+}
+
 function readSettingsFile(path: string): Record<string, unknown> {
+  const { parse } = yaml();
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new SettingsError(path, '(file)', `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
