@@ -1,17 +1,28 @@
 import { readdirSync } from 'node:fs';
-import { describe, expect, it, vi } from 'vitest';
-import { NotAvailableError } from '@skills/protocol';
-import { createSkillsTracker } from './create-tracker.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { memoryLogger, tempDir } from './test-support/temp.js';
 
 /*
  * `@skills/store-sqlite` is an optional peer of the tracker, but the tracker's own tests need
  * it installed (it is a devDependency), so uninstalling it here would break every other test
  * file sharing node_modules. Its absence is simulated instead: importing it fails as a missing
- * package does.
+ * package does. The test files share a worker, where an earlier file may have loaded the tracker
+ * with the real package: the tracker (and the error class it throws) is imported afresh after the
+ * mock, and the mock is removed for the files after this one.
  */
-vi.mock('@skills/store-sqlite', () => {
-  throw new Error("Cannot find package '@skills/store-sqlite' imported from the tracker");
+let createSkillsTracker: typeof import('./create-tracker.js').createSkillsTracker;
+let NotAvailableError: typeof import('@skills/protocol').NotAvailableError;
+beforeAll(async () => {
+  vi.resetModules();
+  vi.doMock('@skills/store-sqlite', () => {
+    throw new Error("Cannot find package '@skills/store-sqlite' imported from the tracker");
+  });
+  ({ createSkillsTracker } = await import('./create-tracker.js'));
+  ({ NotAvailableError } = await import('@skills/protocol'));
+});
+afterAll(() => {
+  vi.doUnmock('@skills/store-sqlite');
+  vi.resetModules();
 });
 
 const AWAY = 'http://127.0.0.1:1';

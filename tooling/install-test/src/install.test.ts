@@ -8,6 +8,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { MCP_TOOLS } from '@skills/protocol';
 import { waitFor } from '@skills/vitest-config/wait-for';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { offerLocalPrebuild } from './local-prebuild.js';
 import { killGroup, run, succeeded, type RunResult } from './run.js';
 import { userEnv } from './user-env.js';
 
@@ -16,6 +17,7 @@ import { userEnv } from './user-env.js';
  * (`pnpm pack`, whose `prepack` builds it), the tarballs are `npm install`ed into a scratch project
  * in a temporary folder outside the workspace (no workspace links), and the documented uses run
  * there. One pack-and-install per run, shared by the tests below; it prints how long it took.
+ * better-sqlite3's prebuilt binary, which a user downloads, comes from the workspace's build.
  */
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -119,9 +121,17 @@ beforeAll(async () => {
 
   // The project a user makes: ESM, and better-sqlite3 allowed to compile (npm 11 asks for that).
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'scratch-app', private: true, type: 'module', allowScripts: { 'better-sqlite3': true } }, null, 2)}\n`);
+  // The prebuilt driver a user downloads, from the workspace's build (./local-prebuild.ts).
+  const offered = offerLocalPrebuild(ROOT, app, join(work, 'prebuilds'));
   const files = withDependencies(INSTALLED).map((name) => tarballs.find((t) => t.manifest.name === name)!.file);
   install = succeeded('npm install', await inApp('npm', ['install', '--no-audit', '--no-fund', ...files], 10 * MINUTE));
-  timings.push(`npm install of ${files.length} packages ${seconds(install.ms)} (better-sqlite3 compiles from source)`);
+  // A compile leaves its object files beside the binary; an unpacked prebuilt binary comes alone.
+  const driver = join(app, 'node_modules', 'better-sqlite3');
+  const installed = (JSON.parse(readFileSync(join(driver, 'package.json'), 'utf8')) as { version: string }).version;
+  const how = existsSync(join(driver, 'build', 'Release', 'obj.target'))
+    ? `better-sqlite3 ${installed} compiled from source: the prebuilt binary offered is ${offered}'s`
+    : `better-sqlite3 ${installed} from its prebuilt binary`;
+  timings.push(`npm install of ${files.length} packages ${seconds(install.ms)} (${how})`);
   console.log(`install test: ${timings.join(', ')}; ready after ${seconds(performance.now() - started)} in ${work}`);
 });
 
@@ -149,7 +159,7 @@ describe('the packed packages', () => {
     }
   });
 
-  it('npm installs them without a warning, better-sqlite3 compiled', () => {
+  it("npm installs them without a warning, better-sqlite3's native binary in place", () => {
     expect(install.stdout + install.stderr).not.toMatch(/npm warn/i);
     expect(existsSync(join(app, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
   });
