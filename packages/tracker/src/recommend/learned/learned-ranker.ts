@@ -85,9 +85,10 @@ export interface PairCounts {
  * Training: a full fit (10 passes) on opening and whenever the rows have doubled since the last
  * fit; each new (query, skill) count in between is one online step. So the cost per invocation
  * is bounded (amortised, at most about 2 × 10 + 1 steps of the query's non-zero features).
- * A full fit runs in the background ({@link LEARNED.sliceMs} slices, a quarter of a core at most) on a
- * model of its own, which replaces the one in use when done; until the first fit is done the
- * ranker is not {@link ready} (the similarity ranking answers). A model saved with the store
+ * A full fit runs in the background ({@link LEARNED.sliceMs} slices, a quarter of a core at most,
+ * reading and weighing the vectors too, from after a first rest) on a model of its own, which
+ * replaces the one in use when done; until the first fit is done the ranker is not
+ * {@link ready} (the similarity ranking answers). A model saved with the store
  * ({@link state}) is continued instead ({@link replace} with `saved`): only what changed since
  * it was saved is learned, online.
  *
@@ -239,6 +240,7 @@ export class LearnedRanker {
 
   /** The examples of `served` new served runs and `failed` new failed ones of a pair (none without its vector). */
   #steps(c: PairCounts, served: number, failed: number): Example[] {
+    if (served <= 0 && failed <= 0) return []; // not worth reading the vector (a copy out of the index)
     const vector = this.#lookup(c.queryId);
     if (!vector) return [];
     const out: Example[] = [];
@@ -312,16 +314,19 @@ export class LearnedRanker {
     return this.#model.skills;
   }
 
-  /** Starts a full fit on the rows as they are now, in the background, superseding one under way. */
+  /**
+   * Starts a full fit on the rows as they are now, in the background, superseding one under way.
+   * Only the pairs are taken now: their vectors are read and weighed in the fit's slices, so an
+   * opening answers at once and one that closes before the first slice does none of that work.
+   */
   #refit(): void {
     if (this.#stopped) return;
     this.#countRows();
-    const examples: Example[] = [];
-    for (const c of this.#allPairs()) examples.push(...this.#steps(c, servedRuns(c), c.failed));
+    const pairs = [...this.#allPairs()];
     const token = ++this.#fitToken;
     const rows = this.rows;
     this.#missed = [];
-    const run = this.#fit(examples, token).then((model) => {
+    const run = this.#fit(pairs, token).then((model) => {
       if (!model || this.#stopped) return;
       for (const e of this.#missed) model.update(e);
       this.#missed = [];
@@ -339,17 +344,15 @@ export class LearnedRanker {
     });
   }
 
-  /** Fits a new model slice by slice; null when a newer fit superseded this one. */
-  async #fit(examples: readonly Example[], token: number): Promise<LinearModel | null> {
+  /**
+   * Fits a new model on `pairs` slice by slice, starting after a rest (the caller answers first);
+   * null when a newer fit superseded this one or the ranker stopped.
+   */
+  async #fit(pairs: readonly PairCounts[], token: number): Promise<LinearModel | null> {
     const model = new LinearModel();
-    const steps = model.fitting(examples, seededRandom(LEARNED.seed));
+    const steps = this.#training(model, pairs);
     let worked = 0;
     for (;;) {
-      const started = performance.now();
-      let done = false;
-      while (!done && performance.now() - started < LEARNED.sliceMs) done = steps.next().done === true;
-      worked += performance.now() - started;
-      if (done) break;
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         // A one-shot command may exit during a fit (its answer came from the similarity ranking).
@@ -358,9 +361,24 @@ export class LearnedRanker {
       });
       this.#rest = this.#wake = undefined;
       if (token !== this.#fitToken) return null;
+      const started = performance.now();
+      let done = false;
+      while (!done && performance.now() - started < LEARNED.sliceMs) done = steps.next().done === true;
+      worked += performance.now() - started;
+      if (done) break;
     }
     this.#lastFitMs = worked;
-    return token === this.#fitToken ? model : null;
+    return model;
+  }
+
+  /** A full fit step by step: the examples of `pairs` (a vector read each), then the model's fitting. */
+  *#training(model: LinearModel, pairs: readonly PairCounts[]): Generator<void, void, void> {
+    const examples: Example[] = [];
+    for (const c of pairs) {
+      examples.push(...this.#steps(c, servedRuns(c), c.failed));
+      yield;
+    }
+    yield* model.fitting(examples, seededRandom(LEARNED.seed));
   }
 
   #countRows(): void {

@@ -94,8 +94,9 @@ export class LinearModel {
   }
 
   /**
-   * {@link fit} step by step: yields after each (a fraction of a millisecond), so that a caller
-   * can spread the work over time. The model must not be used before the generator is done.
+   * {@link fit} step by step: yields after each step and each vector counted or weighed (a
+   * fraction of a millisecond), so that a caller can spread the work over time. The model must
+   * not be used before the generator is done.
    */
   *fitting(examples: readonly Example[], random: () => number, epochs: number = LINEAR.epochs): Generator<void, void, void> {
     epochs = Math.max(1, Math.min(epochs, Math.floor(LINEAR.maxSteps / (examples.length || 1))));
@@ -108,13 +109,17 @@ export class LinearModel {
       if (seen.has(e.vector)) continue;
       seen.add(e.vector);
       forEachFeature(e.vector, (f) => df.set(f, (df.get(f) ?? 0) + 1));
+      yield;
     }
     const n = seen.size;
     this.#idf = new Map();
     for (const [f, d] of df) this.#idf.set(f, 1 + Math.log((n + 1) / (d + 1)));
     this.#unseenIdf = 1 + Math.log(n + 1);
     const xs = new Map<Vector, Weighted>();
-    for (const v of seen) xs.set(v, this.#weigh(v));
+    for (const v of seen) {
+      xs.set(v, this.#weigh(v));
+      yield;
+    }
     const order = examples.map((_, i) => i);
     this.#clock = 1;
     for (let epoch = 0; epoch < epochs; epoch++) {
