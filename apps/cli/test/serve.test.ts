@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { waitFor } from '@skills/vitest-config/wait-for';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, skills, tempDir } from './support.js';
 
@@ -72,6 +73,15 @@ describe('skills serve', () => {
     expect(await exited).toBe(0);
     const after = await skills(['status', '--db', db, '--json'], { env: { SKILLS_MCP_URL: url } });
     expect((JSON.parse(after.stdout) as { server: { reachable: boolean } }).server.reachable).toBe(false);
+  });
+
+  it('leaves no server behind when it is killed outright (SIGKILL, which it cannot pass on)', async () => {
+    const dir = tempDir();
+    const { child, url } = await serve(dir, ['--port', '0', '--db', join(dir, 'served.db')]);
+    expect(await statusFor(url, '/health', new URL(url).host)).toBe(200);
+    child.kill('SIGKILL');
+    // The server learns it through its IPC channel, stops, and frees the port.
+    await waitFor(() => statusFor(url, '/health', new URL(url).host).then(() => false, () => true), { timeoutMs: 30_000, intervalMs: 100, what: 'the server to stop after its skills serve was killed' });
   });
 
   it('passes --token-file, --allowed-hosts and --max-body-bytes on to the server, which checks them', async () => {

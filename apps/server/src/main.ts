@@ -58,7 +58,7 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: string) => {
     if (stopping) {
       process.stderr.write(`${NAME}: ${signal} again, exiting now\n`);
       process.exit(130);
@@ -72,6 +72,14 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by `skills serve` (an IPC channel to it): when that process ends, even by SIGKILL,
+  // which it cannot pass on, stop as on SIGTERM rather than hold the port and the store as an orphan.
+  if (process.channel) {
+    process.once('disconnect', () => {
+      if (!stopping) onSignal('the `skills serve` that started the server ended');
+    });
+    process.channel.unref();
+  }
   await finished;
   process.exit(0);
 }

@@ -49,7 +49,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   // once: the server takes a second SIGINT as "exit now". A stdio server reading a terminal must
   // stay in the foreground group to be allowed to read it.
   const detached = !(stdio && ctx.io.stdin.isTTY);
-  const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: ctx.cwd, detached });
+  // The IPC channel tells the server when this process is gone, however it ended (a SIGKILL here
+  // cannot be passed on): it then stops rather than run on as an orphan.
+  const child = spawn(process.execPath, args, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env, cwd: ctx.cwd, detached });
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   };
