@@ -56,7 +56,7 @@ export class SkillsTelemetry implements TelemetryIntegration {
    * The tools a step was steered toward and their recommendation scores, keyed by the step's
    * messages array (the SDK passes the same array to `prepareStep` and to that step's tool events).
    */
-  readonly #steered = new WeakMap<object, { readonly names: readonly string[]; readonly scores: ReadonlyMap<string, number> }>();
+  readonly #steered = new WeakMap<object, { readonly names: readonly string[]; readonly scores: readonly number[] }>();
   #enabled = true;
 
   constructor(options: SkillsTelemetryOptions) {
@@ -143,8 +143,9 @@ export class SkillsTelemetry implements TelemetryIntegration {
       }
       const { preferred, ...step } = steerStep({ recommendations, tools, stepNumber }, steer);
       if (Object.keys(step).length > 0) {
-        const scores = new Map(recommendations.map((r) => [r.skillName, r.score]));
-        this.#steered.set(messages, { names: preferred.slice(0, LIMITS.listLength), scores });
+        const names = preferred.slice(0, LIMITS.listLength);
+        const scoreOf = new Map(recommendations.map((r) => [r.skillName, r.score]));
+        this.#steered.set(messages, { names, scores: names.map((name) => scoreOf.get(name)!) });
       }
       return step;
     };
@@ -155,8 +156,7 @@ export class SkillsTelemetry implements TelemetryIntegration {
     const workflowPhase = cleanName(event.metadata?.['phase']) ?? cleanName(event.functionId) ?? this.#phase;
     const steered = this.#steered.get(event.messages);
     if (steered) {
-      const choice = choiceInvocation({ chosen: skillName, considered: steered.names, userQuery, workflowPhase });
-      return { ...choice, alternativeScores: (choice.alternativesConsidered ?? []).map((name) => steered.scores.get(name)!), source: SOURCE };
+      return { ...choiceInvocation({ chosen: skillName, considered: steered.names, scores: steered.scores, userQuery, workflowPhase }), source: SOURCE };
     }
     return { skillName, ...(userQuery ? { userQuery } : {}), ...(workflowPhase ? { workflowPhase } : {}), source: SOURCE };
   }

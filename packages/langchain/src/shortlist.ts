@@ -53,8 +53,8 @@ export class Shortlist {
     const shown = (this.get(userQuery) ?? []).slice(0, LIMITS.listLength + 1);
     const considered = shown.map((r) => r.skillName);
     if (!considered.includes(skillName)) return {};
-    const { alternativesConsidered = [], selectionRank } = choiceInvocation({ chosen: skillName, considered });
-    const scoreOf = new Map(shown.map((r) => [r.skillName, r.score]));
-    return { alternativesConsidered, alternativeScores: alternativesConsidered.map((name) => scoreOf.get(name)!), selectionRank };
+    const scores = shown.map((r) => r.score);
+    const { alternativesConsidered, alternativeScores, selectionRank } = choiceInvocation({ chosen: skillName, considered, scores });
+    return { alternativesConsidered, alternativeScores, selectionRank };
   }
 }

@@ -41,6 +41,15 @@ describe('host helpers', () => {
     expect(errorTypeOf(undefined)).toBe('undefined');
   });
 
+  it('choiceInvocation keeps the shown scores of the alternatives, in their order', () => {
+    expect(choiceInvocation({ chosen: 'b', considered: ['a', 'b', 'c'], scores: [0.9, 0.7, 0.4] })).toEqual({
+      skillName: 'b',
+      alternativesConsidered: ['a', 'c'],
+      alternativeScores: [0.9, 0.4],
+      selectionRank: 2,
+    });
+  });
+
   it('choiceInvocation ranks the chosen skill among the considered', () => {
     expect(choiceInvocation({ chosen: 'b', considered: ['a', 'b'], workflowPhase: 'planning' })).toEqual({
       skillName: 'b',

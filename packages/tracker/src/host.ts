@@ -40,13 +40,16 @@ export interface SkillChoice {
   readonly chosen: string;
   /** Every candidate, best first; `chosen` may be among them. */
   readonly considered: readonly string[];
+  /** The score each of `considered` was shown with, in its order: kept as `alternativeScores` for the alternatives. */
+  readonly scores?: readonly number[];
   readonly userQuery?: string;
   readonly workflowPhase?: string;
 }
 
 /**
  * The invocation input for an orchestrator's choice: `selectionRank` is the chosen skill's place
- * among the candidates (1 = first choice), `alternativesConsidered` the others.
+ * among the candidates (1 = first choice), `alternativesConsidered` the others (with their shown
+ * `scores`, when given, as `alternativeScores`).
  *
  * @example
  * const done = tracker.trackInvocation(choiceInvocation({ chosen: 'linter', considered: ['formatter', 'linter'] }));
@@ -54,9 +57,11 @@ export interface SkillChoice {
  */
 export function choiceInvocation(choice: SkillChoice): TrackInvocationInput {
   const index = choice.considered.indexOf(choice.chosen);
+  const isAlternative = (_: unknown, i: number) => choice.considered[i] !== choice.chosen;
   return {
     skillName: choice.chosen,
-    alternativesConsidered: choice.considered.filter((name) => name !== choice.chosen),
+    alternativesConsidered: choice.considered.filter(isAlternative),
+    ...(choice.scores ? { alternativeScores: choice.scores.filter(isAlternative) } : {}),
     ...(index >= 0 ? { selectionRank: index + 1 } : {}),
     ...(choice.userQuery !== undefined ? { userQuery: choice.userQuery } : {}),
     ...(choice.workflowPhase !== undefined ? { workflowPhase: choice.workflowPhase } : {}),
