@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { EngineStore } from './engine.js';
 import { ValidationError, parseOrThrow } from './errors.js';
 import {
+  checkProjectName,
+  foreignProjectViolations,
   ALL_PROJECTS,
   DEFAULT_PROJECT,
   isProjectStore,
@@ -55,5 +57,24 @@ describe('ProjectAccessError', () => {
     expect(error.code).toBe('PROJECT_FORBIDDEN');
     expect(error.project).toBe('beta');
     expect(error.message).toBe('project "beta" is not allowed for this token');
+  });
+
+  it('checkProjectName returns a name and refuses anything else at `project`, with the rule', () => {
+    expect(checkProjectName('team-a')).toBe('team-a');
+    for (const bad of ['Team A', '', 42, null]) {
+      expect(() => checkProjectName(bad)).toThrow(ValidationError);
+      try {
+        checkProjectName(bad);
+      } catch (error) {
+        expect((error as ValidationError).violations).toEqual([{ path: 'project', message: `project must be ${PROJECT_NAME_RULE}` }]);
+      }
+    }
+  });
+
+  it("foreignProjectViolations names each entry of another project, never one of the view's or with none", () => {
+    const entries = [{ project: 'alpha' }, {}, { project: 'beta' }];
+    expect(foreignProjectViolations('alpha', entries, (i) => `inserts.${i}`)).toEqual([
+      { path: 'inserts.2.project', message: 'project must be "alpha" (this view\'s project) or absent, not "beta"' },
+    ]);
   });
 });

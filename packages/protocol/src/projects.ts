@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EngineStore } from './engine.js';
-import { SkillsError } from './errors.js';
+import { SkillsError, ValidationError, type Violation } from './errors.js';
 import { typed } from './fields.js';
 import type { SkillsStore } from './store.js';
 
@@ -26,6 +26,34 @@ export const projectField = (field: string) =>
 
 /** A project name as the TypeScript API takes it (`project`). */
 export const ProjectSchema = projectField('project');
+
+/**
+ * `project` when it is a project name; what engines check in `forProject`.
+ *
+ * @throws {ValidationError} at `project`, with the rule (whatever the value's type).
+ */
+export function checkProjectName(project: unknown): string {
+  if (typeof project === 'string' && PROJECT_NAME_PATTERN.test(project)) return project;
+  throw new ValidationError('project', [{ path: 'project', message: `project must be ${PROJECT_NAME_RULE}` }]);
+}
+
+/**
+ * The entries written through the view of project `view` that name another project, each at
+ * `<pathOf(i)>.project`: an engine refuses the write when there is any.
+ */
+export function foreignProjectViolations(
+  view: string,
+  entries: readonly { readonly project?: string | undefined }[],
+  pathOf: (i: number) => string,
+): Violation[] {
+  const violations: Violation[] = [];
+  entries.forEach((e, i) => {
+    if (e.project !== undefined && e.project !== view) {
+      violations.push({ path: `${pathOf(i)}.project`, message: `project must be "${view}" (this view's project) or absent, not "${e.project}"` });
+    }
+  });
+  return violations;
+}
 
 /**
  * A store that keeps several projects' histories apart (SQLite and PostgreSQL do); found with

@@ -3,7 +3,8 @@ import {
   EXPORT_FORMAT_VERSION,
   ExportDocumentSchema,
   parseOrThrow,
-  PROJECT_NAME_PATTERN,
+  checkProjectName,
+  foreignProjectViolations,
   PROJECT_NAME_RULE,
   StoreError,
   ValidationError,
@@ -34,7 +35,6 @@ import {
   type StatsOptions,
   type StoreCheck,
   type StoredQuery,
-  type Violation,
   type WriteBatch,
 } from '@skills/protocol';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -159,10 +159,7 @@ export class PostgresStore implements SkillsStore, InsightsStore, ModelStateStor
    */
   forProject(project: string): PostgresStore {
     this.#open('forProject');
-    if (typeof project !== 'string' || !PROJECT_NAME_PATTERN.test(project)) {
-      throw new ValidationError('project', [{ path: 'project', message: `project must be ${PROJECT_NAME_RULE}` }]);
-    }
-    return new PostgresStore(this.#shared, project);
+    return new PostgresStore(this.#shared, checkProjectName(project));
   }
 
   /** Projects holding at least one invocation or catalog entry, sorted (every project's, on a view too). */
@@ -488,12 +485,7 @@ export class PostgresStore implements SkillsStore, InsightsStore, ModelStateStor
   #destinations(entries: readonly { readonly project?: string }[], what: string, pathOf: (i: number) => string): string[] {
     const view = this.#project;
     if (view === null) return [...new Set(entries.map((e) => e.project ?? DEFAULT_PROJECT))];
-    const violations: Violation[] = [];
-    entries.forEach((e, i) => {
-      if (e.project !== undefined && e.project !== view) {
-        violations.push({ path: `${pathOf(i)}.project`, message: `must be this view's project "${view}" or absent, not "${e.project}"` });
-      }
-    });
+    const violations = foreignProjectViolations(view, entries, pathOf);
     if (violations.length > 0) throw new ValidationError(what, violations);
     return entries.length > 0 ? [view] : [];
   }

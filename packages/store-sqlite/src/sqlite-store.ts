@@ -31,12 +31,11 @@ import {
   type SkillProfile,
   type SyncWritableStore,
   type WriteBatch,
-  PROJECT_NAME_PATTERN,
-  PROJECT_NAME_RULE,
+  checkProjectName,
+  foreignProjectViolations,
   ValidationError,
   type EngineStore,
   type ProjectScopes,
-  type Violation,
 } from '@skills/protocol';
 import { sql } from 'kysely';
 import { PollingChangeFeed } from './change-feed.js';
@@ -150,9 +149,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
    * await store.forProject('beta').countInvocations(); // 0
    */
   forProject(project: string): SqliteStore & EngineStore {
-    if (typeof project !== 'string' || !PROJECT_NAME_PATTERN.test(project)) {
-      throw new ValidationError('project', [{ path: 'project', message: `project must be ${PROJECT_NAME_RULE}` }]);
-    }
+    checkProjectName(project);
     const views = this.#shared.views;
     let view = views.get(project);
     if (!view) views.set(project, (view = new SqliteStore(this.#shared, this.options, this.location, project)));
@@ -537,15 +534,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   #checkProjects(what: string, lists: readonly (readonly [prefix: string, entries: readonly { readonly project?: string | undefined }[]])[]): void {
     const project = this.project;
     if (project === null) return;
-    const violations: Violation[] = [];
-    for (const [prefix, entries] of lists) {
-      for (let i = 0; i < entries.length; i++) {
-        const named = entries[i]!.project;
-        if (named !== undefined && named !== project) {
-          violations.push({ path: `${prefix}${i}.project`, message: `project must be "${project}" (this view's project) or absent, not "${named}"` });
-        }
-      }
-    }
+    const violations = lists.flatMap(([prefix, entries]) => foreignProjectViolations(project, entries, (i) => `${prefix}${i}`));
     if (violations.length > 0) throw new ValidationError(what, violations);
   }
 
