@@ -42,8 +42,6 @@ export class SkillsServerApp {
   readonly version = SERVER_VERSION;
   readonly #started = performance.now();
   #embedderId: string | null = null;
-  /** The project services that have served a call: their failed writes degrade the health too. */
-  readonly #used = new Set<SkillsService>();
   #closing: Promise<void> | undefined;
   /** The failed write (its time) whose fault the store's write probe also met: see {@link #acceptsWritesAgain}. */
   #probedFailure: string | undefined;
@@ -59,6 +57,11 @@ export class SkillsServerApp {
       'Version and embedder of this server (always 1).',
       () => [{ labels: { version: this.version, embedder: this.#embedderId ?? 'loading' }, value: 1 }],
       ['version', 'embedder'],
+    );
+    this.metrics.gauge(
+      'skills_project_services',
+      "Project services open (the server's own included): capped, the least recently used idle one closes beyond the cap.",
+      () => this.service.openServices,
     );
   }
 
@@ -97,17 +100,15 @@ export class SkillsServerApp {
     });
   }
 
-  /** The service of `project` on this server's store (the same object for the same name). */
+  /** The service of `project` on this server's store (see `SkillsService.forProject`: a bounded number stay open). */
   serviceFor(project: string): SkillsService {
-    const service = this.service.forProject(project);
-    this.#used.add(service);
-    return service;
+    return this.service.forProject(project);
   }
 
   /**
    * The health document of `GET /health` (the server's own project) and `health_check` (the
-   * call's project): the invocations of that project. A failed write through any project's
-   * service degrades it, since they share the storage.
+   * call's project): the invocations of that project. The last write's storage failure through
+   * any project degrades it (they share the storage) until a write through any project succeeds.
    */
   async health(project: string = this.service.project): Promise<ProjectHealth> {
     let invocations: number | null = null;
@@ -117,7 +118,7 @@ export class SkillsServerApp {
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
-    const writeError = this.#lastWriteError();
+    const { writeError } = this.service;
     if (error === undefined && writeError && !(await this.#acceptsWritesAgain(writeError))) error = `the last write failed at ${writeError.at}: ${writeError.message}`;
     return {
       status: error === undefined ? 'ok' : 'degraded',
@@ -129,16 +130,6 @@ export class SkillsServerApp {
       transport: this.transport,
       project,
     };
-  }
-
-  /** The latest failed write of the services in use (null once each has written again). */
-  #lastWriteError(): { readonly message: string; readonly at: string } | null {
-    let latest = this.service.writeError;
-    for (const service of this.#used) {
-      const e = service.writeError;
-      if (e && (!latest || e.at > latest.at)) latest = e;
-    }
-    return latest;
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHookEndpoint, hooksDir } from '@skills/claude-code';
 import { ProjectAccessError, ValidationError } from '@skills/protocol';
+import { DEFAULT_MAX_PROJECT_SERVICES, ProjectCache } from '@skills/tracker';
 import type { SkillsServerApp } from './app.js';
 import type { ProjectGrant } from './project-grant.js';
 import { requestedProject } from './request-project.js';
@@ -21,20 +22,16 @@ export function claudeCodeHooks(
   app: SkillsServerApp,
   maxBodyBytes: number,
 ): (req: IncomingMessage, res: ServerResponse, grant: ProjectGrant) => Promise<void> {
-  const endpoints = new Map<string, ReturnType<typeof createHookEndpoint>>();
-  const endpointOf = (project: string) => {
-    let answer = endpoints.get(project);
-    if (!answer) {
-      answer = createHookEndpoint({
-        service: app.serviceFor(project),
-        // The folder of this machine's skills files, as the settings (made absolute at load) name it.
-        stateDir: hooksDir(app.service.settings, process.cwd()),
-        log: (message) => app.logger.warn(`claude-code hook: ${message}`),
-      });
-      endpoints.set(project, answer);
-    }
-    return answer;
-  };
+  // As many as the services the server keeps open (a token allowed every project may name any
+  // number); session state lives in files, so an endpoint made again loses nothing.
+  const endpoints = new ProjectCache(DEFAULT_MAX_PROJECT_SERVICES, (project) =>
+    createHookEndpoint({
+      service: app.serviceFor(project),
+      // The folder of this machine's skills files, as the settings (made absolute at load) name it.
+      stateDir: hooksDir(app.service.settings, process.cwd()),
+      log: (message) => app.logger.warn(`claude-code hook: ${message}`),
+    }),
+  );
   return async (req, res, grant) => {
     const query = new URL(req.url ?? '/', 'http://hooks').searchParams;
     let project: string;
@@ -47,7 +44,7 @@ export function claudeCodeHooks(
     }
     const body = await readJsonBody(req, maxBodyBytes);
     if (!body.ok) return sendJson(res, body.status, { error: body.message }, body.status === 413 ? { connection: 'close' } : {});
-    const output = await endpointOf(project)(body.value, query);
+    const output = await endpoints.get(project)(body.value, query);
     if (output) sendJson(res, 200, output);
     else res.writeHead(200, { 'cache-control': 'no-store' }).end();
   };

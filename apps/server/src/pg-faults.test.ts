@@ -161,6 +161,28 @@ describePostgres('PostgreSQL faults under a server', () => {
     expect(await expectExact(db)).toBe(2);
   });
 
+  it("one project's refused write stops degrading /health once another project's write succeeds", async () => {
+    const db = await databases.create();
+    const { server } = await serve(db);
+    const connect = async (project: string) => {
+      const client = await SkillsMcpClient.connect({ url: server.url, project, timeoutMs: 15_000 });
+      cleanup(() => client.close());
+      return client;
+    };
+    const [alpha, beta] = [await connect('alpha'), await connect('beta')];
+    await databases.setReadOnly(db, true);
+    try {
+      await expect(alpha.trackInvocations({ invocations: [record('refused')] })).rejects.toBeInstanceOf(McpToolError);
+    } finally {
+      await databases.setReadOnly(db, false);
+    }
+    // No /health in between: its write probe would see the fault over by itself (see the test above).
+    expect(await beta.trackInvocations({ invocations: [record('accepted')] })).toMatchObject({ inserted: 1 });
+    const after = await health(server);
+    expect(after.body.database.error).toBeUndefined();
+    expect(after.status).toBe(200);
+  });
+
   it('four writer processes through two servers at once: every insert and completion counted exactly once', async () => {
     const db = await databases.create();
     const servers = [await serve(db), await serve(db)];

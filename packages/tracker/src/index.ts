@@ -5,6 +5,7 @@ export * from './host.js';
 export * from './import/csv.js';
 export * from './mcp/index.js';
 export * from './noop-tracker.js';
+export * from './project-cache.js';
 export * from './project-view.js';
 export * from './redact.js';
 export * from './recommend/index.js';

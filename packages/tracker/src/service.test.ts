@@ -106,10 +106,11 @@ describe('SkillsService on a store that keeps projects (SQLite)', () => {
     expect(await alpha.listProjects()).toEqual(['alpha', 'beta']);
   });
 
+  const finished = (r: InvocationRecord) => ({ ...r, status: 'completed' as const, completed: true, completedAt: r.invokedAt, durationSeconds: 1 });
+
   it("recommends from each project's history only (issue 15)", async () => {
     const alpha = await open('alpha');
     const beta = alpha.forProject('beta');
-    const finished = (r: InvocationRecord) => ({ ...r, status: 'completed' as const, completed: true, completedAt: r.invokedAt, durationSeconds: 1 });
     await alpha.apply({ inserts: [finished(record('a-1', 'code-reviewer', 'review the pull request'))] });
     await beta.apply({ inserts: [finished(record('b-1', 'pr-auditor', 'review the pull request'))] });
     const names = async (service: SkillsService) => (await service.recommend({ userQuery: 'review the pull request' })).map((r) => r.skillName);
@@ -124,6 +125,7 @@ describe('SkillsService on a store that keeps projects (SQLite)', () => {
   it('closes every project service and the store with the one that opened it', async () => {
     const alpha = await open('alpha');
     const beta = alpha.forProject('beta');
+    await beta.apply({ inserts: [record('b-1', 'deployer', 'deploy to staging')] });
     await beta.recommend({ userQuery: 'anything at all' });
     await alpha.close();
     await expect(alpha.allProjects.countInvocations()).rejects.toThrow();
@@ -138,5 +140,49 @@ describe('SkillsService on a store that keeps projects (SQLite)', () => {
     await beta.close();
     expect(await alpha.store.countInvocations()).toBe(0);
     expect(alpha.forProject('beta')).not.toBe(beta);
+  });
+
+  it('keeps at most maxProjectServices other services open: the least recently asked for idle one closes, and a caller keeping it is still served', async () => {
+    const dbPath = join(tempDir(), 'capped.db');
+    const opener = await SkillsService.open({ settings: settings({ dbPath }), logger: memoryLogger(), maxProjectServices: 2 });
+    closers.push(() => opener.close());
+    const names = async (service: SkillsService) => (await service.recommend({ userQuery: 'lint the code' })).map((r) => r.skillName).sort();
+    const p1 = opener.forProject('p1');
+    const p2 = opener.forProject('p2');
+    await p1.apply({ inserts: [finished(record('p1-1', 'linter', 'lint the code'))] });
+    expect(await names(p1)).toEqual(['linter']);
+    expect(opener.forProject('p2')).toBe(p2); // p1 is now the least recently asked for
+    const p3 = opener.forProject('p3');
+    expect(opener.openServices).toBe(3);
+    expect(opener.forProject('p2')).toBe(p2);
+    expect(opener.forProject('p3')).toBe(p3);
+
+    // p1 was closed to make room; kept by its caller, it still writes and recommends (through p1's open service).
+    await p1.apply({ inserts: [finished(record('p1-2', 'formatter', 'lint the code'))] });
+    expect(await names(p1)).toEqual(['formatter', 'linter']);
+    // That service was opened again for it, closing p2 (then the least recently asked for) to make room.
+    expect(opener.forProject('p2')).not.toBe(p2);
+    const reopened = opener.forProject('p1');
+    expect(reopened).not.toBe(p1);
+    // Its writes reach the open service's recommender.
+    await p1.apply({ inserts: [finished(record('p1-3', 'style-checker', 'lint the code'))] });
+    expect(await names(reopened)).toEqual(['formatter', 'linter', 'style-checker']);
+    expect(opener.openServices).toBe(3);
+  });
+
+  it('does not close a service to make room while it recommends', async () => {
+    const dbPath = join(tempDir(), 'busy.db');
+    const opener = await SkillsService.open({ settings: settings({ dbPath }), logger: memoryLogger(), maxProjectServices: 1 });
+    closers.push(() => opener.close());
+    const p1 = opener.forProject('p1');
+    await p1.apply({ inserts: [finished(record('p1-1', 'linter', 'lint the code'))] });
+    await p1.recommend({ userQuery: 'lint the code' });
+    const answer = p1.recommend({ userQuery: 'lint the code' });
+    // p1 is the least recently asked for, yet busy: p2 closes instead when p3 needs room.
+    const p2 = opener.forProject('p2');
+    opener.forProject('p3');
+    expect(opener.forProject('p1')).toBe(p1);
+    expect(opener.forProject('p2')).not.toBe(p2);
+    expect((await answer).map((r) => r.skillName)).toEqual(['linter']);
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '@skills/protocol';
 import { createEmbedder, type Embedder } from '@skills/embeddings';
 import { storeEngines } from './engines.js';
+import { ProjectCache } from './project-cache.js';
 import { projectView } from './project-view.js';
 import { Recommender } from './recommend/index.js';
 import { redactQuery } from './redact.js';
@@ -42,6 +43,23 @@ export interface SkillsServiceOptions {
   readonly engines?: readonly StoreEngine[];
   /** Use this embedder instead of the one the settings choose. */
   readonly embedder?: Embedder;
+  /**
+   * How many other projects' services {@link SkillsService.forProject} keeps open at most (default
+   * {@link DEFAULT_MAX_PROJECT_SERVICES}): beyond it, the least recently asked for that is idle closes.
+   */
+  readonly maxProjectServices?: number;
+}
+
+/**
+ * The default of {@link SkillsServiceOptions.maxProjectServices}: each open service may hold a
+ * recommender (vectors, a learned model), and a caller allowed every project can name any number.
+ */
+export const DEFAULT_MAX_PROJECT_SERVICES = 64;
+
+/** A storage failure of a write: what it said, and when (ISO 8601). */
+export interface WriteFailure {
+  readonly message: string;
+  readonly at: string;
 }
 
 /** What the services of one opened store share: the store itself, the embedder, each project's service. */
@@ -51,8 +69,14 @@ interface Shared {
   readonly logger: Logger;
   /** Created on first use by whichever project asks first, then used by all. */
   embedder: Promise<Embedder> | undefined;
-  /** The service of each project, by name: the opened one and those `forProject` made. */
-  readonly services: Map<string, SkillsService>;
+  /** The service that opened the store: never closed to make room. */
+  opener: SkillsService | undefined;
+  /** The other projects' open services, at most `maxProjectServices` while idle. */
+  readonly services: ProjectCache<SkillsService>;
+  /** Services closed to make room whose closing is under way: the store closes after them. */
+  readonly evictions: Set<Promise<void>>;
+  /** The last write's storage failure through any project (they share the storage), until a write succeeds. */
+  writeError: WriteFailure | null;
   closed: boolean;
 }
 
@@ -90,7 +114,8 @@ export class SkillsService {
   /** Ends the subscription to the store's change feed, once the recommender has one. */
   #unwatch: (() => void) | undefined;
   #closed = false;
-  #writeError: { readonly message: string; readonly at: string } | null = null;
+  /** Recommendations and reindexing under way: a busy service is not closed to make room. */
+  #busy = 0;
 
   private constructor(shared: Shared, settings: Settings, opener: boolean) {
     this.#shared = shared;
@@ -101,7 +126,6 @@ export class SkillsService {
     this.store = projectView(shared.allProjects, settings.project);
     this.location = shared.location;
     this.logger = shared.logger;
-    shared.services.set(settings.project, this);
   }
 
   /**
@@ -130,12 +154,23 @@ export class SkillsService {
       location,
       logger,
       embedder: options.embedder ? Promise.resolve(options.embedder) : undefined,
-      services: new Map(),
+      opener: undefined,
+      services: new ProjectCache(options.maxProjectServices ?? DEFAULT_MAX_PROJECT_SERVICES, (project) => new SkillsService(shared, { ...options.settings, project }, false), {
+        idle: (service) => service.#busy === 0,
+        drop: (service) => {
+          const closing = service.close();
+          shared.evictions.add(closing);
+          void closing.finally(() => shared.evictions.delete(closing));
+        },
+      }),
+      evictions: new Set(),
+      writeError: null,
       closed: false,
     };
     let service: SkillsService;
     try {
       service = new SkillsService(shared, options.settings, true);
+      shared.opener = service;
     } catch (error) {
       // Only a store this call opened is closed: a given one stays the caller's.
       if (!options.store) await store.close();
@@ -154,7 +189,10 @@ export class SkillsService {
   /**
    * The service of another project on the same store: its view, its own recommender (opened on
    * first use, following the change feed), the shared embedder and settings. The same object for
-   * the same name (this one for its own project); closed when the service that opened the store closes.
+   * the same name (this one for its own project) while it stays open: closed when the service that
+   * opened the store closes, or earlier, when more than `maxProjectServices` others are open and
+   * it is the least recently asked for idle one; a caller that kept it can go on using it (its
+   * recommendations come from the project's service open then).
    *
    * @throws {ValidationError} when `project` breaks the project name rule.
    * @throws {NotAvailableError} when the store keeps no projects and `project` is not `default`.
@@ -165,8 +203,14 @@ export class SkillsService {
    */
   forProject(project: string): SkillsService {
     const name = parseOrThrow(ProjectSchema, project, 'project');
-    if (this.#shared.closed) throw new NotAvailableError(`the store is closed; project "${name}" cannot be opened on it`);
-    return this.#shared.services.get(name) ?? new SkillsService(this.#shared, { ...this.settings, project: name }, false);
+    const shared = this.#shared;
+    if (shared.closed) throw new NotAvailableError(`the store is closed; project "${name}" cannot be opened on it`);
+    return shared.opener!.project === name ? shared.opener! : shared.services.get(name);
+  }
+
+  /** How many project services are open on this store, the opener's included (at most `maxProjectServices` + 1 while idle). */
+  get openServices(): number {
+    return this.#shared.services.size + 1;
   }
 
   /** Projects holding data, sorted (`['default']` for a store that keeps no projects). */
@@ -185,17 +229,20 @@ export class SkillsService {
       result = await this.store.applyBatch({ ...batch, inserts });
     } catch (error) {
       // Rejected input says nothing about the storage; anything else (full or read-only disk) does.
-      if (!(error instanceof ValidationError)) this.#writeError = { message: (error as Error).message, at: new Date().toISOString() };
+      if (!(error instanceof ValidationError)) this.#shared.writeError = { message: (error as Error).message, at: new Date().toISOString() };
       throw error;
     }
-    this.#writeError = null;
+    this.#shared.writeError = null;
     this.invalidate();
     return result;
   }
 
-  /** The last write's storage failure (a full or read-only disk), or null once a write succeeds again. */
-  get writeError(): { readonly message: string; readonly at: string } | null {
-    return this.#writeError;
+  /**
+   * The last write's storage failure (a full or read-only disk) through any project's service on
+   * this store, which all share the storage; null once a write through any of them succeeds.
+   */
+  get writeError(): WriteFailure | null {
+    return this.#shared.writeError;
   }
 
   /**
@@ -203,20 +250,44 @@ export class SkillsService {
    * this service and, when the store has a change feed, after each change by any process.
    */
   invalidate(): void {
-    if (this.#recommender) void this.#recommender.then((r) => r.invalidate(), () => {});
+    // A closed service has no recommender: its project's open one (if any) is what goes stale.
+    if (this.#closed) this.#shared.services.peek(this.project)?.invalidate();
+    else if (this.#recommender) void this.#recommender.then((r) => r.invalidate(), () => {});
   }
 
-  /** Skills ranked for a query. Validates the query first; the recommender opens on first use. */
+  /**
+   * Skills ranked for a query. Validates the query first; the recommender opens on first use, of a
+   * project holding data (another project's answer is empty, and nothing is stored for it).
+   */
   async recommend(input: RecommendationQueryInput): Promise<Recommendation[]> {
     const query = parseOrThrow(RecommendationQuerySchema, input, 'recommendation query');
-    return (await this.recommender()).recommend(query);
+    // A project holding nothing has nothing to recommend. No recommender opens for it: one would
+    // store the project (its model), for any name a caller allowed every project may invent.
+    if (!this.#recommender && !this.#opener && !(await this.listProjects()).includes(this.project)) return [];
+    return this.#withRecommender((recommender) => recommender.recommend(query));
   }
 
   /** Recomputes every stored query vector with the embedder in force. */
   async reindex(): Promise<{ embedded: number; embedderId: string }> {
-    const recommender = await this.recommender();
-    const { embedded } = await recommender.reindex();
-    return { embedded, embedderId: recommender.embedderId };
+    return this.#withRecommender(async (recommender) => {
+      const { embedded } = await recommender.reindex();
+      return { embedded, embedderId: recommender.embedderId };
+    });
+  }
+
+  /**
+   * Runs `work` with the recommender, the service marked busy meanwhile (see {@link forProject}'s
+   * cap). A closed service (one closed to make room, still held by a caller) hands the work to its
+   * project's open service: a recommender of its own would stay open after the store closes.
+   */
+  async #withRecommender<T>(work: (recommender: Recommender) => Promise<T>): Promise<T> {
+    if (this.#closed && !this.#opener) return this.forProject(this.project).#withRecommender(work);
+    this.#busy++;
+    try {
+      return await work(await this.recommender());
+    } finally {
+      this.#busy--;
+    }
   }
 
   /** The embedder in force (created on first use, shared by every project's service). */
@@ -236,7 +307,7 @@ export class SkillsService {
     if (this.#closed) return;
     this.#closed = true;
     const shared = this.#shared;
-    if (shared.services.get(this.project) === this) shared.services.delete(this.project);
+    if (shared.services.peek(this.project) === this) shared.services.delete(this.project);
     this.#unwatch?.();
     // The recommender's background work (a learned fit, a model or vector write) ends before the store closes.
     const recommender = this.#recommender;
@@ -244,7 +315,7 @@ export class SkillsService {
     if (recommender) await recommender.then((r) => r.close(), () => {});
     if (!this.#opener) return;
     shared.closed = true;
-    await Promise.all([...shared.services.values()].map((service) => service.close()));
+    await Promise.all([...shared.services.values()].map((service) => service.close()).concat([...shared.evictions]));
     await shared.allProjects.close();
   }
 

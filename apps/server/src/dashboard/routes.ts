@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ALL_PROJECTS, isChangeFeedStore, NotAvailableError, ProjectAccessError, ValidationError, type Logger } from '@skills/protocol';
-import { Dashboard } from '@skills/tracker';
+import { DEFAULT_MAX_PROJECT_SERVICES, Dashboard, ProjectCache } from '@skills/tracker';
 import type { SkillsServerApp } from '../app.js';
 import type { ProjectGrant } from '../project-grant.js';
 import { requestedProject } from '../request-project.js';
@@ -32,7 +32,11 @@ export class DashboardRoutes {
   readonly #app: Pick<SkillsServerApp, 'service' | 'serviceFor'>;
   readonly #logger: Logger;
   readonly #files: StaticFiles | 'missing';
-  readonly #views = new Map<string, DashboardView | 'unavailable'>();
+  /** Each project's view, as many as the services the server keeps open; one with open pages stays. */
+  readonly #views = new ProjectCache<DashboardView | 'unavailable'>(DEFAULT_MAX_PROJECT_SERVICES, (project) => this.#open(project), {
+    idle: (view) => view === 'unavailable' || view.events.listeners === 0,
+    drop: (view) => view !== 'unavailable' && view.events.close(),
+  });
 
   constructor(app: Pick<SkillsServerApp, 'service' | 'serviceFor'>, logger: Logger, files: StaticFiles | 'missing' = StaticFiles.load()) {
     this.#app = app;
@@ -133,11 +137,7 @@ export class DashboardRoutes {
 
   /** The view of `project` (or of every project), made on first use; undefined when the store computes no figures. */
   #view(project: string): DashboardView | undefined {
-    let view = this.#views.get(project);
-    if (view === undefined) {
-      view = this.#open(project);
-      this.#views.set(project, view);
-    }
+    const view = this.#views.get(project);
     return view === 'unavailable' ? undefined : view;
   }
 

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startWatchdog } from './watchdog.js';
 
 const run = promisify(execFile);
 
@@ -17,7 +18,10 @@ export interface Cluster {
   readonly url: string;
   /** What {@link restartCluster} needs, plain data (it crosses from the global setup to the test workers). */
   readonly control: ClusterControl;
-  /** Stops the server and removes its folder. Idempotent. */
+  /**
+   * Stops the server and removes its folder. Idempotent. Done anyway when the process that
+   * started the cluster ends without calling it (killed, even by SIGKILL): see `startWatchdog`.
+   */
   stop(): Promise<void>;
 }
 
@@ -30,9 +34,15 @@ export interface ClusterControl {
   readonly asRoot: boolean;
 }
 
-/** Runs one of PostgreSQL's programs, as the `postgres` user when this process is root. */
+/** The command line of one of PostgreSQL's programs, run as the `postgres` user when this process is root. */
+function pgCommand(asRoot: boolean, program: string, args: string[]): [string, ...string[]] {
+  return asRoot ? ['runuser', '-u', 'postgres', '--', join(POSTGRES_BIN, program), ...args] : [join(POSTGRES_BIN, program), ...args];
+}
+
+/** Runs one of PostgreSQL's programs (see {@link pgCommand}). */
 function pgProgram(asRoot: boolean, program: string, args: string[]) {
-  return asRoot ? run('runuser', ['-u', 'postgres', '--', join(POSTGRES_BIN, program), ...args]) : run(join(POSTGRES_BIN, program), args);
+  const [file, ...rest] = pgCommand(asRoot, program, args);
+  return run(file, rest);
 }
 
 /**
@@ -75,38 +85,31 @@ export interface ClusterOptions {
  * Starts a cluster in a new temporary folder, on 127.0.0.1 and a free port, with md5 password
  * authentication. As root, initdb and the server run as the `postgres` user (the server refuses
  * root), so the folder is given to that user; its parent (the system's temporary folder) must be
- * enterable by it.
+ * enterable by it. A keeper process stops the server and removes the folder when this process
+ * ends, however it ends: a killed test run leaves no server behind.
  */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'skills-pg-'));
   const asRoot = process.getuid?.() === 0;
-  const password = randomBytes(18).toString('base64url');
-  const pwfile = join(dir, 'pw');
-  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-  if (asRoot) {
-    const { uid, gid } = await postgresUser();
-    chownSync(dir, uid, gid);
-    chownSync(pwfile, uid, gid);
-  }
-  chmodSync(dir, 0o700);
-  const pg = (program: string, args: string[]) => pgProgram(asRoot, program, args);
   const data = join(dir, 'data');
-  let started = false;
-  const stop = async () => {
-    if (started) {
-      started = false;
-      await pg('pg_ctl', ['-D', data, 'stop', '-m', 'fast', '-w']).catch(() => undefined);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = startWatchdog(dir, pgCommand(asRoot, 'pg_ctl', ['-D', data, 'stop', '-m', 'fast', '-w'])).release;
+  const pg = (program: string, args: string[]) => pgProgram(asRoot, program, args);
   try {
+    const password = randomBytes(18).toString('base64url');
+    const pwfile = join(dir, 'pw');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (asRoot) {
+      const { uid, gid } = await postgresUser();
+      chownSync(dir, uid, gid);
+      chownSync(pwfile, uid, gid);
+    }
+    chmodSync(dir, 0o700);
     await pg('initdb', ['-D', data, '-U', 'skills', '--auth=md5', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C.UTF-8', '--no-sync']);
     rmSync(pwfile);
     const port = await freePort();
     // fsync off for tests: a test server loses nothing that matters in a crash, and runs much faster.
     const durability = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
     const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durability} -c max_connections=200`;
-    started = true;
     const control = { data, log: join(dir, 'log'), options: serverOptions, asRoot };
     await pg('pg_ctl', ['-D', data, '-o', serverOptions, '-l', control.log, '-w', '-t', '60', 'start']);
     return { url: `postgres://skills:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, control, stop };
