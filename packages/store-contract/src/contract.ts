@@ -634,6 +634,24 @@ function describeInsights({ fresh, another }: Opener): void {
       }
     });
 
+    it("activity counts an invocation at a bucket's first millisecond in that bucket, and one a millisecond earlier in the one before", async () => {
+      const store = await fresh();
+      // Midnights and hour starts (UTC) of a week, each with the millisecond before it, and the last one's
+      // first millisecond after: the edges where rounding of a time to milliseconds would move a row.
+      const edges = Array.from({ length: 7 }, (_, day) => Date.UTC(2024, 4, 1 + day, day % 3 === 0 ? 0 : day));
+      const times = edges.flatMap((t) => [t - 1, t, t + 1]);
+      await store.applyBatch({ inserts: times.map((t, n) => pendingRecord(n, { invokedAt: new Date(t).toISOString() })) });
+      for (const bucket of ['hour', 'day'] as const) {
+        const width = bucket === 'hour' ? 3_600_000 : 86_400_000;
+        const { points } = await store.activity({ bucket });
+        for (const p of points) {
+          const start = Date.parse(p.start);
+          expect(p.invocations, `${bucket} from ${p.start}`).toBe(times.filter((t) => t >= start && t < start + width).length);
+        }
+        expect(points.reduce((n, p) => n + p.invocations, 0), bucket).toBe(times.filter((t) => t >= Date.parse(points[0]!.start)).length);
+      }
+    });
+
     it('skillProfile gives the commonest error types, follow-ups and alternatives, every rank and source, and the latest queries', async () => {
       const store = await fresh();
       expect(await store.skillProfile('test-runner')).toBeNull();

@@ -164,6 +164,10 @@ export function describeProjectsContract(
       expect(await beta.listQueries()).toEqual([]);
       expect(await beta.skillStats()).toEqual([]);
       expect(await beta.sessionCount()).toBe(0);
+      // Alone in the store now: its sessions, counted without a pass over its rows, are still its own.
+      expect(await alpha.sessionCount()).toBe(distinct(ALPHA.map((r) => r.sessionId)));
+      expect(await alpha.sessionsSince(at(0))).toBe(distinct(ALPHA.map((r) => r.sessionId)));
+      expect(await beta.sessionsSince(at(0))).toBe(0);
       for (const s of [store, alpha, beta]) await expectAggregatesMatchRows(s);
       expect(await store.listProjects()).toEqual(['alpha']);
     });

@@ -20,8 +20,12 @@ async function skillId(db: Kysely<StoreDatabase>, name: string): Promise<number 
   return (await db.selectFrom('skills').select('id').where('name', '=', name).executeTakeFirst())?.id;
 }
 
-/** Milliseconds since the epoch of a timestamp column, in SQL. */
-const ms = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
+/**
+ * Milliseconds since the epoch of a timestamp column, in SQL. date_part is float8 arithmetic:
+ * twice as fast over a million rows as extract's numeric (PostgreSQL 14 and later); the stored
+ * times are whole milliseconds, which the rounding restores exactly.
+ */
+const ms = (column: string) => sql<number>`round(date_part('epoch', ${sql.ref(column)}) * 1000)`;
 
 /**
  * Invocations per bucket, for at most the last `ACTIVITY_POINTS` buckets up to the latest
@@ -73,20 +77,20 @@ export async function sessionsSince(db: Kysely<StoreDatabase>, since: string, sc
 }
 
 /**
- * Sessions ever, of `scope`. For every project, the names table counts them (prune deletes the
- * sessions no invocation uses); session names are shared by projects, so one project's are
- * counted over its invocations (a pass over that project's rows).
+ * Sessions ever, of `scope`. The names table counts them (prune deletes the sessions no invocation
+ * uses) for every project, and for a project when no other holds invocations (the common case of
+ * one project: no scan). Session names are shared by projects, so otherwise the project's are
+ * counted over its invocations (a pass over that project's rows). One statement: one snapshot.
  */
 export async function sessionCount(db: Kysely<StoreDatabase>, scope: Scope): Promise<number> {
-  const row =
+  const all = sql<number>`(SELECT count(*) FROM sessions)`;
+  const counted =
     scope === null
-      ? await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst()
-      : await db
-          .selectFrom('invocations')
-          .where('project_id', '=', scope)
-          .select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
-          .executeTakeFirst();
-  return row?.n ?? 0;
+      ? all
+      : sql<number>`CASE WHEN EXISTS (SELECT 1 FROM skill_phase_stats WHERE project_id <> ${scope})
+          THEN (SELECT count(DISTINCT session_id) FROM invocations WHERE project_id = ${scope}) ELSE ${all} END`;
+  const row = (await sql<{ n: string | number }>`SELECT ${counted} AS n`.execute(db)).rows[0];
+  return Number(row?.n ?? 0);
 }
 
 /**

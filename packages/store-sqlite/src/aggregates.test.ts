@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { at, completion, finishedRecord, pendingRecord } from '@skills/store-contract';
 import { openSqliteStore } from './index.js';
 import { recountAggregates } from './test-support/recount.js';
+import { recountRollups } from './test-support/recount-rollups.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();
@@ -15,23 +16,28 @@ describe('aggregates under any sequence of writes', () => {
   const skills = ['alpha', 'beta', 'gamma'];
   const phases = ['plan', 'build', null];
   const texts = ['fix the build', 'review my change', 'run the tests', null];
+  const sessions = ['session-1', 'session-2', 'session-3'];
+  const projects = [undefined, 'other'];
 
   const recordArb = fc
     .record({
-      n: fc.integer({ min: 0, max: 60 }),
+      // Minutes: the records span two hours of the activity rollup and more.
+      n: fc.integer({ min: 0, max: 150 }),
       skill: fc.constantFrom(...skills),
       phase: fc.constantFrom(...phases),
       text: fc.constantFrom(...texts),
+      session: fc.constantFrom(...sessions),
+      project: fc.constantFrom(...projects),
       status: fc.constantFrom<InvocationStatus>('pending', 'pending', 'completed', 'failed', 'abandoned'),
       durationMs: fc.option(fc.integer({ min: 0, max: 100_000 })),
     })
-    .map(({ n, skill, phase, text, status, durationMs }) => {
-      const overrides = { id: `id-${n}`, skillName: skill, workflowPhase: phase, userQuery: text };
+    .map(({ n, skill, phase, text, session, project, status, durationMs }) => {
+      const overrides = { id: `id-${n}`, skillName: skill, workflowPhase: phase, userQuery: text, sessionId: session, ...(project ? { project } : {}) };
       const duration = durationMs === null ? null : durationMs / 1000;
       return status === 'pending' ? pendingRecord(n, overrides) : finishedRecord(n, status, duration, overrides);
     });
-  const idArb = fc.integer({ min: 0, max: 62 }).map((n) => `id-${n}`);
-  const minuteArb = fc.integer({ min: 0, max: 62 });
+  const idArb = fc.integer({ min: 0, max: 152 }).map((n) => `id-${n}`);
+  const minuteArb = fc.integer({ min: 0, max: 152 });
   const opArb = fc.oneof(
     fc.record({ kind: fc.constant('insert' as const), records: fc.array(recordArb, { maxLength: 6 }) }),
     fc.record({
@@ -46,13 +52,14 @@ describe('aggregates under any sequence of writes', () => {
     fc.record({ kind: fc.constant('import' as const), records: fc.array(recordArb, { maxLength: 6 }) }),
   );
 
-  it('keeps the aggregates equal to a recount from the rows', async () => {
+  it('keeps the aggregates and the rollups equal to a recount from the rows', async () => {
     // One file for every run (creating one costs more than a run): pruning everything resets it.
     const s = await openSqliteStore({ path: tmp.path('property.db') });
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
         await s.prune('9999-12-31T23:59:59.999Z');
         expect(recountAggregates(s.location).stored).toEqual({ skillPhase: [], querySkill: [], queries: [] });
+        expect(recountRollups(s.location).stored).toEqual({ activity: [], sessions: [] });
         const model = new Map<string, InvocationRecord>();
         for (const op of ops) {
           switch (op.kind) {
@@ -105,6 +112,8 @@ describe('aggregates under any sequence of writes', () => {
         }
         const { stored, recounted } = recountAggregates(s.location);
         expect(stored).toEqual(recounted);
+        const rollups = recountRollups(s.location);
+        expect(rollups.stored).toEqual(rollups.recounted);
         const rows = (await s.exportAll()).invocations;
         expect(rows.map((r) => [r.id, r.status]).sort()).toEqual([...model.values()].map((r) => [r.id, r.status]).sort());
         expect(await s.countInvocations()).toBe(model.size);

@@ -4,7 +4,7 @@ import type { Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 import { ChunkedStatement } from './chunked.js';
-import type { QuerySkillStatsTable, SkillPhaseStatsTable, StoreDatabase } from './schema.js';
+import type { ActivityStatsTable, QuerySkillStatsTable, SessionStatsTable, SkillPhaseStatsTable, StoreDatabase } from './schema.js';
 
 /** What one invocation, or a group of invocations alike in these fields, adds to the aggregates. */
 export interface Contribution {
@@ -48,6 +48,23 @@ export function countCompletedDurations(eb: ExpressionBuilder<StoreDatabase, 'in
   return eb.fn.count<number>(eb.case().when('status', '=', sql.lit(STATUS_CODE.completed)).then(eb.ref('duration')).end());
 }
 
+/** Milliseconds in an hour: the grain of `activity_stats`. */
+export const HOUR_MS = 3_600_000;
+
+/** The `hour` of `activity_stats` an invocation at `ms` counts in. */
+export function hourOf(ms: number): number {
+  return Math.floor(ms / HOUR_MS);
+}
+
+/** {@link hourOf} of the `invoked_at` column, in SQL (its integer division truncates toward zero). */
+export function hourOfSql(): RawBuilder<number> {
+  const at = sql.ref('invoked_at');
+  return sql<number>`(${at} - (${at} % ${sql.lit(HOUR_MS)} + ${sql.lit(HOUR_MS)}) % ${sql.lit(HOUR_MS)}) / ${sql.lit(HOUR_MS)}`;
+}
+
+/** The `skill_id` of the rows of `activity_stats` that count every skill of their project. */
+export const ALL_SKILLS = 0;
+
 /** The contribution of one stored invocation. */
 export function contributionOf(row: CountedRow): Contribution {
   const timed = row.status === STATUS_CODE.completed && row.duration !== null;
@@ -79,6 +96,19 @@ const SKILL_PHASE_ROW: SkillPhaseStatsTable = {
   last_used_at: 0,
 };
 const QUERY_SKILL_ROW: QuerySkillStatsTable = { project_id: 0, query_id: 0, skill_id: 0, invocations: 0, completed: 0, failed: 0 };
+const ACTIVITY_ROW: ActivityStatsTable = {
+  project_id: 0,
+  skill_id: 0,
+  hour: 0,
+  invocations: 0,
+  completed: 0,
+  failed: 0,
+  abandoned: 0,
+  pending: 0,
+};
+const SESSION_ROW: SessionStatsTable = { project_id: 0, session_id: 0, invocations: 0, last_invoked_at: 0 };
+const ACTIVITY_COLUMNS = Object.keys(ACTIVITY_ROW) as (keyof ActivityStatsTable)[];
+const SESSION_COLUMNS = Object.keys(SESSION_ROW) as (keyof SessionStatsTable)[];
 
 /**
  * Upserts that add signed deltas (many groups per statement), and deletes of groups left empty,
@@ -90,6 +120,10 @@ export class AggregateStatements {
   readonly upsertQuerySkill: ChunkedStatement;
   readonly deleteEmptyQuerySkill: Prepared;
   readonly deleteUnusedQuery: Prepared;
+  readonly upsertActivity: ChunkedStatement;
+  readonly deleteEmptyActivity: Prepared;
+  readonly upsertSession: ChunkedStatement;
+  readonly deleteEmptySession: Prepared;
 
   constructor(conn: Connection) {
     const b = conn.builder;
@@ -155,7 +189,64 @@ export class AggregateStatements {
           ),
         ),
     );
+    this.upsertActivity = new ChunkedStatement(conn, ACTIVITY_COLUMNS.length, (rows) =>
+      b
+        .insertInto('activity_stats')
+        .values(Array.from({ length: rows }, () => ACTIVITY_ROW))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'skill_id', 'hour']).doUpdateSet((eb) => ({
+            invocations: eb('activity_stats.invocations', '+', eb.ref('excluded.invocations')),
+            completed: eb('activity_stats.completed', '+', eb.ref('excluded.completed')),
+            failed: eb('activity_stats.failed', '+', eb.ref('excluded.failed')),
+            abandoned: eb('activity_stats.abandoned', '+', eb.ref('excluded.abandoned')),
+            pending: eb('activity_stats.pending', '+', eb.ref('excluded.pending')),
+          })),
+        ),
+    );
+    this.deleteEmptyActivity = conn.prepare(
+      b
+        .deleteFrom('activity_stats')
+        .where('project_id', '=', named<number>('project_id'))
+        .where('skill_id', '=', named<number>('skill_id'))
+        .where('hour', '=', named<number>('hour'))
+        .where('invocations', '=', sql.lit(0)),
+    );
+    this.upsertSession = new ChunkedStatement(conn, SESSION_COLUMNS.length, (rows) =>
+      b
+        .insertInto('session_stats')
+        .values(Array.from({ length: rows }, () => SESSION_ROW))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'session_id']).doUpdateSet((eb) => ({
+            invocations: eb('session_stats.invocations', '+', eb.ref('excluded.invocations')),
+            last_invoked_at: eb.fn<number>('max', ['session_stats.last_invoked_at', 'excluded.last_invoked_at']),
+          })),
+        ),
+    );
+    this.deleteEmptySession = conn.prepare(
+      b
+        .deleteFrom('session_stats')
+        .where('project_id', '=', named<number>('project_id'))
+        .where('session_id', '=', named<number>('session_id'))
+        .where('invocations', '=', sql.lit(0)),
+    );
   }
+}
+
+/**
+ * Buffers `rows` into `statement` (their values in `columns` order), runs it, then deletes with
+ * `deleteEmpty` each row a negative delta may have emptied.
+ */
+function upsertRows<T extends { invocations: number }>(statement: ChunkedStatement, columns: readonly (keyof T)[], rows: Iterable<T>, deleteEmpty: Prepared): void {
+  const emptied: T[] = [];
+  for (const row of rows) {
+    const v = statement.values;
+    let o = statement.offset;
+    for (const column of columns) v[o++] = row[column];
+    statement.commitRow();
+    if (row.invocations < 0) emptied.push(row);
+  }
+  statement.flush();
+  for (const row of emptied) deleteEmpty.run(row);
 }
 
 interface SkillPhaseDelta {
@@ -186,15 +277,21 @@ export const NEVER = Number.MIN_SAFE_INTEGER;
 
 const STATUS_FIELD = ['pending', 'completed', 'failed', 'abandoned'] as const;
 
-/** The changes of one project: by skill id, then phase id (0 for none) or query id. */
+/**
+ * The changes of one project: by skill id, then phase id (0 for none), query id or hour; and by
+ * session id.
+ */
 interface ProjectDeltas {
   readonly skillPhase: Map<number, Map<number, SkillPhaseDelta>>;
   readonly querySkill: Map<number, Map<number, QuerySkillDelta>>;
+  readonly activity: Map<number, Map<number, ActivityStatsTable>>;
+  readonly sessions: Map<number, SessionStatsTable>;
 }
 
 /**
- * Changes to the aggregates gathered over one write transaction and written once per group at its
- * end: one upsert per (project, skill, phase) and per (project, query, skill) instead of one per row.
+ * Changes to the aggregates and the dashboard's rollups gathered over one write transaction and
+ * written once per group at its end: one upsert per (project, skill, phase), (project, query,
+ * skill), (project, skill, hour) and (project, session) instead of one per row.
  */
 export class AggregateDeltas {
   readonly #statements: AggregateStatements;
@@ -223,17 +320,44 @@ export class AggregateDeltas {
     if (c.queryId !== null) this.#countQuery(p, c.projectId, c.queryId, c.skillId, c.status, n);
   }
 
-  /** Counts in one new row: what `add(contributionOf(row), 1)` does, without the objects. */
+  /** Counts `n` (negative: out) invocations of a skill in `status` in the activity of an hour. */
+  addActivity(projectId: number, skillId: number, hour: number, status: StatusCode, n: number): void {
+    const a = this.#activityDelta(this.#project(projectId), projectId, skillId, hour);
+    a.invocations += n;
+    a[STATUS_FIELD[status]] += n;
+  }
+
+  /**
+   * Counts `n` (negative: out) invocations of a session; `lastInvokedAt` is the latest of those
+   * counted in ({@link NEVER} counting out: prune removes a session's oldest rows, or all of them).
+   */
+  addSession(projectId: number, sessionId: number, n: number, lastInvokedAt: number): void {
+    const s = this.#sessionDelta(this.#project(projectId), projectId, sessionId);
+    s.invocations += n;
+    if (lastInvokedAt > s.last_invoked_at) s.last_invoked_at = lastInvokedAt;
+  }
+
+  /**
+   * Counts in one new row: what `add(contributionOf(row), 1)`, `addActivity` and `addSession`
+   * do, without the objects.
+   */
   addRow(
     projectId: number,
     skillId: number,
     phaseId: number | null,
     queryId: number | null,
+    sessionId: number,
     status: StatusCode,
     duration: number | null,
     invokedAt: number,
   ): void {
     const p = this.#project(projectId);
+    const a = this.#activityDelta(p, projectId, skillId, hourOf(invokedAt));
+    a.invocations++;
+    a[STATUS_FIELD[status]]++;
+    const s = this.#sessionDelta(p, projectId, sessionId);
+    s.invocations++;
+    if (invokedAt > s.last_invoked_at) s.last_invoked_at = invokedAt;
     const sp = this.#skillPhaseDelta(p, projectId, skillId, phaseId ?? 0);
     sp.invocations++;
     sp[STATUS_FIELD[status]]++;
@@ -297,6 +421,9 @@ export class AggregateDeltas {
       shrunkQueries.set(d.query_id, d.project_id);
     }
     for (const [queryId, projectId] of shrunkQueries) s.deleteUnusedQuery.run({ query_id: queryId, project_id: projectId });
+
+    upsertRows(s.upsertActivity, ACTIVITY_COLUMNS, projects.flatMap(activityWithTotals), s.deleteEmptyActivity);
+    upsertRows(s.upsertSession, SESSION_COLUMNS, projects.flatMap((p) => [...p.sessions.values()]), s.deleteEmptySession);
     this.#projects.clear();
     this.#lastProjectId = -1;
     this.#last = undefined;
@@ -305,7 +432,7 @@ export class AggregateDeltas {
   #project(projectId: number): ProjectDeltas {
     if (projectId === this.#lastProjectId) return this.#last!;
     let p = this.#projects.get(projectId);
-    if (!p) this.#projects.set(projectId, (p = { skillPhase: new Map(), querySkill: new Map() }));
+    if (!p) this.#projects.set(projectId, (p = { skillPhase: new Map(), querySkill: new Map(), activity: new Map(), sessions: new Map() }));
     this.#lastProjectId = projectId;
     this.#last = p;
     return p;
@@ -334,6 +461,20 @@ export class AggregateDeltas {
     return sp;
   }
 
+  #activityDelta(p: ProjectDeltas, projectId: number, skillId: number, hour: number): ActivityStatsTable {
+    let byHour = p.activity.get(skillId);
+    if (!byHour) p.activity.set(skillId, (byHour = new Map()));
+    let a = byHour.get(hour);
+    if (!a) byHour.set(hour, (a = { ...ACTIVITY_ROW, project_id: projectId, skill_id: skillId, hour }));
+    return a;
+  }
+
+  #sessionDelta(p: ProjectDeltas, projectId: number, sessionId: number): SessionStatsTable {
+    let s = p.sessions.get(sessionId);
+    if (!s) p.sessions.set(sessionId, (s = { project_id: projectId, session_id: sessionId, invocations: 0, last_invoked_at: NEVER }));
+    return s;
+  }
+
   #countQuery(p: ProjectDeltas, projectId: number, queryId: number, skillId: number, status: StatusCode, n: number): void {
     let byQuery = p.querySkill.get(skillId);
     if (!byQuery) p.querySkill.set(skillId, (byQuery = new Map()));
@@ -346,4 +487,25 @@ export class AggregateDeltas {
     if (status === STATUS_CODE.completed) qs.completed += n;
     else if (status === STATUS_CODE.failed) qs.failed += n;
   }
+}
+
+/** A project's activity changes per skill, and their sums per hour (the {@link ALL_SKILLS} rows). */
+function activityWithTotals(p: ProjectDeltas): ActivityStatsTable[] {
+  const rows: ActivityStatsTable[] = [];
+  const totals = new Map<number, ActivityStatsTable>();
+  for (const byHour of p.activity.values()) {
+    for (const a of byHour.values()) {
+      rows.push(a);
+      let t = totals.get(a.hour);
+      if (!t) totals.set(a.hour, (t = { ...a, skill_id: ALL_SKILLS }));
+      else {
+        t.invocations += a.invocations;
+        t.completed += a.completed;
+        t.failed += a.failed;
+        t.abandoned += a.abandoned;
+        t.pending += a.pending;
+      }
+    }
+  }
+  return [...rows, ...totals.values()];
 }

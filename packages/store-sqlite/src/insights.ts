@@ -3,7 +3,6 @@ import {
   activityWindow,
   PROFILE_QUERIES,
   PROFILE_TOP,
-  STATUS_CODE,
   statusOf,
   type Activity,
   type ActivityQuery,
@@ -14,6 +13,7 @@ import {
   type ValueCount,
 } from '@skills/protocol';
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { ALL_SKILLS, HOUR_MS } from './aggregates.js';
 import type { Connection } from './connection.js';
 import type { StoreDatabase } from './schema.js';
 import { toIso } from './time.js';
@@ -25,13 +25,13 @@ function skillId(conn: Connection, name: string): number | undefined {
 
 /**
  * Invocations per bucket, for at most the last `ACTIVITY_POINTS` buckets up to the latest
- * invocation's: one scan grouped in SQL, then the empty buckets filled in. Every function here
- * reads one project's invocations (`projectId`), or every project's when it is null.
+ * invocation's: the hours of the window from the `activity_stats` rollup (its all-skills rows, or
+ * one skill's), added up per bucket, then the empty buckets filled in. Every function here reads
+ * one project's invocations (`projectId`), or every project's when it is null.
  */
 export function activity(conn: Connection, query: ActivityQuery, projectId: number | null): Activity {
   return conn.read(() => {
     const b = conn.builder;
-    const scoped = projectId !== null;
     const id = query.skillName === undefined ? undefined : skillId(conn, query.skillName);
     const none: Activity = { bucket: query.bucket, points: [] };
     if (query.skillName !== undefined && id === undefined) return none;
@@ -39,37 +39,32 @@ export function activity(conn: Connection, query: ActivityQuery, projectId: numb
     const latest = conn.get<{ at: number | null }>(
       b
         .selectFrom('skill_phase_stats')
-        .$if(scoped, (qb) => qb.where('project_id', '=', projectId!))
+        .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
         .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
         .select((eb) => eb.fn.max('last_used_at').as('at')),
     )?.at;
     if (latest == null) return none;
     const window = activityWindow(query.bucket, latest);
     const { since, width } = window;
-    // When the window holds the whole history, reading the table straight through beats reading
-    // it row by row in the order of the time index.
-    const earliest = conn.get<{ at: number | null }>(
-      b
-        .selectFrom('invocations')
-        .$if(scoped, (qb) => qb.where('project_id', '=', projectId!))
-        .select((eb) => eb.fn.min('invoked_at').as('at')),
-    )?.at;
-    const is = (status: number) => sql<number>`sum(${sql.ref('status')} = ${sql.lit(status)})`;
+    const sum = (column: 'invocations' | 'completed' | 'failed' | 'abandoned' | 'pending') =>
+      sql<number>`sum(${sql.ref(column)})`.as(column);
     const rows = conn.all<BucketCounts>(
       b
-        .selectFrom('invocations')
-        .$if(earliest == null || earliest < since, (qb) => qb.where('invoked_at', '>=', since))
-        .$if(scoped, (qb) => qb.where('project_id', '=', projectId!))
-        .$if(id !== undefined, (qb) => qb.where('skill_id', '=', id as number))
+        .selectFrom('activity_stats')
+        // Every project: one range of the key per project, not a scan of every skill's hours.
+        .where('project_id', projectId === null ? 'in' : '=', projectId === null ? b.selectFrom('projects').select('id') : projectId)
+        .where('skill_id', '=', id ?? ALL_SKILLS)
+        // A bucket is a whole number of hours: `since` starts one.
+        .where('hour', '>=', since / HOUR_MS)
         // Bound numbers arrive as REAL: the cast makes the (non-negative) quotient a floor, so
         // bucket i starts at since + i * width.
-        .select((eb) => [
-          sql<number>`cast((${sql.ref('invoked_at')} - ${since}) / ${width} as integer)`.as('i'),
-          eb.fn.countAll<number>().as('invocations'),
-          is(STATUS_CODE.completed).as('completed'),
-          is(STATUS_CODE.failed).as('failed'),
-          is(STATUS_CODE.abandoned).as('abandoned'),
-          is(STATUS_CODE.pending).as('pending'),
+        .select([
+          sql<number>`cast((${sql.ref('hour')} * ${sql.lit(HOUR_MS)} - ${since}) / ${width} as integer)`.as('i'),
+          sum('invocations'),
+          sum('completed'),
+          sum('failed'),
+          sum('abandoned'),
+          sum('pending'),
         ])
         .groupBy('i'),
     );
@@ -77,34 +72,33 @@ export function activity(conn: Connection, query: ActivityQuery, projectId: numb
   });
 }
 
-/** Distinct sessions with an invocation at or after `since` (ms): a range scan of the time index. */
+/**
+ * Distinct sessions with an invocation at or after `since` (ms): the `session_stats` rollup keeps
+ * each session's latest invocation time.
+ */
 export function sessionsSince(conn: Connection, since: number, projectId: number | null): number {
   const row = conn.get<{ n: number }>(
     conn.builder
-      .selectFrom('invocations')
-      .where('invoked_at', '>=', since)
+      .selectFrom('session_stats')
+      .where('last_invoked_at', '>=', since)
       .$if(projectId !== null, (qb) => qb.where('project_id', '=', projectId!))
-      .select((eb) => eb.fn.count<number>('session_id').distinct().as('n')),
+      // Every project's: a session two projects share is one session.
+      .select((eb) => (projectId === null ? eb.fn.count<number>('session_id').distinct() : eb.fn.countAll<number>()).as('n')),
   );
   return row?.n ?? 0;
 }
 
 /**
- * Sessions ever: prune deletes the sessions no invocation uses, so the names table counts them,
- * and does for a project when no other holds invocations (the common case of one project: no
- * scan). Otherwise the project's rows are counted.
+ * Sessions ever: a project's rows of the `session_stats` rollup, or (every project) the stored
+ * session names, since prune deletes the sessions no invocation uses.
  */
 export function sessionCount(conn: Connection, projectId: number | null): number {
-  return conn.read(() => {
-    const b = conn.builder;
-    const others =
-      projectId !== null &&
-      conn.get(b.selectFrom('skill_phase_stats').select('project_id').where('project_id', '!=', projectId).limit(1)) !== undefined;
-    const counted = others
-      ? b.selectFrom('invocations').where('project_id', '=', projectId).select((eb) => eb.fn.count<number>('session_id').distinct().as('n'))
-      : b.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n'));
-    return conn.get<{ n: number }>(counted)?.n ?? 0;
-  });
+  const b = conn.builder;
+  const counted =
+    projectId === null
+      ? b.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n'))
+      : b.selectFrom('session_stats').where('project_id', '=', projectId).select((eb) => eb.fn.countAll<number>().as('n'));
+  return conn.get<{ n: number }>(counted)?.n ?? 0;
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   AggregateStatements,
   contributionOf,
   countCompletedDurations,
+  hourOf,
+  hourOfSql,
   NEVER,
   sumCompletedMicros,
   type Contribution,
@@ -41,6 +43,22 @@ interface PrunedGroup {
   count: number;
   duration_micros: number;
   duration_count: number;
+}
+
+/** Invocations about to be pruned of one (project, skill, hour, status). */
+interface PrunedActivity {
+  project_id: number;
+  skill_id: number;
+  hour: number;
+  status: StatusCode;
+  count: number;
+}
+
+/** Invocations about to be pruned of one (project, session). */
+interface PrunedSession {
+  project_id: number;
+  session_id: number;
+  count: number;
 }
 
 /** Ids one duplicate lookup asks about; smaller remainders go as 128, 64, ... 1. */
@@ -88,6 +106,7 @@ export class WriteStatements {
   readonly abandonId: Prepared;
   readonly abandonOlder: Prepared;
   readonly prunedGroups: Prepared;
+  readonly prunedActivity: Prepared;
   readonly prunedSessions: Prepared;
   readonly prune: Prepared;
   readonly countPrune: Prepared;
@@ -156,7 +175,14 @@ export class WriteStatements {
         ])
         .groupBy(['project_id', 'skill_id', 'phase_id', 'query_id', 'status']),
     );
-    this.prunedSessions = conn.prepare(old.select('session_id').distinct());
+    this.prunedActivity = conn.prepare(
+      old
+        .select((eb) => ['project_id', 'skill_id', hourOfSql().as('hour'), 'status', eb.fn.countAll<number>().as('count')])
+        .groupBy(['project_id', 'skill_id', 'hour', 'status']),
+    );
+    this.prunedSessions = conn.prepare(
+      old.select((eb) => ['project_id', 'session_id', eb.fn.countAll<number>().as('count')]).groupBy(['project_id', 'session_id']),
+    );
     this.prune = conn.prepare(b.deleteFrom('invocations').where('invoked_at', '<', named<number>('cutoff')).where(inProject));
     this.countPrune = conn.prepare(
       b
@@ -190,6 +216,8 @@ export class WriteStatements {
     this.insertRows.discard();
     this.aggregates.upsertSkillPhase.discard();
     this.aggregates.upsertQuerySkill.discard();
+    this.aggregates.upsertActivity.discard();
+    this.aggregates.upsertSession.discard();
   }
 
   /** Forgets every cached name and query id (after a prune, or a transaction that rolled back). */
@@ -333,7 +361,7 @@ export class InvocationWriter {
       values[o++] = projectId;
       values[o++] = r.alternativeScores === undefined || r.alternativeScores.length === 0 ? null : JSON.stringify(r.alternativeScores);
       rows.commitRow();
-      this.#deltas.addRow(projectId, skillId, phaseId, queryId, status, duration, invokedAt);
+      this.#deltas.addRow(projectId, skillId, phaseId, queryId, sessionId, status, duration, invokedAt);
     }
     rows.flush();
     return { inserted, appliedCompletions };
@@ -400,7 +428,11 @@ export class InvocationWriter {
       };
       this.#deltas.add(c, -1);
     }
-    const sessions = this.#s.prunedSessions.all<{ session_id: number }>({ cutoff, project });
+    for (const a of this.#s.prunedActivity.all<PrunedActivity>({ cutoff, project })) {
+      this.#deltas.addActivity(a.project_id, a.skill_id, a.hour, a.status, -a.count);
+    }
+    const sessions = this.#s.prunedSessions.all<PrunedSession>({ cutoff, project });
+    for (const s of sessions) this.#deltas.addSession(s.project_id, s.session_id, -s.count, NEVER);
     const deleted = this.#s.prune.run({ cutoff, project }).changes;
     // Readers following new rows by rowid must start over: see querySkillUsesSince.
     if (deleted > 0) this.#s.countPrune.run({});
@@ -442,5 +474,8 @@ export class InvocationWriter {
     };
     this.#deltas.add(contributionOf({ ...base, status: STATUS_CODE.pending, duration: null }), -1);
     this.#deltas.add(contributionOf({ ...base, status, duration }), 1);
+    const hour = hourOf(changed.invoked_at);
+    this.#deltas.addActivity(changed.project_id, changed.skill_id, hour, STATUS_CODE.pending, -1);
+    this.#deltas.addActivity(changed.project_id, changed.skill_id, hour, status, 1);
   }
 }

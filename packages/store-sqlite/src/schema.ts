@@ -64,6 +64,29 @@ export interface QuerySkillStatsTable {
   failed: number;
 }
 
+/**
+ * Invocations per (project, skill, hour started, status); `skill_id` 0: every skill of the
+ * project. `hour` is floor(invoked_at / 3,600,000) (see migration 6).
+ */
+export interface ActivityStatsTable {
+  project_id: number;
+  skill_id: number;
+  hour: number;
+  invocations: number;
+  completed: number;
+  failed: number;
+  abandoned: number;
+  pending: number;
+}
+
+/** Invocations per (project, session), and the latest one's time (ms). */
+export interface SessionStatsTable {
+  project_id: number;
+  session_id: number;
+  invocations: number;
+  last_invoked_at: number;
+}
+
 /** A query's vector from one embedder (its bytes as the embedder wrote them). */
 export interface EmbeddingsTable {
   query_id: number;
@@ -103,6 +126,8 @@ export interface StoreDatabase {
   queries: QueriesTable;
   skill_phase_stats: SkillPhaseStatsTable;
   query_skill_stats: QuerySkillStatsTable;
+  activity_stats: ActivityStatsTable;
+  session_stats: SessionStatsTable;
   embeddings: EmbeddingsTable;
   catalog: CatalogTable;
   schema_migrations: SchemaMigrationsTable;

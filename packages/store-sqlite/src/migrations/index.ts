@@ -4,6 +4,7 @@ import { pruneCounter } from './0002-prune-counter.js';
 import { invocationSource } from './0003-invocation-source.js';
 import { modelState } from './0004-model-state.js';
 import { projects } from './0005-projects.js';
+import { rollups } from './0006-rollups.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -14,4 +15,4 @@ import { projects } from './0005-projects.js';
  * import { migrations } from '@skills/store-sqlite';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState, projects]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState, projects, rollups]);
