@@ -1,5 +1,6 @@
 import type { SparseVector, Vector } from '../vector.js';
 import { IntMap } from './int-map.js';
+import { SlotArena } from './slot-arena.js';
 import { checkId, TopK, type Neighbor, type VectorIndex } from './vector-index.js';
 
 /**
@@ -32,11 +33,10 @@ export interface SparseIndexOptions {
 }
 
 
-/** Bits of the feature sorted per pass of {@link SparseIndex.weightedSum}'s radix sort. */
-const RADIX_BITS = 11;
-const RADIX_MASK = (1 << RADIX_BITS) - 1;
 /** Dead slots tolerated before the postings are rebuilt without them. */
 const COMPACT_MIN_DEAD = 64;
+/** Dead postings tolerated (whatever the slots) before the arena is compacted, unless fewer than the live ones. */
+const COMPACT_MIN_POSTINGS = 1 << 16;
 /** Postings added since the last rebuild that trigger one regardless of the corpus size. */
 const REBUILD_MIN_DELTA = 32_768;
 
@@ -77,11 +77,9 @@ export class SparseIndex implements VectorIndex {
   #deltaCount = 0;
   /** Live vectors holding each term. */
   #df: number[] = [];
-  /** Per slot: its term numbers and values (null once deleted). */
-  #slotTerms: (Uint32Array | null)[] = [];
+  /** Per slot: its term numbers, and its values (the given vector's, by reference; null once deleted). */
+  #arena = new SlotArena();
   #slotValues: (Float32Array | null)[] = [];
-  /** Per slot: its features, as given (read in order by {@link weightedSum}, where term numbers would cost a random access each). */
-  #slotFeatures: (Uint32Array | null)[] = [];
   #slotIds: number[] = [];
   #dead = 0;
   readonly #slotOf = new Map<number, number>();
@@ -94,8 +92,8 @@ export class SparseIndex implements VectorIndex {
   /** Per term, the weight source's number for the same feature (-1 while it has none). */
   #sourceTerms: number[] = [];
   #version = 0;
-  /** {@link weightedSum}'s sort buffers (kept: a centroid is summed again after each change to its skill). */
-  #sort = { keys: new Uint32Array(0), products: new Float64Array(0), otherKeys: new Uint32Array(0), otherProducts: new Float64Array(0) };
+  /** {@link weightedSum}'s accumulators (kept: a centroid is summed again after each change to its skill). */
+  #sums = new Float64Array(0);
   #scores = new Float64Array(0);
   /** Search generation that last touched each slot (avoids clearing a marker array per query). */
   #seen = new Uint32Array(0);
@@ -126,7 +124,13 @@ export class SparseIndex implements VectorIndex {
   get(id: number): SparseVector | undefined {
     const slot = this.#slotOf.get(id);
     if (slot === undefined) return undefined;
-    return { kind: 'sparse', indices: Uint32Array.from(this.#slotFeatures[slot]!), values: Float32Array.from(this.#slotValues[slot]!) };
+    const a = this.#arena;
+    const from = a.start[slot]!;
+    const to = from + a.length[slot]!;
+    const terms = a.terms[a.chunk[slot]!]!;
+    const indices = new Uint32Array(to - from);
+    for (let i = from; i < to; i++) indices[i - from] = this.#features[terms[i]!]!;
+    return { kind: 'sparse', indices, values: Float32Array.from(this.#slotValues[slot]!) };
   }
 
   /** The weight of feature `index` under the current corpus (1 without weighting). */
@@ -138,19 +142,24 @@ export class SparseIndex implements VectorIndex {
   }
 
   add(id: number, vector: Vector): void {
-    const { terms, values, slot } = this.#store(id, vector);
-    for (let j = 0; j < terms.length; j++) {
-      const term = terms[j]!;
+    const slot = this.#store(id, vector);
+    const a = this.#arena;
+    const terms = a.terms[a.chunk[slot]!]!;
+    const values = this.#slotValues[slot]!;
+    const from = a.start[slot]!;
+    const to = from + a.length[slot]!;
+    for (let i = from; i < to; i++) {
+      const term = terms[i]!;
       const slots = this.#deltaSlots[term];
       if (slots === undefined) {
         this.#deltaSlots[term] = [slot];
-        this.#deltaValues[term] = [values[j]!];
+        this.#deltaValues[term] = [values[i - from]!];
       } else {
         slots.push(slot);
-        this.#deltaValues[term]!.push(values[j]!);
+        this.#deltaValues[term]!.push(values[i - from]!);
       }
     }
-    this.#deltaCount += terms.length;
+    this.#deltaCount += to - from;
     // While loading, rebuild as the block doubles (each posting copied about twice in all).
     if (this.#deltaCount > Math.max(REBUILD_MIN_DELTA, this.#blockSlots.length)) this.#rebuild();
     this.#changed();
@@ -178,86 +187,56 @@ export class SparseIndex implements VectorIndex {
 
   /**
    * The weighted sum of stored vectors: the same values, in the same order of addition, as
-   * {@link weightedSum} of the vectors. Each term's products are sorted by feature (a stable
-   * radix sort, so a feature's products stay in the members' order) and summed run by run: a
-   * centroid of a thousand queries touches some 170,000 postings, and sorting them costs a few
-   * passes in order where summing them in place (by term) costs a cache miss each.
+   * {@link weightedSum} of the vectors. Products are summed in place per term number, member by
+   * member (so each feature's products are added in the members' order), then the touched terms
+   * are sorted by feature: as fast as sorting the products, with one accumulator per term instead
+   * of buffers as large as a centroid's products (a million for a few thousand queries).
    */
   weightedSum(members: Iterable<readonly [id: number, weight: number]>): SparseVector | null {
-    let count = 0;
+    const sums = this.#sumBuffer();
+    // A term is listed when its sum leaves zero (0 + product is the product, exactly as a sum
+    // started from zero); one that cancels back to zero may be listed twice.
+    const touched: number[] = [];
+    const arena = this.#arena;
     let any = false;
-    const slots: number[] = [];
-    const weights: number[] = [];
     for (const [id, weight] of members) {
       const slot = this.#slotOf.get(id);
       if (slot === undefined) continue;
       any = true;
-      slots.push(slot);
-      weights.push(weight);
-      count += this.#slotTerms[slot]!.length;
+      const terms = arena.terms[arena.chunk[slot]!]!;
+      const values = this.#slotValues[slot]!;
+      const from = arena.start[slot]!;
+      for (let j = 0; j < values.length; j++) {
+        const term = terms[from + j]!;
+        const sum = sums[term]!;
+        if (sum === 0) touched.push(term);
+        sums[term] = sum + weight * values[j]!;
+      }
     }
     if (!any) return null;
-    const sort = this.#sortBuffers(count);
-    let keys = sort.keys;
-    let products = sort.products;
+    const features = new Uint32Array(touched.length);
+    for (let i = 0; i < touched.length; i++) features[i] = this.#features[touched[i]!]!;
+    features.sort();
+    // Zeros (cancelled terms) are dropped; the accumulators are left at zero for the next sum.
+    const values = new Float32Array(features.length);
     let n = 0;
-    let maxFeature = 0;
-    for (let k = 0; k < slots.length; k++) {
-      const features = this.#slotFeatures[slots[k]!]!;
-      const values = this.#slotValues[slots[k]!]!;
-      const weight = weights[k]!;
-      for (let j = 0; j < features.length; j++, n++) {
-        const feature = features[j]!;
-        keys[n] = feature;
-        products[n] = weight * values[j]!;
-        if (feature > maxFeature) maxFeature = feature;
-      }
-    }
-    // LSD radix sort on the feature, RADIX_BITS at a time (stable: each feature's products keep their order).
-    let otherKeys = sort.otherKeys;
-    let otherProducts = sort.otherProducts;
-    const buckets = new Uint32Array(1 << RADIX_BITS);
-    for (let shift = 0; shift === 0 || maxFeature >>> shift > 0; shift += RADIX_BITS) {
-      buckets.fill(0);
-      for (let i = 0; i < n; i++) buckets[(keys[i]! >>> shift) & RADIX_MASK]!++;
-      let at = 0;
-      for (let b = 0; b < buckets.length; b++) {
-        const c = buckets[b]!;
-        buckets[b] = at;
-        at += c;
-      }
-      for (let i = 0; i < n; i++) {
-        const to = buckets[(keys[i]! >>> shift) & RADIX_MASK]!++;
-        otherKeys[to] = keys[i]!;
-        otherProducts[to] = products[i]!;
-      }
-      [keys, otherKeys] = [otherKeys, keys];
-      [products, otherProducts] = [otherProducts, products];
-      if (shift + RADIX_BITS >= 32) break;
-    }
-    // One run per feature, summed from zero in order; zeros (cancelled terms) are dropped.
-    const indices: number[] = [];
-    const values: number[] = [];
-    for (let i = 0; i < n; ) {
-      const feature = keys[i]!;
-      let sum = 0;
-      for (; i < n && keys[i] === feature; i++) sum = sum + products[i]!;
-      const value = Math.fround(sum);
+    for (let i = 0; i < features.length; i++) {
+      if (i > 0 && features[i] === features[i - 1]) continue;
+      const term = this.#termOf.get(features[i]!);
+      const value = Math.fround(sums[term]!);
+      sums[term] = 0;
       if (value !== 0) {
-        indices.push(feature);
-        values.push(value);
+        features[n] = features[i]!;
+        values[n++] = value;
       }
     }
-    return { kind: 'sparse', indices: Uint32Array.from(indices), values: Float32Array.from(values) };
+    return { kind: 'sparse', indices: features.slice(0, n), values: values.slice(0, n) };
   }
 
-  /** Two pairs of (feature, product) arrays of at least `count` entries, reused between sums. */
-  #sortBuffers(count: number): { keys: Uint32Array; products: Float64Array; otherKeys: Uint32Array; otherProducts: Float64Array } {
-    if (this.#sort.keys.length < count) {
-      const size = Math.max(count, this.#sort.keys.length * 2);
-      this.#sort = { keys: new Uint32Array(size), products: new Float64Array(size), otherKeys: new Uint32Array(size), otherProducts: new Float64Array(size) };
-    }
-    return this.#sort;
+  /** {@link weightedSum}'s accumulators, one per term, all zero between sums (grown as terms come). */
+  #sumBuffer(): Float64Array {
+    if (this.#sums.length < this.#features.length) this.#sums = new Float64Array(Math.max(this.#features.length, this.#sums.length * 2));
+    return this.#sums;
   }
 
   delete(id: number): boolean {
@@ -265,10 +244,12 @@ export class SparseIndex implements VectorIndex {
     if (slot === undefined) return false;
     this.#slotOf.delete(id);
     // Postings keep the dead slot (skipped at search: norm 0) until the next rebuild.
-    for (const term of this.#slotTerms[slot]!) this.#df[term]!--;
-    this.#slotTerms[slot] = null;
+    const a = this.#arena;
+    const terms = a.terms[a.chunk[slot]!]!;
+    const end = a.start[slot]! + a.length[slot]!;
+    for (let i = a.start[slot]!; i < end; i++) this.#df[terms[i]!]!--;
+    a.delete(slot);
     this.#slotValues[slot] = null;
-    this.#slotFeatures[slot] = null;
     if (slot < this.#norms.length) this.#norms[slot] = 0;
     this.#dead++;
     this.#changed();
@@ -334,25 +315,24 @@ export class SparseIndex implements VectorIndex {
   }
 
   /** Gives `vector` a new slot under `id` (replacing any), and counts its terms; postings are the caller's. */
-  #store(id: number, vector: Vector): { terms: Uint32Array; values: Float32Array; slot: number } {
+  #store(id: number, vector: Vector): number {
     checkId(id);
     if (vector.kind !== 'sparse') throw new TypeError('SparseIndex takes sparse vectors');
     this.delete(id);
-    const slot = this.#slotIds.length;
+    const a = this.#arena;
+    const slot = a.reserve(vector.indices.length);
     this.#slotIds.push(id);
     this.#slotOf.set(id, slot);
-    const terms = new Uint32Array(vector.indices.length);
+    const terms = a.terms[a.chunk[slot]!]!;
+    const at = a.start[slot]!;
     for (let j = 0; j < vector.indices.length; j++) {
       const term = this.#termFor(vector.indices[j]!);
-      terms[j] = term;
+      terms[at + j] = term;
       this.#df[term]!++;
     }
-    // Kept by reference: vectors are never changed once made.
-    const values = vector.values;
-    this.#slotTerms.push(terms);
-    this.#slotValues.push(values);
-    this.#slotFeatures.push(vector.indices);
-    return { terms, values, slot };
+    // Kept by reference: vectors are never changed once made (a stored one is a view of its bytes).
+    this.#slotValues.push(vector.values);
+    return slot;
   }
 
   #termFor(feature: number): number {
@@ -380,7 +360,11 @@ export class SparseIndex implements VectorIndex {
 
   /** Brings term weights and weighted norms up to date with the corpus (and the weight source). */
   #refresh(): void {
-    if ((this.#dead >= COMPACT_MIN_DEAD && this.#dead > this.#slotOf.size) || this.#deltaCount > this.#blockSlots.length / 8) {
+    const { deadPostings, livePostings } = this.#arena;
+    // Dead slots cost search time in the block, and memory in the arena (a replaced centroid is large).
+    const compact =
+      (this.#dead >= COMPACT_MIN_DEAD && this.#dead > this.#slotOf.size) || deadPostings > Math.max(COMPACT_MIN_POSTINGS, livePostings);
+    if (compact || this.#deltaCount > this.#blockSlots.length / 8) {
       this.#rebuild();
     }
     if (this.#source && this.#source.version !== this.#sourceVersion) {
@@ -407,13 +391,17 @@ export class SparseIndex implements VectorIndex {
       this.#weights = weights;
       this.#weightsStale = false;
     }
+    const weights = this.#weights;
+    const a = this.#arena;
     for (let slot = this.#normed; slot < slots; slot++) {
-      const terms = this.#slotTerms[slot];
+      const terms = a.terms[a.chunk[slot]!]!;
+      const from = a.start[slot]!;
+      // A deleted slot (no values) gets norm 0: skipped by searches.
       const values = this.#slotValues[slot];
       let s = 0;
-      if (terms && values) {
-        for (let j = 0; j < terms.length; j++) {
-          const x = values[j]! * this.#weights[terms[j]!]!;
+      if (values) {
+        for (let j = 0; j < values.length; j++) {
+          const x = values[j]! * weights[terms[from + j]!]!;
           s += x * x;
         }
       }
@@ -443,32 +431,29 @@ export class SparseIndex implements VectorIndex {
    */
   #rebuild(): void {
     const oldSlots = this.#slotIds.length;
-    const renumber = new Int32Array(oldSlots).fill(-1);
-    const ids: number[] = [];
-    const slotTerms: Uint32Array[] = [];
-    const slotValues: Float32Array[] = [];
-    const slotFeatures: Uint32Array[] = [];
-    for (let slot = 0; slot < oldSlots; slot++) {
-      const terms = this.#slotTerms[slot];
-      if (!terms) continue;
-      renumber[slot] = ids.length;
-      ids.push(this.#slotIds[slot]!);
-      slotTerms.push(terms);
-      slotValues.push(this.#slotValues[slot]!);
-      slotFeatures.push(this.#slotFeatures[slot]!);
+    if (this.#dead > 0) {
+      const lengths = this.#arena.length;
+      this.#slotIds = this.#slotIds.filter((_, slot) => lengths[slot]! >= 0);
+      this.#slotValues = this.#slotValues.filter((values) => values !== null);
+      this.#arena = this.#arena.compacted();
+      this.#slotOf.clear();
+      this.#slotIds.forEach((id, slot) => this.#slotOf.set(id, slot));
+      this.#dead = 0;
     }
+    const a = this.#arena;
     const termCount = this.#features.length;
     const offsets = new Uint32Array(termCount + 1);
     for (let t = 0; t < termCount; t++) offsets[t + 1] = offsets[t]! + this.#df[t]!;
     const blockSlots = new Uint32Array(offsets[termCount]!);
     const blockValues = new Float32Array(offsets[termCount]!);
     const fill = offsets.slice(0, termCount);
-    // Walking the new slots in order keeps every posting list sorted by slot.
-    for (let slot = 0; slot < ids.length; slot++) {
-      const terms = slotTerms[slot]!;
-      const values = slotValues[slot]!;
-      for (let j = 0; j < terms.length; j++) {
-        const at = fill[terms[j]!]!++;
+    // Walking the slots in order keeps every posting list sorted by slot.
+    for (let slot = 0; slot < a.slots; slot++) {
+      const terms = a.terms[a.chunk[slot]!]!;
+      const values = this.#slotValues[slot]!;
+      const from = a.start[slot]!;
+      for (let j = 0; j < values.length; j++) {
+        const at = fill[terms[from + j]!]!++;
         blockSlots[at] = slot;
         blockValues[at] = values[j]!;
       }
@@ -487,13 +472,6 @@ export class SparseIndex implements VectorIndex {
     this.#deltaValues = deltaValues;
     this.#deltaCount = 0;
     // Slots moved: every norm is recomputed by the refresh that follows (searches always refresh first).
-    if (ids.length !== oldSlots) this.#normed = 0;
-    this.#slotIds = ids;
-    this.#slotTerms = slotTerms;
-    this.#slotValues = slotValues;
-    this.#slotFeatures = slotFeatures;
-    this.#slotOf.clear();
-    ids.forEach((id, slot) => this.#slotOf.set(id, slot));
-    this.#dead = 0;
+    if (this.#slotIds.length !== oldSlots) this.#normed = 0;
   }
 }
