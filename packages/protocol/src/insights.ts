@@ -130,6 +130,17 @@ export type SkillSummary = SkillStats & { readonly successInterval: RateInterval
  */
 export type PhaseCell = SkillSummary & { readonly workflowPhase: string | null };
 
+/**
+ * How far approximate p50/p95 durations (`StatsOptions.approximatePercentiles`, the dashboard
+ * overview's) may be from the exact nearest-rank values: at most `relative` of the exact value,
+ * plus `absoluteSeconds`.
+ *
+ * @example
+ * const bound = exact * APPROXIMATE_PERCENTILE_ERROR.relative + APPROXIMATE_PERCENTILE_ERROR.absoluteSeconds;
+ * Math.abs(approximate - exact) <= bound; // true
+ */
+export const APPROXIMATE_PERCENTILE_ERROR = Object.freeze({ relative: 0.008, absoluteSeconds: 0.000001 });
+
 /** `GET /api/overview`: everything on the dashboard's first page. */
 export interface DashboardOverview {
   readonly generatedAt: string;
@@ -145,7 +156,10 @@ export interface DashboardOverview {
     readonly lastInvokedAt: string | null;
   };
   readonly activity: Activity;
-  /** Most used first. */
+  /**
+   * Most used first. Their p50 and p95 durations may be approximate: within
+   * {@link APPROXIMATE_PERCENTILE_ERROR} of the exact values (the skill page's are exact).
+   */
   readonly skills: readonly SkillSummary[];
   /** The phases in the heat map's columns: named ones by name, then null (no phase) when used. */
   readonly phases: readonly (string | null)[];

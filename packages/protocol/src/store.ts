@@ -66,6 +66,13 @@ export interface StatsOptions {
    * without them (null), unfiltered statistics come from the aggregates alone, whatever the size.
    */
   readonly percentiles?: boolean;
+  /**
+   * With `percentiles`, p50 and p95 within `APPROXIMATE_PERCENTILE_ERROR` (0.8%, plus 1 µs) of
+   * the exact nearest-rank values suffice, default false. An engine that keeps a duration histogram then reads it instead of
+   * every duration (SQLite: per-skill statistics without a filter, as the dashboard overview asks
+   * them); one that keeps none returns the exact values.
+   */
+  readonly approximatePercentiles?: boolean;
 }
 
 /** Counts and durations of one skill, or of one skill in one phase. */

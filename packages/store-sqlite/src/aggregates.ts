@@ -4,7 +4,8 @@ import type { Connection } from './connection.js';
 import type { Prepared } from './prepared.js';
 import { named } from './named.js';
 import { ChunkedStatement } from './chunked.js';
-import type { ActivityStatsTable, QuerySkillStatsTable, SessionStatsTable, SkillPhaseStatsTable, StoreDatabase } from './schema.js';
+import { durationBin, durationBinSql } from './duration-bins.js';
+import type { ActivityStatsTable, DurationStatsTable, QuerySkillStatsTable, SessionStatsTable, SkillPhaseStatsTable, StoreDatabase } from './schema.js';
 
 /** What one invocation, or a group of invocations alike in these fields, adds to the aggregates. */
 export interface Contribution {
@@ -35,6 +36,11 @@ export interface CountedRow {
 /** {@link durationMicros} of the `duration` column, in SQL: the same double arithmetic, then truncation. */
 function durationMicrosSql(): RawBuilder<number> {
   return sql<number>`cast(${sql.ref('duration')} * 1000000 + 0.5 as integer)`;
+}
+
+/** The {@link durationBin} of the `duration` column, in SQL. */
+export function durationBinOfRowSql(): RawBuilder<number> {
+  return durationBinSql(durationMicrosSql());
 }
 
 /** SQL aggregate: `duration_micros` of the rows in a group, as {@link contributionOf} counts it. */
@@ -107,7 +113,9 @@ const ACTIVITY_ROW: ActivityStatsTable = {
   pending: 0,
 };
 const SESSION_ROW: SessionStatsTable = { project_id: 0, session_id: 0, invocations: 0, last_invoked_at: 0 };
+const DURATION_ROW: DurationStatsTable = { project_id: 0, skill_id: 0, bin: 0, invocations: 0 };
 const ACTIVITY_COLUMNS = Object.keys(ACTIVITY_ROW) as (keyof ActivityStatsTable)[];
+const DURATION_COLUMNS = Object.keys(DURATION_ROW) as (keyof DurationStatsTable)[];
 const SESSION_COLUMNS = Object.keys(SESSION_ROW) as (keyof SessionStatsTable)[];
 
 /**
@@ -124,6 +132,8 @@ export class AggregateStatements {
   readonly deleteEmptyActivity: Prepared;
   readonly upsertSession: ChunkedStatement;
   readonly deleteEmptySession: Prepared;
+  readonly upsertDuration: ChunkedStatement;
+  readonly deleteEmptyDuration: Prepared;
 
   constructor(conn: Connection) {
     const b = conn.builder;
@@ -229,6 +239,24 @@ export class AggregateStatements {
         .where('session_id', '=', named<number>('session_id'))
         .where('invocations', '=', sql.lit(0)),
     );
+    this.upsertDuration = new ChunkedStatement(conn, DURATION_COLUMNS.length, (rows) =>
+      b
+        .insertInto('duration_stats')
+        .values(Array.from({ length: rows }, () => DURATION_ROW))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'skill_id', 'bin']).doUpdateSet((eb) => ({
+            invocations: eb('duration_stats.invocations', '+', eb.ref('excluded.invocations')),
+          })),
+        ),
+    );
+    this.deleteEmptyDuration = conn.prepare(
+      b
+        .deleteFrom('duration_stats')
+        .where('project_id', '=', named<number>('project_id'))
+        .where('skill_id', '=', named<number>('skill_id'))
+        .where('bin', '=', named<number>('bin'))
+        .where('invocations', '=', sql.lit(0)),
+    );
   }
 }
 
@@ -278,20 +306,22 @@ export const NEVER = Number.MIN_SAFE_INTEGER;
 const STATUS_FIELD = ['pending', 'completed', 'failed', 'abandoned'] as const;
 
 /**
- * The changes of one project: by skill id, then phase id (0 for none), query id or hour; and by
- * session id.
+ * The changes of one project: by skill id, then phase id (0 for none), query id, hour or duration
+ * bin; and by session id.
  */
 interface ProjectDeltas {
   readonly skillPhase: Map<number, Map<number, SkillPhaseDelta>>;
   readonly querySkill: Map<number, Map<number, QuerySkillDelta>>;
   readonly activity: Map<number, Map<number, ActivityStatsTable>>;
   readonly sessions: Map<number, SessionStatsTable>;
+  readonly durations: Map<number, Map<number, DurationStatsTable>>;
 }
 
 /**
  * Changes to the aggregates and the dashboard's rollups gathered over one write transaction and
  * written once per group at its end: one upsert per (project, skill, phase), (project, query,
- * skill), (project, skill, hour) and (project, session) instead of one per row.
+ * skill), (project, skill, hour), (project, session) and (project, skill, duration bin) instead of
+ * one per row.
  */
 export class AggregateDeltas {
   readonly #statements: AggregateStatements;
@@ -328,6 +358,14 @@ export class AggregateDeltas {
   }
 
   /**
+   * Counts `n` (negative: out) completed invocations of a skill whose duration has the
+   * {@link durationBin} `bin`.
+   */
+  addDuration(projectId: number, skillId: number, bin: number, n: number): void {
+    this.#durationDelta(this.#project(projectId), projectId, skillId, bin).invocations += n;
+  }
+
+  /**
    * Counts `n` (negative: out) invocations of a session; `lastInvokedAt` is the latest of those
    * counted in ({@link NEVER} counting out: prune removes a session's oldest rows, or all of them).
    */
@@ -338,8 +376,8 @@ export class AggregateDeltas {
   }
 
   /**
-   * Counts in one new row: what `add(contributionOf(row), 1)`, `addActivity` and `addSession`
-   * do, without the objects.
+   * Counts in one new row: what `add(contributionOf(row), 1)`, `addActivity`, `addSession` and
+   * `addDuration` do, without the objects.
    */
   addRow(
     projectId: number,
@@ -362,8 +400,10 @@ export class AggregateDeltas {
     sp.invocations++;
     sp[STATUS_FIELD[status]]++;
     if (status === STATUS_CODE.completed && duration !== null) {
-      sp.duration_micros += durationMicros(duration);
+      const micros = durationMicros(duration);
+      sp.duration_micros += micros;
       sp.duration_count++;
+      this.#durationDelta(p, projectId, skillId, durationBin(micros)).invocations++;
     }
     if (invokedAt > sp.last_used_at) sp.last_used_at = invokedAt;
     if (queryId !== null) this.#countQuery(p, projectId, queryId, skillId, status, 1);
@@ -424,6 +464,10 @@ export class AggregateDeltas {
 
     upsertRows(s.upsertActivity, ACTIVITY_COLUMNS, projects.flatMap(activityWithTotals), s.deleteEmptyActivity);
     upsertRows(s.upsertSession, SESSION_COLUMNS, projects.flatMap((p) => [...p.sessions.values()]), s.deleteEmptySession);
+    // In key order: each upsert then finds its B-tree page where the last one left off.
+    const durations = projects.flatMap((p) => [...p.durations.values()].flatMap((byBin) => [...byBin.values()]));
+    durations.sort((a, b) => a.project_id - b.project_id || a.skill_id - b.skill_id || a.bin - b.bin);
+    upsertRows(s.upsertDuration, DURATION_COLUMNS, durations, s.deleteEmptyDuration);
     this.#projects.clear();
     this.#lastProjectId = -1;
     this.#last = undefined;
@@ -432,7 +476,7 @@ export class AggregateDeltas {
   #project(projectId: number): ProjectDeltas {
     if (projectId === this.#lastProjectId) return this.#last!;
     let p = this.#projects.get(projectId);
-    if (!p) this.#projects.set(projectId, (p = { skillPhase: new Map(), querySkill: new Map(), activity: new Map(), sessions: new Map() }));
+    if (!p) this.#projects.set(projectId, (p = { skillPhase: new Map(), querySkill: new Map(), activity: new Map(), sessions: new Map(), durations: new Map() }));
     this.#lastProjectId = projectId;
     this.#last = p;
     return p;
@@ -467,6 +511,14 @@ export class AggregateDeltas {
     let a = byHour.get(hour);
     if (!a) byHour.set(hour, (a = { ...ACTIVITY_ROW, project_id: projectId, skill_id: skillId, hour }));
     return a;
+  }
+
+  #durationDelta(p: ProjectDeltas, projectId: number, skillId: number, bin: number): DurationStatsTable {
+    let byBin = p.durations.get(skillId);
+    if (!byBin) p.durations.set(skillId, (byBin = new Map()));
+    let d = byBin.get(bin);
+    if (!d) byBin.set(bin, (d = { project_id: projectId, skill_id: skillId, bin, invocations: 0 }));
+    return d;
   }
 
   #sessionDelta(p: ProjectDeltas, projectId: number, sessionId: number): SessionStatsTable {

@@ -1,11 +1,12 @@
 import { sql, type Insertable, type SqlBool } from 'kysely';
 import type Database from 'better-sqlite3';
-import { STATUS_CODE, type Completion, type InvocationRecord, type StatusCode } from '@skills/protocol';
+import { durationMicros, STATUS_CODE, type Completion, type InvocationRecord, type StatusCode } from '@skills/protocol';
 import {
   AggregateDeltas,
   AggregateStatements,
   contributionOf,
   countCompletedDurations,
+  durationBinOfRowSql,
   hourOf,
   hourOfSql,
   NEVER,
@@ -14,6 +15,7 @@ import {
   type CountedRow,
 } from './aggregates.js';
 import type { Connection } from './connection.js';
+import { durationBin } from './duration-bins.js';
 import type { Prepared } from './prepared.js';
 import { encodeList } from './name-lists.js';
 import { named } from './named.js';
@@ -51,6 +53,14 @@ interface PrunedActivity {
   skill_id: number;
   hour: number;
   status: StatusCode;
+  count: number;
+}
+
+/** Completed invocations about to be pruned of one (project, skill, duration bin). */
+interface PrunedDurations {
+  project_id: number;
+  skill_id: number;
+  bin: number;
   count: number;
 }
 
@@ -108,6 +118,7 @@ export class WriteStatements {
   readonly prunedGroups: Prepared;
   readonly prunedActivity: Prepared;
   readonly prunedSessions: Prepared;
+  readonly prunedDurations: Prepared;
   readonly prune: Prepared;
   readonly countPrune: Prepared;
   readonly deleteUnusedSession: Prepared;
@@ -179,6 +190,13 @@ export class WriteStatements {
       old
         .select((eb) => ['project_id', 'skill_id', hourOfSql().as('hour'), 'status', eb.fn.countAll<number>().as('count')])
         .groupBy(['project_id', 'skill_id', 'hour', 'status']),
+    );
+    this.prunedDurations = conn.prepare(
+      old
+        .where('status', '=', sql.lit(STATUS_CODE.completed))
+        .where('duration', 'is not', null)
+        .select((eb) => ['project_id', 'skill_id', durationBinOfRowSql().as('bin'), eb.fn.countAll<number>().as('count')])
+        .groupBy(['project_id', 'skill_id', 'bin']),
     );
     this.prunedSessions = conn.prepare(
       old.select((eb) => ['project_id', 'session_id', eb.fn.countAll<number>().as('count')]).groupBy(['project_id', 'session_id']),
@@ -431,6 +449,9 @@ export class InvocationWriter {
     for (const a of this.#s.prunedActivity.all<PrunedActivity>({ cutoff, project })) {
       this.#deltas.addActivity(a.project_id, a.skill_id, a.hour, a.status, -a.count);
     }
+    for (const d of this.#s.prunedDurations.all<PrunedDurations>({ cutoff, project })) {
+      this.#deltas.addDuration(d.project_id, d.skill_id, d.bin, -d.count);
+    }
     const sessions = this.#s.prunedSessions.all<PrunedSession>({ cutoff, project });
     for (const s of sessions) this.#deltas.addSession(s.project_id, s.session_id, -s.count, NEVER);
     const deleted = this.#s.prune.run({ cutoff, project }).changes;
@@ -477,5 +498,8 @@ export class InvocationWriter {
     const hour = hourOf(changed.invoked_at);
     this.#deltas.addActivity(changed.project_id, changed.skill_id, hour, STATUS_CODE.pending, -1);
     this.#deltas.addActivity(changed.project_id, changed.skill_id, hour, status, 1);
+    if (status === STATUS_CODE.completed && duration !== null) {
+      this.#deltas.addDuration(changed.project_id, changed.skill_id, durationBin(durationMicros(duration)), 1);
+    }
   }
 }

@@ -4,7 +4,6 @@ import { Connection } from './connection.js';
 import { migrations, openSqliteStore } from './index.js';
 import { migrate } from './migrator.js';
 import { recountAggregates } from './test-support/recount.js';
-import { recountRollups } from './test-support/recount-rollups.js';
 import { useTempDir } from './test-support/temp-dir.js';
 
 const tmp = useTempDir();
@@ -12,9 +11,13 @@ const tmp = useTempDir();
 /** Half an hour before the epoch: its hour is -1, where SQLite's integer division would say 0. */
 const BEFORE_1970 = '1969-12-31T23:30:00.000Z';
 
+/** Completed durations (s) at the edges of the duration bins: 0, the last exact bin, powers of two and neighbours, 30 days. */
+const EDGE_DURATIONS = [0, 63e-6, 64e-6, 127e-6, 128e-6, (2 ** 20 - 1) / 1e6, 2 ** 20 / 1e6, (2 ** 40 + 1) / 1e6, 2_592_000];
+
 /**
  * A file as code with migrations 1 to 5 wrote it: two projects, invocations in every status over
- * three hours (one before 1970) and three sessions, and the aggregates counted from the rows.
+ * three hours (one before 1970) and three sessions, completed ones of {@link EDGE_DURATIONS}, and
+ * the aggregates counted from the rows.
  */
 function fileAtVersion5(path: string): void {
   const conn = Connection.open(path, false);
@@ -33,6 +36,7 @@ function fileAtVersion5(path: string): void {
   addRow.run('old-4', 1, 2, Date.parse(at(75)), 3, 0, null, 2);
   addRow.run('old-5', 2, 3, Date.parse(at(130)), 0, 0, null, 2);
   addRow.run('old-6', 2, 3, Date.parse(BEFORE_1970), 1, 1, 0.5, 2);
+  EDGE_DURATIONS.forEach((d, i) => addRow.run(`edge-${i}`, 1 + (i % 2), 1, Date.parse(at(3)), 1, 1, d, 1));
   db.exec(`
     INSERT INTO skill_phase_stats
       SELECT project_id, skill_id, coalesce(phase_id, 0), count(*), sum(status = 1), sum(status = 2), sum(status = 3), sum(status = 0),
@@ -44,21 +48,24 @@ function fileAtVersion5(path: string): void {
 }
 
 function expectRollupsRecounted(path: string): void {
-  const { stored, recounted } = recountRollups(path);
+  const { stored, recounted } = recountAggregates(path);
   expect(stored).toEqual(recounted);
-  // The recount is not vacuous: every project's hours and sessions are there.
+  // The recount is not vacuous: every project's hours, sessions and durations are there.
   expect(stored.sessions.length).toBeGreaterThan(0);
   expect(stored.activity.length).toBeGreaterThan(0);
+  expect(stored.durations.length).toBeGreaterThan(0);
 }
 
-describe('migration 6 (rollups)', () => {
-  it('fills the activity and session rollups of a file from version 5 from its rows, and writes keep them equal to a recount', async () => {
+describe('migrations 6 and 7 (rollups)', () => {
+  it('fill the activity, session and duration rollups of a file from version 5 from its rows, and writes keep them equal to a recount', async () => {
     const path = tmp.path('version-5.db');
     fileAtVersion5(path);
 
     const store = await openSqliteStore({ path });
     expectRollupsRecounted(path);
-    const { stored } = recountRollups(path);
+    const { stored } = recountAggregates(path);
+    // Each edge duration in a bin of its own, the completed rows of 1.5 s and 0.5 s too.
+    expect(stored.durations).toHaveLength(EDGE_DURATIONS.length + 2);
     expect(stored.activity.filter((r) => r.project_id === 2 && r.skill_id === 0).map((r) => r.hour)).toEqual([
       -1,
       Math.floor(Date.parse(at(75)) / 3_600_000),
@@ -83,12 +90,10 @@ describe('migration 6 (rollups)', () => {
     expectRollupsRecounted(path);
     await store.markAbandoned({ ids: ['old-5'] });
     expectRollupsRecounted(path);
-    expect(await store.prune(at(60))).toBe(4);
+    expect(await store.prune(at(60))).toBe(4 + EDGE_DURATIONS.length);
     expectRollupsRecounted(path);
     expect(await store.forProject('default').sessionCount()).toBe(1);
     expect(await alpha.sessionCount()).toBe(2);
     await store.close();
-    const aggregates = recountAggregates(path);
-    expect(aggregates.stored).toEqual(aggregates.recounted);
   });
 });

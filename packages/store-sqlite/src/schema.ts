@@ -87,6 +87,17 @@ export interface SessionStatsTable {
   last_invoked_at: number;
 }
 
+/**
+ * Completed invocations with a duration per (project, skill, duration bin): see duration-bins.ts
+ * and migration 7.
+ */
+export interface DurationStatsTable {
+  project_id: number;
+  skill_id: number;
+  bin: number;
+  invocations: number;
+}
+
 /** A query's vector from one embedder (its bytes as the embedder wrote them). */
 export interface EmbeddingsTable {
   query_id: number;
@@ -128,6 +139,7 @@ export interface StoreDatabase {
   query_skill_stats: QuerySkillStatsTable;
   activity_stats: ActivityStatsTable;
   session_stats: SessionStatsTable;
+  duration_stats: DurationStatsTable;
   embeddings: EmbeddingsTable;
   catalog: CatalogTable;
   schema_migrations: SchemaMigrationsTable;

@@ -16,13 +16,22 @@ function section(title: string, id: string, ...children: (Node | null)[]): HTMLE
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 }
 
+/** APPROXIMATE_PERCENTILE_ERROR of @skills/protocol, as text: the bundle imports no protocol code. */
+const P95_HINT = "Within 0.8% of the exact p95; the skill's page shows the exact one";
+
 function skillColumns(now: () => number): Column<SkillSummary>[] {
   return [
     { key: 'skill', label: 'Skill', value: (s) => s.skillName, cell: (s) => h('a', { href: skillHref(s.skillName) }, s.skillName) },
     { key: 'invocations', label: 'Invocations', numeric: true, value: (s) => s.invocations, cell: (s) => formatInt(s.invocations) },
     { key: 'successRate', label: 'Success rate', numeric: true, value: (s) => s.successRate, cell: (s) => formatRateWithInterval(s.successRate, s.successInterval) },
     { key: 'meanDurationSeconds', label: 'Mean duration', numeric: true, value: (s) => s.meanDurationSeconds, cell: (s) => formatDuration(s.meanDurationSeconds) },
-    { key: 'p95DurationSeconds', label: 'p95 duration', numeric: true, value: (s) => s.p95DurationSeconds, cell: (s) => formatDuration(s.p95DurationSeconds) },
+    {
+      key: 'p95DurationSeconds',
+      label: 'p95 duration',
+      numeric: true,
+      value: (s) => s.p95DurationSeconds,
+      cell: (s) => h('span', { title: P95_HINT }, formatDuration(s.p95DurationSeconds)),
+    },
     { key: 'lastUsed', label: 'Last used', value: (s) => s.lastUsed, cell: (s) => timeAgo(s.lastUsed, now()) },
   ];
 }

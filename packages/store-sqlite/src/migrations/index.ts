@@ -5,6 +5,7 @@ import { invocationSource } from './0003-invocation-source.js';
 import { modelState } from './0004-model-state.js';
 import { projects } from './0005-projects.js';
 import { rollups } from './0006-rollups.js';
+import { durationBins } from './0007-duration-bins.js';
 
 /**
  * Every schema migration, in version order. To change the schema, add a file
@@ -15,4 +16,4 @@ import { rollups } from './0006-rollups.js';
  * import { migrations } from '@skills/store-sqlite';
  * migrations.at(-1)?.version; // the schema version this code writes
  */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState, projects, rollups]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, pruneCounter, invocationSource, modelState, projects, rollups, durationBins]);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { silentLogger, ValidationError, type InvocationRecord } from '@skills/protocol';
+import { APPROXIMATE_PERCENTILE_ERROR, silentLogger, ValidationError, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SkillsService } from '../service.js';
 import { loadSettings } from '../settings/index.js';
@@ -58,7 +58,16 @@ describe('Dashboard', () => {
     // 6 of 8: the 95% Wilson interval is about 0.41 to 0.93.
     expect(reviewer.successInterval!.low).toBeCloseTo(0.4093, 3);
     expect(reviewer.successInterval!.high).toBeCloseTo(0.9285, 3);
-    expect(overview.skills.map(({ successInterval, ...stats }) => stats)).toEqual(await s.store.skillStats());
+    const skills = overview.skills.map(({ successInterval, ...stats }) => stats);
+    expect(skills).toEqual(await s.store.skillStats(undefined, { approximatePercentiles: true }));
+    // The percentiles within the stated error of the exact ones, the rest equal.
+    const { relative, absoluteSeconds } = APPROXIMATE_PERCENTILE_ERROR;
+    for (const [i, { p50DurationSeconds: p50, p95DurationSeconds: p95, ...exact }] of (await s.store.skillStats()).entries()) {
+      const { p50DurationSeconds, p95DurationSeconds, ...rest } = skills[i]!;
+      expect(rest).toEqual(exact);
+      expect(Math.abs(p50DurationSeconds! - p50!)).toBeLessThanOrEqual(p50! * relative + absoluteSeconds);
+      expect(Math.abs(p95DurationSeconds! - p95!)).toBeLessThanOrEqual(p95! * relative + absoluteSeconds);
+    }
     // review (4 uses) before planning (2), then "no phase".
     expect(overview.phases).toEqual(['review', 'planning', null]);
     expect(overview.heatmap.map(({ successInterval, ...cell }) => cell)).toEqual(await s.store.phaseStats(undefined, { percentiles: false }));
