@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.js';
 import { InvocationRecordSchema } from './invocation.js';
-import { completionOf, createCompleter, finishedRecord, pendingRecord } from './invocation-records.js';
+import { CompletionSchema, validateBatch } from './batch-validation.js';
+import {
+  completionOf,
+  createCompleter,
+  finishedRecord,
+  isPlainValidCompletion,
+  isPlainValidRecord,
+  pendingRecord,
+  PLAIN_RECORD_CHECKS,
+} from './invocation-records.js';
 import { LIMITS } from './limits.js';
 
 const CONTEXT = { id: 'id-1', sessionId: 'session-1', invokedAt: '2026-01-01T00:00:00.000Z' };
@@ -78,5 +87,39 @@ describe('createCompleter', () => {
     done();
     done({ completed: false });
     expect(outcomes).toEqual([{ completed: true }]);
+  });
+});
+
+describe('the plain checks stores skip the schemas with', () => {
+  const tracked = pendingRecord(
+    { skillName: 'linter', userQuery: 'lint this', workflowPhase: 'review', alternativesConsidered: ['a', 'b'], alternativeScores: [0.5, 0.25], selectionRank: 1, source: 'ai-sdk' },
+    { ...CONTEXT, project: 'team.a' },
+  );
+  const done = completionOf('id-1', { completed: false, followUpActions: ['retry'], errorType: 'Timeout' }, '2026-01-01T00:00:01.500Z', 1.5);
+
+  it('take what trackers build, which the schemas return unchanged', () => {
+    for (const record of [tracked, pendingRecord({ skillName: 'x' }, CONTEXT), finishedRecord(tracked, done)]) {
+      expect(isPlainValidRecord(record)).toBe(true);
+      expect(InvocationRecordSchema.parse(record)).toEqual(record);
+    }
+    expect(isPlainValidCompletion(done)).toBe(true);
+    expect(CompletionSchema.parse(done)).toEqual(done);
+  });
+
+  it('leave everything else to the schemas: the outcome and the error naming the field are theirs', () => {
+    const misses: Record<string, unknown>[] = [
+      { skillName: ' padded ' },
+      { invokedAt: '2026-01-01T00:00:00Z' },
+      { project: 'Team' },
+      { alternativeScores: [1] },
+      { extra: 1 },
+    ];
+    for (const change of misses) expect(isPlainValidRecord({ ...tracked, ...change }), JSON.stringify(change)).toBe(false);
+    expect(isPlainValidCompletion({ ...done, completedAt: 'soon' })).toBe(false);
+    // A padded name is trimmed by the schema, as without the checks.
+    expect(validateBatch({ inserts: [{ ...tracked, skillName: ' padded ' }] }, PLAIN_RECORD_CHECKS).inserts[0]!.skillName).toBe('padded');
+    expect(() => validateBatch({ inserts: [tracked, { ...tracked, project: 'Team' }] }, PLAIN_RECORD_CHECKS)).toThrow(
+      expect.objectContaining({ violations: [expect.objectContaining({ path: 'inserts.1.project' })] }),
+    );
   });
 });

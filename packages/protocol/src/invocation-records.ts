@@ -1,6 +1,9 @@
-import { CompleteInvocationInputSchema, type CompleteInvocation, type InvocationRecord, type TrackInvocation } from './invocation.js';
+import { CompletionSchema, type PlainBatchChecks } from './batch-validation.js';
+import { CompleteInvocationInputSchema, InvocationRecordSchema, type CompleteInvocation, type InvocationRecord, type TrackInvocation } from './invocation.js';
 import { parseOrThrow } from './errors.js';
 import { LIMITS } from './limits.js';
+import { isPlainDuration, isPlainId, isPlainInstant, isPlainName, isPlainNameList, isPlainQuery, isPlainRank } from './plain-values.js';
+import { PROJECT_NAME_PATTERN } from './projects.js';
 import type { Completion } from './store.js';
 import type { InvocationCompleter } from './tracker.js';
 
@@ -112,3 +115,67 @@ export function createCompleter(
   };
   return Object.assign(completer, { invocationId: id });
 }
+
+const RECORD_KEYS: ReadonlySet<string> = new Set(Object.keys(InvocationRecordSchema.shape));
+const COMPLETION_KEYS: ReadonlySet<string> = new Set(Object.keys(CompletionSchema.shape));
+const STATUSES: ReadonlySet<unknown> = new Set(['pending', 'completed', 'failed', 'abandoned']);
+
+/**
+ * True only when the record schema would accept `r` and return it unchanged: what
+ * {@link pendingRecord} and {@link finishedRecord} build from checked input (names without
+ * surrounding spaces, timestamps from `toISOString()`). False says nothing: the schema decides then.
+ */
+export function isPlainValidRecord(r: unknown): r is InvocationRecord {
+  if (typeof r !== 'object' || r === null || Object.getPrototypeOf(r) !== Object.prototype) return false;
+  for (const key in r) if (!RECORD_KEYS.has(key)) return false;
+  const v = r as InvocationRecord;
+  return (
+    isPlainId(v.id) &&
+    isPlainName(v.skillName) &&
+    isPlainName(v.sessionId) &&
+    isPlainInstant(v.invokedAt) &&
+    STATUSES.has(v.status) &&
+    typeof v.completed === 'boolean' &&
+    (v.completedAt === null || isPlainInstant(v.completedAt)) &&
+    (v.durationSeconds === null || isPlainDuration(v.durationSeconds)) &&
+    (v.userQuery === null || isPlainQuery(v.userQuery)) &&
+    (v.workflowPhase === null || isPlainName(v.workflowPhase)) &&
+    isPlainNameList(v.alternativesConsidered) &&
+    (v.selectionRank === null || isPlainRank(v.selectionRank)) &&
+    isPlainNameList(v.followUpActions) &&
+    (v.errorType === null || isPlainName(v.errorType)) &&
+    (v.source === undefined || v.source === null || isPlainName(v.source)) &&
+    (v.project === undefined || (typeof v.project === 'string' && PROJECT_NAME_PATTERN.test(v.project))) &&
+    (v.alternativeScores === undefined || isPlainScores(v.alternativeScores, v.alternativesConsidered.length))
+  );
+}
+
+/** Finite numbers, none or one per alternative (the rule `scoresMatchAlternatives` checks). */
+function isPlainScores(value: unknown, alternatives: number): value is number[] {
+  if (!Array.isArray(value) || value.length > LIMITS.listLength) return false;
+  if (value.length !== 0 && value.length !== alternatives) return false;
+  for (let i = 0; i < value.length; i++) if (!Number.isFinite(value[i])) return false;
+  return true;
+}
+
+/** True only when the completion schema would accept `c` and return it unchanged (see {@link completionOf}). */
+export function isPlainValidCompletion(c: unknown): c is Completion {
+  if (typeof c !== 'object' || c === null || Object.getPrototypeOf(c) !== Object.prototype) return false;
+  for (const key in c) if (!COMPLETION_KEYS.has(key)) return false;
+  const v = c as Completion;
+  return (
+    isPlainId(v.id) &&
+    typeof v.completed === 'boolean' &&
+    isPlainInstant(v.completedAt) &&
+    (v.durationSeconds === null || isPlainDuration(v.durationSeconds)) &&
+    (v.followUpActions === undefined || isPlainNameList(v.followUpActions)) &&
+    (v.errorType === undefined || v.errorType === null || isPlainName(v.errorType))
+  );
+}
+
+/**
+ * The checks a store passes to `validateBatch` so that the records and completions trackers build
+ * skip the schemas; every other entry still goes through them, so the outcome (and the error
+ * naming the field) is exactly the schemas' either way.
+ */
+export const PLAIN_RECORD_CHECKS: PlainBatchChecks = Object.freeze({ record: isPlainValidRecord, completion: isPlainValidCompletion });

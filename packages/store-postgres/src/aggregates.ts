@@ -66,41 +66,56 @@ export class AggregateDeltas {
 
   /** Counts one row in (`sign` 1) or out (`sign` -1). A status change is one of each. */
   addRow(row: CountedRow, sign: 1 | -1): void {
+    // Once per row written: no intermediate group object (the hot path of every insert).
     const timed = row.status === STATUS_CODE.completed && row.duration !== null;
-    this.addGroup(
-      {
-        ...row,
-        count: 1,
-        durationMicros: timed ? durationMicros(row.duration as number) : 0,
-        durationCount: timed ? 1 : 0,
-      },
+    this.#add(
+      row.projectId,
+      row.skillId,
+      row.phaseId,
+      row.queryId,
+      row.status,
       sign,
+      timed ? sign * durationMicros(row.duration as number) : 0,
+      timed ? sign : 0,
       sign > 0 ? row.invokedAt : -Infinity,
     );
   }
 
   /** Counts a group in or out; `lastUsedAt` (ms) raises the group's latest use, never lowers it. */
   addGroup(g: CountedGroup, sign: 1 | -1, lastUsedAt = -Infinity): void {
-    const n = sign * g.count;
-    const phaseId = g.phaseId ?? 0;
-    const key = `${g.projectId}:${g.skillId}:${phaseId}`;
+    this.#add(g.projectId, g.skillId, g.phaseId, g.queryId, g.status, sign * g.count, sign * g.durationMicros, sign * g.durationCount, lastUsedAt);
+  }
+
+  #add(
+    projectId: number,
+    skillId: number,
+    phase: number | null,
+    queryId: number | null,
+    status: StatusCode,
+    n: number,
+    micros: number,
+    timed: number,
+    lastUsedAt: number,
+  ): void {
+    const phaseId = phase ?? 0;
+    const key = `${projectId}:${skillId}:${phaseId}`;
     let sp = this.#skillPhase.get(key);
     if (!sp) {
-      sp = { projectId: g.projectId, skillId: g.skillId, phaseId, invocations: 0, pending: 0, completed: 0, failed: 0, abandoned: 0, durationMicros: 0, durationCount: 0, lastUsedAt: -Infinity };
+      sp = { projectId, skillId, phaseId, invocations: 0, pending: 0, completed: 0, failed: 0, abandoned: 0, durationMicros: 0, durationCount: 0, lastUsedAt: -Infinity };
       this.#skillPhase.set(key, sp);
     }
     sp.invocations += n;
-    sp[STATUS_FIELD[g.status]] += n;
-    sp.durationMicros += sign * g.durationMicros;
-    sp.durationCount += sign * g.durationCount;
+    sp[STATUS_FIELD[status]] += n;
+    sp.durationMicros += micros;
+    sp.durationCount += timed;
     if (lastUsedAt > sp.lastUsedAt) sp.lastUsedAt = lastUsedAt;
-    if (g.queryId === null) return;
-    const qkey = `${g.queryId}:${g.skillId}`;
+    if (queryId === null) return;
+    const qkey = `${queryId}:${skillId}`;
     let qs = this.#querySkill.get(qkey);
-    if (!qs) this.#querySkill.set(qkey, (qs = { queryId: g.queryId, skillId: g.skillId, invocations: 0, completed: 0, failed: 0 }));
+    if (!qs) this.#querySkill.set(qkey, (qs = { queryId, skillId, invocations: 0, completed: 0, failed: 0 }));
     qs.invocations += n;
-    if (g.status === STATUS_CODE.completed) qs.completed += n;
-    else if (g.status === STATUS_CODE.failed) qs.failed += n;
+    if (status === STATUS_CODE.completed) qs.completed += n;
+    else if (status === STATUS_CODE.failed) qs.failed += n;
   }
 
   /** Writes the gathered changes, then drops groups and queries nothing refers to any more. */

@@ -27,8 +27,33 @@ export type WantedNames = Record<NameTable, readonly string[]> & { readonly quer
 /** Orders strings by UTF-16 code units, the order every write touches names and ids in. */
 export const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A project's query text, as the ids read are kept by. */
-const textKey = (projectId: number, text: string): string => `${projectId}:${text}`;
+/**
+ * Values by project id, then by text. Looked up once or more per record: nested maps hash each text
+ * string once (V8 keeps a string's hash), where a `${project}:${text}` key is a new string to hash
+ * every time.
+ */
+export class ByProjectText<V> {
+  readonly #projects = new Map<number, Map<string, V>>();
+
+  get(projectId: number, text: string): V | undefined {
+    return this.#projects.get(projectId)?.get(text);
+  }
+
+  has(projectId: number, text: string): boolean {
+    return this.#projects.get(projectId)?.has(text) ?? false;
+  }
+
+  set(projectId: number, text: string, value: V): void {
+    let texts = this.#projects.get(projectId);
+    if (!texts) this.#projects.set(projectId, (texts = new Map()));
+    texts.set(text, value);
+  }
+
+  /** Every value, project by project. */
+  *values(): IterableIterator<V> {
+    for (const texts of this.#projects.values()) yield* texts.values();
+  }
+}
 
 /**
  * A project's query text as SQL keys it: its project id, then `queries.hash` in hex (the first
@@ -65,8 +90,8 @@ export class NameIds {
     phases: new Map(),
     sources: new Map(),
   };
-  /** Query ids by {@link textKey}. */
-  readonly #queries = new Map<string, number>();
+  /** Query ids by project and normalised text. */
+  readonly #queries = new ByProjectText<number>();
 
   /** The id of a name, if read or added. */
   get(table: NameTable, name: string): number | undefined {
@@ -75,7 +100,7 @@ export class NameIds {
 
   /** The id of a project's normalised query text, if read or added. */
   queryId(projectId: number, text: string): number | undefined {
-    return this.#queries.get(textKey(projectId, text));
+    return this.#queries.get(projectId, text);
   }
 
   /** Reads the stored ids of those of `wanted` not known yet, every table in one statement. */
@@ -140,14 +165,17 @@ export class NameIds {
 
   /** The distinct queries of `list` with no id known, by {@link hashKey}. */
   #unknownQueries(list: readonly WantedQuery[]): QueriesByHash {
+    // Distinct first: a batch repeats its queries, and each hash costs a SHA-256.
+    const distinct = new ByProjectText<WantedQuery>();
+    for (const w of list) if (!this.#queries.has(w.projectId, w.text)) distinct.set(w.projectId, w.text, w);
     const unknown = new Map<string, WantedQuery>();
-    for (const w of list) if (!this.#queries.has(textKey(w.projectId, w.text))) unknown.set(hashKey(w.projectId, w.text), w);
+    for (const w of distinct.values()) unknown.set(hashKey(w.projectId, w.text), w);
     return unknown;
   }
 
   /** Keeps the id read for the query of `wanted` under `key` (a {@link hashKey}). */
   #setQuery(wanted: QueriesByHash, key: string, id: number): void {
     const w = wanted.get(key)!;
-    this.#queries.set(textKey(w.projectId, w.text), id);
+    this.#queries.set(w.projectId, w.text, id);
   }
 }

@@ -7,7 +7,7 @@ import {
 } from '@skills/protocol';
 import { sql, type Kysely } from 'kysely';
 import { AggregateDeltas, DURATION_MICROS_SQL } from './aggregates.js';
-import { byText, NameIds, type NameTable, type WantedNames } from './name-ids.js';
+import { ByProjectText, byText, NameIds, type NameTable, type WantedNames, type WantedQuery } from './name-ids.js';
 import { inScope, type Scope } from './projects.js';
 import type { StoreDatabase } from './schema.js';
 import { toStoredInstant } from './time.js';
@@ -61,20 +61,29 @@ export class InvocationWriter {
     // The first record of an id wins; later ones in the same list are replays.
     const firstOfId = new Map<string, InvocationRecord>();
     for (const r of records) if (!firstOfId.has(r.id)) firstOfId.set(r.id, r);
-    let fresh = [...firstOfId.values()].sort((a, b) => byText(a.id, b.id));
+    // The default sort orders strings by UTF-16 code units, as byText does, natively.
+    let fresh = [...firstOfId.keys()].sort().map((id) => firstOfId.get(id)!);
     if (fresh.length === 0) return { inserted: 0, applied };
     // Each record's project id and normalised query text (texts are stored per project).
     const queries = new Map(fresh.map((r) => [r.id, { projectId: projectOf(r), text: normaliseQuery(r.userQuery) }]));
-    const wanted = (list: readonly InvocationRecord[]): WantedNames => ({
-      skills: list.map((r) => r.skillName),
-      sessions: list.map((r) => r.sessionId),
-      phases: list.flatMap((r) => (r.workflowPhase === null ? [] : [r.workflowPhase])),
-      sources: list.flatMap((r) => (r.source == null ? [] : [r.source])),
-      queries: list.flatMap((r) => {
+    // Distinct names and texts: a batch repeats them, and each is looked up once.
+    const wanted = (list: readonly InvocationRecord[]): WantedNames => {
+      const skills = new Set<string>();
+      const sessions = new Set<string>();
+      const phases = new Set<string>();
+      const sources = new Set<string>();
+      const texts = new ByProjectText<WantedQuery>();
+      for (const r of list) {
+        skills.add(r.skillName);
+        sessions.add(r.sessionId);
+        if (r.workflowPhase !== null) phases.add(r.workflowPhase);
+        if (r.source != null) sources.add(r.source);
         const q = queries.get(r.id)!;
-        return q.text === null ? [] : [{ projectId: q.projectId, text: q.text }];
-      }),
-    });
+        if (q.text === null) continue;
+        if (!texts.has(q.projectId, q.text)) texts.set(q.projectId, q.text, { projectId: q.projectId, text: q.text });
+      }
+      return { skills: [...skills], sessions: [...sessions], phases: [...phases], sources: [...sources], queries: [...texts.values()] };
+    };
     const names = new NameIds();
     await names.read(this.#db, wanted(fresh));
     // A replay writes nothing, not even a new name or query text: the records that would store
@@ -106,7 +115,8 @@ export class InvocationWriter {
         projectId: q.projectId,
         skillId: names.get('skills', r.skillName)!,
         sessionId: names.get('sessions', r.sessionId)!,
-        invokedAt: toStoredInstant(r.invokedAt),
+        invokedAtText: toStoredInstant(r.invokedAt),
+        invokedAt: Date.parse(r.invokedAt),
         status: (c === undefined ? STATUS_CODE[r.status] : c.completed ? STATUS_CODE.completed : STATUS_CODE.failed) as StatusCode,
         completed: c === undefined ? r.completed : c.completed,
         completedAt: c === undefined ? (r.completedAt === null ? null : toStoredInstant(r.completedAt)) : toStoredInstant(c.completedAt),
@@ -127,7 +137,7 @@ export class InvocationWriter {
       INSERT INTO invocations (id, project_id, skill_id, session_id, invoked_at, status, completed, completed_at, duration,
         query_id, phase_id, alternatives, alternative_scores, selection_rank, follow_ups, error_type, source_id)
       SELECT * FROM unnest(${col('id')}::text[], ${col('projectId')}::integer[], ${col('skillId')}::integer[], ${col('sessionId')}::bigint[],
-        ${col('invokedAt')}::timestamptz[], ${col('status')}::smallint[], ${col('completed')}::boolean[],
+        ${col('invokedAtText')}::timestamptz[], ${col('status')}::smallint[], ${col('completed')}::boolean[],
         ${col('completedAt')}::timestamptz[], ${col('duration')}::float8[], ${col('queryId')}::bigint[],
         ${col('phaseId')}::integer[], ${col('alternatives')}::jsonb[], ${col('alternativeScores')}::jsonb[], ${col('selectionRank')}::integer[],
         ${col('followUps')}::jsonb[], ${col('errorType')}::text[], ${col('sourceId')}::integer[])
@@ -138,7 +148,7 @@ export class InvocationWriter {
     for (const row of rows) {
       if (!inserted.has(row.id)) continue;
       if (row.j !== undefined) applied[row.j] = 1;
-      this.#deltas.addRow({ ...row, invokedAt: Date.parse(row.invokedAt) }, 1);
+      this.#deltas.addRow(row, 1);
     }
     return { inserted: inserted.size, applied };
   }

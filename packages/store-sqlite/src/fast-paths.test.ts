@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { InvocationRecordSchema, isPlainInstant, ValidationError, type InvocationRecord } from '@skills/protocol';
+import { InvocationRecordSchema, isPlainInstant, isPlainValidRecord, PLAIN_RECORD_CHECKS, validateBatch as validateWith, ValidationError, type InvocationRecord, type WriteBatch } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { at, pendingRecord } from '@skills/store-contract';
 import { fromStoredId, toStoredId } from './ids.js';
@@ -7,8 +7,8 @@ import { openSqliteStore, type SqliteStore } from './index.js';
 import { recountAggregates } from './test-support/recount.js';
 import { useTempDir } from './test-support/temp-dir.js';
 import { toMillis } from './time.js';
-import { isPlainValidRecord, validateBatch } from './validation.js';
 
+const validateBatch = (batch: WriteBatch) => validateWith(batch, PLAIN_RECORD_CHECKS);
 const tmp = useTempDir();
 let store: SqliteStore;
 afterEach(() => store?.close());

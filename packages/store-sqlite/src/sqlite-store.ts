@@ -4,6 +4,8 @@ import {
   EXPORT_FORMAT_VERSION,
   ExportDocumentSchema,
   parseOrThrow,
+  PLAIN_RECORD_CHECKS,
+  validateBatch,
   StoreError,
   isEmptyFilter,
   resolvePage,
@@ -49,12 +51,11 @@ import { InvocationWriter, WriteStatements, type WriteScope } from './invocation
 import { migrate } from './migrator.js';
 import { ModelStateStatements } from './model-state.js';
 import { exportRecords, selectRecords, toRecord, type RecordRow } from './records.js';
-import { computeStats } from './stats.js';
+import { computeStats, percentilesOf } from './stats.js';
 import { listQuerySkillCounts, querySkillCountsSince } from './query-counts.js';
 import { realDatabasePath } from './real-path.js';
 import { DEFAULT_PROJECT_ID } from './schema.js';
 import { parseInstant } from './time.js';
-import { validateBatch } from './validation.js';
 
 /** Where the store lives and how to open it. */
 export interface SqliteStoreOptions {
@@ -139,8 +140,9 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
 
   /**
    * The view of one project (see the protocol's `ProjectScopes`): it reads only that project's
-   * data and writes into it, on this store's connection and prepared statements. The same object
-   * for the same name. Closing a view does nothing; closing the store ends every view.
+   * data and writes into it, on this store's connection and prepared statements. A new object at
+   * each call, kept by no one but the caller: names a caller makes up cost nothing once dropped.
+   * Closing a view does nothing; closing the store ends every view.
    *
    * @throws {ValidationError} naming `project` when the name breaks the rule.
    * @example
@@ -150,10 +152,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
    */
   forProject(project: string): SqliteStore & EngineStore {
     checkProjectName(project);
-    const views = this.#shared.views;
-    let view = views.get(project);
-    if (!view) views.set(project, (view = new SqliteStore(this.#shared, this.options, this.location, project)));
-    return view;
+    return new SqliteStore(this.#shared, this.options, this.location, project);
   }
 
   /** Projects holding at least one invocation or catalog entry, sorted by name. */
@@ -178,7 +177,7 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   applyBatchSync(batch: WriteBatch): BatchResult {
     this.#writable('applyBatch');
     // Validated before the transaction: the write lock is held for writing only.
-    const valid = validateBatch(batch);
+    const valid = validateBatch(batch, PLAIN_RECORD_CHECKS);
     this.#checkProjects('write batch', [['inserts.', valid.inserts]]);
     return this.#write('applyBatch', (writer) => {
       const { inserted, appliedCompletions } = writer.insertMany(valid.inserts, valid.completions);
@@ -270,14 +269,14 @@ export class SqliteStore implements SyncWritableStore, MaintainableStore, Insigh
   /** Statistics per skill, most used first. */
   async skillStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]> {
     return this.#read('skillStats', (conn) =>
-      computeStats(conn, resolveFilter(filter), this.#readProjectId(conn), false, options?.percentiles ?? true),
+      computeStats(conn, resolveFilter(filter), this.#readProjectId(conn), false, percentilesOf(options)),
     );
   }
 
   /** Statistics per skill and phase (`workflowPhase` null for invocations with none), most used first. */
   async phaseStats(filter?: InvocationFilter, options?: StatsOptions): Promise<SkillStats[]> {
     return this.#read('phaseStats', (conn) =>
-      computeStats(conn, resolveFilter(filter), this.#readProjectId(conn), true, options?.percentiles ?? true),
+      computeStats(conn, resolveFilter(filter), this.#readProjectId(conn), true, percentilesOf(options)),
     );
   }
 
@@ -639,8 +638,6 @@ class Shared {
   readonly models: ModelStateStatements;
   /** Polls the revision, which other connections' commits change too. */
   readonly feed: PollingChangeFeed;
-  /** The views made, by project name. */
-  readonly views = new Map<string, SqliteStore>();
 
   constructor(conn: Connection) {
     this.conn = conn;

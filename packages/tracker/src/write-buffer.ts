@@ -32,9 +32,27 @@ export interface WriteBufferHealth {
 }
 
 /**
+ * Writes an async store (PostgreSQL) keeps in flight at once: the next batch is validated and
+ * sent while the previous one commits, so the host's and the database's work overlap. A store that
+ * writes synchronously (SQLite) gains nothing from it and keeps one.
+ */
+const ASYNC_WRITES_IN_FLIGHT = 2;
+
+/** A write waiting for a free slot; every flush asking meanwhile joins it (a write takes everything buffered). */
+interface QueuedWrite {
+  readonly settled: Promise<boolean>;
+  readonly resolve: (held: boolean) => void;
+}
+
+/**
  * Collects inserts and completions from the hot path and writes them in one transaction per
  * batch, so a tracked call costs an array push. A failed write is logged once per streak,
  * counted, and kept for the next attempt (bounded), never thrown at the caller.
+ *
+ * With an async store two batches may be in flight. Their transactions commit in either order,
+ * so a completion whose record is being inserted by the other one is held back for a later batch
+ * (until that insert committed, or failed and is buffered again): a completion never reaches the
+ * store before its record.
  */
 export class WriteBuffer {
   readonly health: WriteBufferHealth = { failures: 0, dropped: 0, lastError: null };
@@ -45,7 +63,13 @@ export class WriteBuffer {
   #inserts: NewInvocation[] = [];
   #completions: Completion[] = [];
   #timer: NodeJS.Timeout | undefined;
-  #writing: Promise<void> = Promise.resolve();
+  readonly #maxInFlight: number;
+  #inFlight = 0;
+  /** Ids of the records whose inserts are in flight. */
+  readonly #insertsInFlight = new Set<string>();
+  #queued: QueuedWrite | null = null;
+  /** Settles when every write started so far has settled. */
+  #allSettled: Promise<unknown> = Promise.resolve();
   /** A write for a full batch is queued and has not started: the hot path need not queue another. */
   #batchQueued = false;
   #failing = false;
@@ -55,6 +79,7 @@ export class WriteBuffer {
     this.#logger = logger;
     this.#onWritten = onWritten;
     this.#options = options;
+    this.#maxInFlight = isSyncWritable(store) ? 1 : ASYNC_WRITES_IN_FLIGHT;
   }
 
   get size(): number {
@@ -72,10 +97,10 @@ export class WriteBuffer {
   }
 
   /** Writes everything buffered so far; resolves when it is durable (or failed and was kept). */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.#clearTimer();
-    this.#writing = this.#writing.then(() => this.#writeOnce());
-    return this.#writing;
+    // A write that held completions back leaves them for the next one.
+    while (await this.#write());
   }
 
   /** Writes what is buffered synchronously, when the store can (used at process exit). */
@@ -108,25 +133,75 @@ export class WriteBuffer {
     this.#timer = undefined;
   }
 
-  #take(): WriteBatch {
+  /**
+   * Queues a write of everything buffered when it starts (joining the one queued already).
+   * Resolves when it and every write before it have settled: true when it held completions back.
+   */
+  #write(): Promise<boolean> {
+    const queued = this.#queued;
+    if (queued) return queued.settled;
+    let resolve!: (held: boolean) => void;
+    const settled = new Promise<boolean>((r) => (resolve = r));
+    this.#queued = { settled, resolve };
+    this.#startQueued();
+    return settled;
+  }
+
+  /** Starts the queued write when a slot is free. */
+  #startQueued(): void {
+    const queued = this.#queued;
+    if (!queued || this.#inFlight >= this.#maxInFlight) return;
+    this.#queued = null;
+    this.#inFlight++;
+    const written = this.#writeOnce().finally(() => {
+      this.#inFlight--;
+      this.#startQueued();
+    });
+    const all = Promise.all([this.#allSettled, written]);
+    this.#allSettled = all;
+    void all.then(([, held]) => queued.resolve(held));
+  }
+
+  #take(): { inserts: NewInvocation[]; completions: Completion[] } {
     const batch = { inserts: this.#inserts, completions: this.#completions };
     this.#inserts = [];
     this.#completions = [];
     return batch;
   }
 
-  async #writeOnce(): Promise<void> {
+  /** Writes the buffered changes; resolves (never rejects) when settled: true when it held completions back. */
+  async #writeOnce(): Promise<boolean> {
     this.#batchQueued = false;
-    if (this.size === 0) return;
+    if (this.size === 0) return false;
     const batch = this.#take();
+    const held = this.#holdBack(batch);
+    for (const r of batch.inserts) this.#insertsInFlight.add(r.id);
+    const landed = () => {
+      for (const r of batch.inserts) this.#insertsInFlight.delete(r.id);
+    };
     try {
       await this.#store.applyBatch(batch);
+      landed();
       if (this.#failing) this.#logger.info('storage recovered; tracking writes again');
       this.#failing = false;
       this.#onWritten();
     } catch (error) {
+      // Out of flight before it is buffered again: a write that #failed schedules may take it.
+      landed();
       this.#failed(error, batch);
     }
+    if (held) this.#schedule();
+    return held;
+  }
+
+  /** Moves the completions of records another write is inserting from `batch` back to the buffer. */
+  #holdBack(batch: { inserts: NewInvocation[]; completions: Completion[] }): boolean {
+    if (this.#insertsInFlight.size === 0) return false;
+    const held = batch.completions.filter((c) => this.#insertsInFlight.has(c.id));
+    if (held.length === 0) return false;
+    batch.completions = batch.completions.filter((c) => !this.#insertsInFlight.has(c.id));
+    this.#completions = [...held, ...this.#completions];
+    return true;
   }
 
   #failed(error: unknown, failed: WriteBatch): void {
