@@ -21,11 +21,15 @@ export interface RunOptions {
   readonly input?: string;
 }
 
-/** An environment without the developer's own skills settings, and a fixed zone. */
+/**
+ * An environment without the developer's own skills settings, and a fixed zone. Without NODE_PATH
+ * too: pnpm's bin shims (vitest's) set it to the workspace's hoisted modules, where a module the
+ * bundled command keeps outside would resolve even if the package did not depend on it.
+ */
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('SKILLS_') && !k.startsWith('CRACKERJACK_SKILLS_')) env[k] = v;
+    if (v !== undefined && !k.startsWith('SKILLS_') && !k.startsWith('CRACKERJACK_SKILLS_') && k !== 'NODE_PATH') env[k] = v;
   }
   // Nothing listens here, so the server probe fails fast and the same on every machine.
   return { ...env, TZ: 'UTC', SKILLS_MCP_URL: 'http://127.0.0.1:9', SKILLS_EMBEDDER: 'lexical', ...extra };

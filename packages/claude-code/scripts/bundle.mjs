@@ -7,29 +7,23 @@
 // - dist/bin/lib/: the full path (settings, validation, store, server client, recommender), which
 //   the entry imports when an event needs it; what only some events need sits in chunks
 //   imported on first use.
-// Native and optional modules stay outside: better-sqlite3 (a compiled addon) and the
-// transformer embedder.
-import { chmodSync, rmSync } from 'node:fs';
+// What stays outside resolves from this package's folder: better-sqlite3, undici, and `yaml`,
+// which the settings reader requires on demand, are its dependencies; the transformer embedder
+// an optional peer.
+import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkDynamicImports, EXTERNAL, NODE_BUNDLE, printSizesIfAsked, removeFolders, REQUIRE_BANNER } from '@skills/esbuild-config';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-// Chunk names carry content hashes: drop the previous build's.
-rmSync(`${root}dist/bin/lib`, { recursive: true, force: true });
-rmSync(`${root}dist/bin/chunks`, { recursive: true, force: true });
+removeFolders(`${root}dist/bin/lib`, `${root}dist/bin/chunks`);
 
 const common = {
-  // Always on: the entry's imports are checked from it.
-  metafile: true,
+  ...NODE_BUNDLE,
   absWorkingDir: root,
   outExtension: { '.js': '.mjs' },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
   minify: true,
   legalComments: 'none',
-  logLevel: 'warning',
 };
 
 /** The modules of the full path, as the entry imports them, and where they are built. */
@@ -41,10 +35,10 @@ const full = await build({
   outdir: 'dist/bin/lib',
   chunkNames: 'chunks/[name]-[hash]',
   splitting: true,
-  external: ['better-sqlite3', '@huggingface/transformers', 'onnxruntime-node', 'sharp'],
-  // Bundled CommonJS modules call require(); an ES module has none of its own.
-  banner: { js: "import { createRequire as __skillsRequire } from 'node:module'; const require = __skillsRequire(import.meta.url);" },
+  external: EXTERNAL,
+  banner: REQUIRE_BANNER,
 });
+checkDynamicImports(full.metafile);
 
 const entry = await build({
   ...common,
@@ -65,10 +59,5 @@ const entryOutput = entry.metafile.outputs['dist/bin/skills-hook.mjs'];
 const stray = entryOutput.imports.filter((i) => !i.path.startsWith('node:') && !(i.kind === 'dynamic-import' && Object.values(FULL_PATH).includes(i.path)));
 if (stray.length > 0) throw new Error(`dist/bin/skills-hook.mjs must load only Node's modules up front; it imports ${stray.map((i) => i.path).join(', ')}`);
 
-// `node scripts/bundle.mjs --sizes` prints what each output file holds, largest inputs first.
-if (process.argv.includes('--sizes')) {
-  for (const [file, out] of [...Object.entries(entry.metafile.outputs), ...Object.entries(full.metafile.outputs)]) {
-    const top = Object.entries(out.inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput).slice(0, 8);
-    console.log(file, out.bytes, top.map(([k, v]) => k.replace(/.*node_modules\//, '') + ' ' + v.bytesInOutput).join(', '));
-  }
-}
+// `node scripts/bundle.mjs --sizes` prints what each output file holds.
+printSizesIfAsked(entry.metafile, full.metafile);

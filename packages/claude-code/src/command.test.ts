@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync as readdir, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync as readdir, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -155,6 +155,25 @@ describe('what is not recorded', () => {
     expect(log).toMatch(/ignored: PreToolUse: tool_use_id is required/);
     expect(log).toMatch(/PreToolUse: not recorded: Skill call without a tool_input.skill string/);
     expect(log).toMatch(/PreToolUse: not recorded: tool_input.skill is longer than 200 characters/);
+  });
+
+  it('a settings file in the project takes effect, and nothing is logged', async () => {
+    // The full path reads settings/skills.yaml with the YAML reader: it must load from the built command.
+    const cwd = project();
+    mkdirSync(join(cwd, 'settings'));
+    writeFileSync(join(cwd, 'settings', 'skills.yaml'), 'skills:\n  db_path: data/team.db\n');
+    await hook(cwd, userPromptSubmit('s1', 'make a pdf'));
+    await hook(cwd, preToolUse('s1', 'Skill', skillInput('pdf'), 'toolu_1'));
+    expect((await drainHookProcess(cwd, DIRECT)).status).toBe(0);
+    expect(existsSync(join(cwd, '.skills', 'skills.db'))).toBe(false);
+    expect(logOf(cwd)).toBe('');
+    expect(existsSync(join(cwd, 'data', 'hooks', 'hook.log'))).toBe(false);
+    const store = await openSqliteStore({ path: join(cwd, 'data', 'team.db') });
+    try {
+      expect(await store.listInvocations({}, { limit: 10 })).toMatchObject([{ skillName: 'pdf', userQuery: 'make a pdf' }]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('tracking switched off (SKILLS_ENABLED=false) does nothing at all', async () => {

@@ -13,7 +13,7 @@ export interface HookRun {
 /**
  * Runs the built `skills-hook` as a subprocess in `cwd` with `input` on stdin (an object is
  * written as JSON, a string as is). The environment is the test's, without any `SKILLS_*` or
- * `CLAUDE_*` of the machine, plus `env`. `shell` runs before it in `sh -c` (limits, traps).
+ * `CLAUDE_*` of the machine nor NODE_PATH, plus `env`. `shell` runs before it in `sh -c` (limits, traps).
  */
 export function runHookProcess(cwd: string, input: unknown, env: Record<string, string> = {}, shell?: string): Promise<HookRun> {
   return run(cwd, [], typeof input === 'string' ? input : JSON.stringify(input), env, shell);
@@ -28,7 +28,11 @@ export function drainHookProcess(cwd: string, env: Record<string, string> = {}):
 }
 
 function run(cwd: string, args: readonly string[], input: string, env: Record<string, string>, shell?: string): Promise<HookRun> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SKILLS_') && !k.startsWith('CLAUDE_')));
+  // Without NODE_PATH too: pnpm's bin shims (vitest's) set it to the workspace's hoisted
+  // modules, where any package resolves; Claude Code runs the hook without it.
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('SKILLS_') && !k.startsWith('CLAUDE_') && k !== 'NODE_PATH'),
+  );
   const command = shell
     ? (['sh', ['-c', `${shell} exec "${process.execPath}" "${HOOK_BIN}" ${args.join(' ')}`]] as const)
     : ([process.execPath, [HOOK_BIN, ...args]] as const);
