@@ -20,6 +20,7 @@ import {
   type StoredQuery,
 } from '@skills/protocol';
 import { ResultCache } from './result-cache.js';
+import { SavedCentroids, type CentroidCounts, type CurrentCentroids } from './saved-centroids.js';
 import {
   describeReason,
   finalScore,
@@ -155,6 +156,8 @@ export class Recommender {
   readonly #learnedShare: number;
   /** Where the learned model is kept between runs (null: the similarity ranker, or a store that keeps none). */
   readonly #persistence: ModelPersistence | null;
+  /** The skills' centroids kept with the store, and the count of those summed here. */
+  readonly #savedCentroids: SavedCentroids;
   /** The saved model read on opening, until the first catch-up continues from it. */
   #saved: LoadedState | null = null;
   #learnedScores = new Float64Array(0);
@@ -188,6 +191,7 @@ export class Recommender {
     // A model that takes over makes the cached rankings stale, and is worth keeping.
     this.#learned = options.ranker === 'learned' ? new LearnedRanker(embedder.id, () => this.#learnedTookOver()) : null;
     this.#persistence = this.#learned && isModelStateStore(store) ? new ModelPersistence(store, this.#learned.version, logger) : null;
+    this.#savedCentroids = new SavedCentroids(store, embedder.id, logger);
     this.#learnedShare = options.learnedShare ?? RANKING.learnedShare;
     if (!(this.#learnedShare >= 0 && this.#learnedShare <= 1)) throw new RangeError(`learnedShare must be between 0 and 1, not ${options.learnedShare}`);
     this.#reset();
@@ -201,6 +205,7 @@ export class Recommender {
     const recommender = new Recommender(store, embedder, options, logger);
     recommender.#saved = (await recommender.#persistence?.load()) ?? null;
     await recommender.#sync(() => recommender.#catchUp());
+    await recommender.#savedCentroids.load(recommender.#watermark);
     return recommender;
   }
 
@@ -274,6 +279,7 @@ export class Recommender {
     await this.#syncing?.catch(() => {});
     await this.#saving;
     await this.#persistence?.idle();
+    await this.#savedCentroids.flush();
     this.#reset();
     this.#cache.clear();
   }
@@ -300,6 +306,7 @@ export class Recommender {
     while (this.#syncing) await this.#syncing.catch(() => {});
     const ranked = this.#rank(vector!, phase, limit);
     if (generation === this.#generation) this.#cache.set(key, ranked);
+    this.#savedCentroids.saveSoon(this.#currentCentroids);
     return ranked.map((r) => ({ ...r }));
   }
 
@@ -375,6 +382,27 @@ export class Recommender {
     if (!l) return null;
     return { version: l.version, rows: l.rows, weights: l.weights, lastFitMs: l.lastFitMs, fits: l.fits, restored: l.restored, saved: this.#persistence?.saved ?? 0 };
   }
+
+  /** Centroids taken from the store and summed by this recommender, and the sets it saved. */
+  get centroids(): CentroidCounts {
+    return this.#savedCentroids.counts;
+  }
+
+  /**
+   * Stores now the centroids summed for the answers so far, and resolves when they are stored
+   * (they are saved in the background after an answer, at most once a minute, and on closing).
+   */
+  async centroidsSaved(): Promise<void> {
+    await this.#savedCentroids.flush();
+  }
+
+  readonly #currentCentroids: CurrentCentroids = {
+    centroid: (name) => {
+      const skill = this.#skills.get(name);
+      return skill && this.#centroids.get(skill.num);
+    },
+    lastQueryId: () => this.#watermark,
+  };
 
   /** How many vectors are waiting to be stored (the store refused them so far). */
   get unsavedVectors(): number {
@@ -590,13 +618,14 @@ export class Recommender {
    * members changed): each the usage-weighted sum of the skill's vectors (direction is all that
    * matters for a cosine). A centroid's similarity depends on its own vector and the queries' IDF
    * alone, never on which other centroids are indexed, so computing only the candidates' ranks
-   * exactly as computing them all.
+   * exactly as computing them all. One saved with the store for the same members is taken as is.
    */
   #centroidsFor(skills: Iterable<SkillState>): void {
     const missing: [number, Vector][] = [];
     for (const skill of skills) {
       if (this.#centroids.has(skill.num)) continue;
-      const centroid = this.#queries.weightedSum(skill.members);
+      const sum = () => this.#queries.weightedSum(skill.members);
+      const centroid = this.#savedCentroids.centroidOf(skill.name, skill.members, this.#descriptions.get(skill.name), sum);
       if (centroid) missing.push([skill.num, centroid]);
     }
     if (missing.length > 0) this.#centroids.addMany(missing);
