@@ -1,6 +1,6 @@
 import { SkillsMcpClient } from '@skills/mcp-client';
 import { openSqliteStore } from '@skills/store-sqlite';
-import { silentLogger, type DashboardOverview, type DashboardRecommendations, type DashboardSkill, type InvocationRecord } from '@skills/protocol';
+import { APPROXIMATE_PERCENTILE_ERROR, silentLogger, type DashboardOverview, type DashboardRecommendations, type DashboardSkill, type InvocationRecord } from '@skills/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSkillsServer, type RunningSkillsServer } from '../server.js';
 import { startTestServer, tempDir, testSettings } from '../test-support/harness.js';
@@ -45,8 +45,17 @@ describe('dashboard JSON endpoints', () => {
     await seed(server, 0, 60);
     const { status, body } = await get<DashboardOverview>('/api/overview?bucket=hour');
     expect(status).toBe(200);
-    const stats = await server.app.service.store.skillStats();
+    const stats = await server.app.service.store.skillStats(undefined, { approximatePercentiles: true });
     expect(body.skills.map(({ successInterval, ...s }) => s)).toEqual(stats);
+    // Its percentiles come from the duration histogram: within the stated error of the exact ones.
+    const exact = await server.app.service.store.skillStats();
+    const { relative, absoluteSeconds } = APPROXIMATE_PERCENTILE_ERROR;
+    for (const [i, s] of stats.entries()) {
+      for (const p of ['p50DurationSeconds', 'p95DurationSeconds'] as const) {
+        const want = exact[i]![p]!;
+        expect(Math.abs(s[p]! - want), `${s.skillName} ${p}`).toBeLessThanOrEqual(want * relative + absoluteSeconds);
+      }
+    }
     expect(body.totals.invocations).toBe(60);
     expect(body.activity.bucket).toBe('hour');
     expect(body.activity.points.reduce((n, p) => n + p.invocations, 0)).toBe(60);
